@@ -1,0 +1,40 @@
+// The recording pipeline both `capture` and `run` drive: validate, start the writer thread, run
+// the ingest loop on this thread until a stop condition, then drain and sync. The commands
+// differ only in how they treat a first connection failure and what they print at the end.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "mdrec/cli/recording_options.hpp"
+#include "mdrec/common/result.hpp"
+
+namespace mdrec::cli {
+
+struct recording_summary {
+    std::string stop_reason;
+    std::optional<error> failure;  // the run ended on an error (capture: first connect failed)
+    std::string destination;       // "<out>/<venue>" or "standard output"
+    std::size_t streams = 0;
+    std::uint64_t messages = 0;    // data messages queued for writing
+    std::uint64_t bytes = 0;       // their frame bytes
+    std::uint64_t lines_written = 0;
+    std::uint64_t dropped = 0;     // data messages dropped (queue full), each marked by a gap line
+    std::uint64_t rejected = 0;    // frames kept in the reject file
+    std::uint64_t lost = 0;        // lines that a write error kept off the disk
+    std::uint64_t connects = 0;
+    double seconds = 0;
+
+    // One line for humans and scripts, e.g. "captured 1000 messages (1.3 MB) from 1 stream ...".
+    std::string line(const std::string& verb) const;
+};
+
+// Throws startup_error for anything wrong before recording starts (bad option, stream name,
+// endpoint, CA file, unwritable output folder).
+recording_summary record(const recording_options& options, bool fail_fast);
+
+// Applies --log-level and the console format to the default logger (stderr).
+void setup_logging(const std::string& level);
+
+}  // namespace mdrec::cli

@@ -1,0 +1,34 @@
+// The options `capture` and `run` share, declared once so that every command-line flag is also
+// a config-file key (CLI11 maps `--ca-file` to `ca-file = "..."`) and both commands read alike.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace mdrec::cli {
+
+struct recording_options {
+    std::vector<std::string> streams;
+    std::string venue = "binance-spot";
+    std::string endpoint;  // empty: the venue's public endpoint
+    std::string ca_file;
+    std::string duration;  // empty: no time limit
+    std::uint64_t count = 0;
+    std::string out = "data";
+    std::string flush_interval = "100ms";
+    std::uint64_t queue_bytes = std::uint64_t{64} << 20;
+    std::size_t streams_per_connection = 0;  // 0: the venue's limit
+    std::string connect_timeout = "10s";
+    std::string idle_timeout = "60s";
+    std::string reconnect_max = "30s";
+    std::string stats_interval = "10s";
+    std::string log_level = "info";
+};
+
+// Declares every recording option on `command`, bound to `options`, each with its --help text.
+void add_recording_options(CLI::App& command, recording_options& options);
+
+}  // namespace mdrec::cli

@@ -1,0 +1,94 @@
+// Decides what becomes of each frame the ingest thread reads: parse it, find its stream, and put
+// the finished line into the queue as data, as a reject (never dropped in silence), or nowhere
+// (control replies, which are only logged). Also writes connection events into every affected
+// stream's file and turns queue overflow into explicit `gap` lines.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "mdrec/common/stream_table.hpp"
+#include "mdrec/parse/frame_parser.hpp"
+#include "mdrec/queue/spsc_ring.hpp"
+
+namespace mdrec::ingest {
+
+// Counters the ingest thread updates and any thread may read.
+struct ingest_stats {
+    std::atomic<std::uint64_t> frames{0};          // every frame read, of any kind
+    std::atomic<std::uint64_t> data_messages{0};   // data messages queued for writing
+    std::atomic<std::uint64_t> data_bytes{0};      // their frame bytes
+    std::atomic<std::uint64_t> rejected{0};        // frames kept in the reject file
+    std::atomic<std::uint64_t> control{0};         // control replies and errors
+    std::atomic<std::uint64_t> dropped{0};         // data messages dropped because the queue was full
+    std::atomic<std::uint64_t> dropped_other{0};   // events and rejects dropped (queue full)
+    std::atomic<std::uint64_t> gap_lines{0};       // gap lines written for drops
+    std::atomic<std::uint64_t> connects{0};
+    std::atomic<std::uint64_t> disconnects{0};
+};
+
+// The connection a frame came from.
+struct connection_info {
+    std::uint64_t id = 0;
+    const stream_id* raw_stream = nullptr;  // set when the connection carries one raw stream
+};
+
+// Owned by the ingest engine; every call is made on the ingest thread.
+class frame_router {
+public:
+    // `max_messages` (0 = no limit) ends recording after that many data messages; frames that
+    // arrive after it are not recorded. `on_limit` is called once when it is reached.
+    frame_router(const stream_table& streams, queue::spsc_ring& ring, std::uint64_t max_messages,
+                 std::function<void()> on_limit);
+
+    // Handles one frame read at `ts`. `capacity` bytes are readable from `data`, at least
+    // simdjson::SIMDJSON_PADDING more than `len` (the parser reads ahead).
+    void on_frame(const char* data, std::size_t len, std::size_t capacity, std::int64_t ts,
+                  const connection_info& conn);
+
+    // A connection carrying `streams` came up or went down: writes a `connected` or
+    // `disconnected` event line into each of their files (a disconnect may hide data).
+    void on_connected(std::int64_t ts, std::span<const stream_id> streams, std::uint64_t conn,
+                      std::string_view url);
+    void on_disconnected(std::int64_t ts, std::span<const stream_id> streams, std::uint64_t conn,
+                         std::string_view reason);
+
+    // Writes the gap lines still owed for drops. Returns false if the queue is still too full.
+    bool write_pending_gaps(std::int64_t ts);
+
+    bool limit_reached() const noexcept { return limit_reached_; }
+    const ingest_stats& stats() const noexcept { return stats_; }
+    // Data messages dropped for the queue, per stream, since start.
+    std::uint64_t dropped(stream_id id) const { return dropped_total_[id]; }
+
+private:
+    void route_data(const parse::parsed_frame& parsed, const char* data, std::size_t len,
+                    std::int64_t ts, const connection_info& conn);
+    void reject(std::string_view reason, std::string_view detail, const char* data,
+                std::size_t len, std::int64_t ts, const connection_info& conn);
+    bool write_gap(stream_id id, std::int64_t ts);
+    void write_event(std::int64_t ts, std::string_view kind, std::span<const stream_id> streams,
+                     std::uint64_t conn, std::string_view reason, std::string_view url);
+    void count(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
+        counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    }
+
+    const stream_table& streams_;
+    queue::spsc_ring& ring_;
+    parse::frame_parser parser_;
+    std::uint64_t max_messages_;
+    std::uint64_t received_ = 0;  // data messages seen, recorded or dropped
+    bool limit_reached_ = false;
+    std::function<void()> on_limit_;
+    std::vector<std::uint64_t> dropped_owed_;   // drops not yet marked by a gap line
+    std::vector<std::uint64_t> dropped_total_;
+    std::int64_t last_reject_log_ = 0;
+    std::uint64_t rejects_since_log_ = 0;
+    ingest_stats stats_;
+};
+
+}  // namespace mdrec::ingest

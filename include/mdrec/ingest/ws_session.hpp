@@ -1,0 +1,68 @@
+// One WebSocket connection to the exchange, plain (ws://) or TLS (wss://): connect and handshake,
+// then read frames and hand each to the frame_router, stamped with its receive time, until the
+// peer closes, the connection fails or close() is called. Runs on the ingest thread's io_context;
+// the connection manager owns one per attempt and drives it as a coroutine.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <variant>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include "mdrec/common/result.hpp"
+#include "mdrec/ingest/endpoint.hpp"
+#include "mdrec/ingest/frame_router.hpp"
+
+namespace mdrec::ingest {
+
+struct session_options {
+    endpoint where;
+    std::string target;  // HTTP request target, e.g. /stream?streams=a/b
+    std::chrono::nanoseconds connect_timeout = std::chrono::seconds(10);
+    // No frame at all (data, ping) for this long means the connection is dead. Binance spot
+    // pings every 20 s, so a live connection is never quiet for a minute.
+    std::chrono::nanoseconds idle_timeout = std::chrono::seconds(60);
+};
+
+class ws_session {
+public:
+    ws_session(boost::asio::any_io_executor executor, boost::asio::ssl::context& tls,
+               session_options options);
+
+    // Resolves, connects, does the TLS and WebSocket handshakes. The error says which step
+    // failed for which host (e.g. a failed certificate verification names the host).
+    boost::asio::awaitable<result<void>> connect();
+
+    // Reads frames into `router` until the connection ends; returns why it ended.
+    boost::asio::awaitable<std::string> read_frames(frame_router& router, connection_info conn);
+
+    // Starts a graceful close (close frame), or aborts a connect in progress; read_frames or
+    // connect then returns. Safe to call at any time, any number of times.
+    void close();
+
+private:
+    using plain_ws = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+    using tls_ws =
+        boost::beast::websocket::stream<boost::beast::ssl_stream<boost::beast::tcp_stream>>;
+
+    template <class Ws>
+    boost::asio::awaitable<result<void>> handshake(Ws& ws);
+    template <class Ws>
+    boost::asio::awaitable<std::string> read_loop(Ws& ws, frame_router& router,
+                                                  connection_info conn);
+
+    boost::asio::any_io_executor executor_;
+    boost::asio::ssl::context& tls_;
+    session_options options_;
+    std::variant<std::monostate, plain_ws, tls_ws> ws_;
+    bool open_ = false;
+    bool closing_ = false;
+};
+
+}  // namespace mdrec::ingest

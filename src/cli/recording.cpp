@@ -1,0 +1,137 @@
+// The recording pipeline; see recording.hpp.
+#include "mdrec/cli/recording.hpp"
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <thread>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "mdrec/common/clock.hpp"
+#include "mdrec/common/duration.hpp"
+#include "mdrec/common/stream_table.hpp"
+#include "mdrec/ingest/endpoint.hpp"
+#include "mdrec/ingest/ingest_engine.hpp"
+#include "mdrec/queue/spsc_ring.hpp"
+#include "mdrec/writer/jsonl_writer.hpp"
+
+namespace mdrec::cli {
+
+namespace {
+
+template <class T>
+T checked(result<T> r) {
+    if (!r) throw startup_error(r.error().message, 2);
+    return std::move(*r);
+}
+
+std::chrono::nanoseconds duration_of(const std::string& text) {
+    return text.empty() ? std::chrono::nanoseconds(0) : checked(parse_duration(text));
+}
+
+// One open file per stream: lift the soft descriptor limit to the hard one for large lists.
+void raise_file_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+std::string megabytes(std::uint64_t bytes) {
+    return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
+}
+
+}  // namespace
+
+std::string recording_summary::line(const std::string& verb) const {
+    std::string text = fmt::format(
+        "{} {} messages ({}) from {} stream{} in {:.2f} s to {}: {} dropped, {} rejected, "
+        "{} lost to write errors, {} connection{}",
+        verb, messages, megabytes(bytes), streams, streams == 1 ? "" : "s", seconds, destination,
+        dropped, rejected, lost, connects, connects == 1 ? "" : "s");
+    if (failure) text += "; failed: " + failure->message;
+    return text;
+}
+
+void setup_logging(const std::string& level) {
+    auto logger = spdlog::stderr_color_mt("mdrec");
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
+    logger->set_level(spdlog::level::from_str(level));
+    spdlog::set_default_logger(logger);
+}
+
+recording_summary record(const recording_options& options, bool fail_fast) {
+    using clock = std::chrono::steady_clock;
+
+    // 1. Check everything that does not need the network: streams, endpoint, durations.
+    const stream_table streams = checked(stream_table::make(options.streams));
+    const std::string url =
+        options.endpoint.empty() ? checked(ingest::default_endpoint(options.venue)) : options.endpoint;
+    ingest::ingest_config ingest_config;
+    ingest_config.where = checked(ingest::parse_endpoint(url));
+    if (ingest_config.where.raw && streams.size() != 1) {
+        throw startup_error("a raw /ws endpoint carries exactly one stream; got " +
+                            std::to_string(streams.size()));
+    }
+    ingest_config.ca_file = options.ca_file;
+    ingest_config.streams_per_connection = options.streams_per_connection != 0
+                                               ? options.streams_per_connection
+                                               : (options.venue == "binance-usdm" ? 200 : 1024);
+    ingest_config.duration = duration_of(options.duration);
+    ingest_config.max_messages = options.count;
+    ingest_config.fail_fast = fail_fast;
+    ingest_config.connect_timeout = duration_of(options.connect_timeout);
+    ingest_config.idle_timeout = duration_of(options.idle_timeout);
+    ingest_config.backoff_max = duration_of(options.reconnect_max);
+    ingest_config.stats_interval = duration_of(options.stats_interval);
+
+    // 2. Allocate the queue and make sure the output folder takes files.
+    queue::spsc_ring ring(options.queue_bytes);
+    writer::writer_config writer_config{options.out, options.venue,
+                                        duration_of(options.flush_interval)};
+    writer::jsonl_writer writer(writer_config, ring, streams);
+    if (auto ok = writer.prepare(); !ok) throw startup_error(ok.error().message, 1);
+    raise_file_limit();
+
+    // 3. Set up TLS and the connections (a bad --ca-file fails here).
+    ingest::ingest_engine engine(ingest_config, streams, ring, writer.stats());
+
+    recording_summary summary;
+    summary.streams = streams.size();
+    summary.destination = options.out == "-" ? "standard output" : options.out + "/" + options.venue;
+    spdlog::info("mdrec {}: {} stream{} from {} on {} connection{} to {}", MDREC_VERSION,
+                 streams.size(), streams.size() == 1 ? "" : "s", ingest_config.where.display(),
+                 engine.connections(), engine.connections() == 1 ? "" : "s", summary.destination);
+
+    // 4. Start the writer thread, then run the ingest loop on this thread until it stops.
+    const auto started = clock::now();
+    writer.start();
+    auto outcome = engine.run();
+
+    // 5. Mark drops that are still owed a gap line, then let the writer write out everything
+    //    queued, fdatasync and close every file.
+    for (int i = 0; i < 100 && !engine.router().write_pending_gaps(realtime_ns()); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    writer.finish();
+
+    // 6. Report.
+    const auto& in = engine.stats();
+    const auto& out = writer.stats();
+    summary.seconds = std::chrono::duration<double>(clock::now() - started).count();
+    summary.stop_reason = outcome ? *outcome : "error";
+    if (!outcome) summary.failure = outcome.error();
+    summary.messages = in.data_messages.load();
+    summary.bytes = in.data_bytes.load();
+    summary.lines_written = out.data_lines.load();
+    summary.dropped = in.dropped.load();
+    summary.rejected = in.rejected.load();
+    summary.lost = out.lost_lines.load() + in.dropped_other.load();
+    summary.connects = in.connects.load();
+    return summary;
+}
+
+}  // namespace mdrec::cli

@@ -1,0 +1,104 @@
+// Recording options shared by `capture` and `run`; see recording_options.hpp.
+#include "mdrec/cli/recording_options.hpp"
+
+#include "mdrec/common/duration.hpp"
+#include "mdrec/common/stream_table.hpp"
+
+namespace mdrec::cli {
+
+namespace {
+
+const CLI::Validator duration_check(
+    [](std::string& text) {
+        auto parsed = parse_duration(text);
+        return parsed ? std::string() : parsed.error().message;
+    },
+    "");
+
+const CLI::Validator stream_check(
+    [](std::string& text) {
+        auto ok = validate_stream_name(text);
+        return ok ? std::string() : ok.error().message;
+    },
+    "");
+
+}  // namespace
+
+void add_recording_options(CLI::App& command, recording_options& o) {
+    command.add_option("-s,--stream", o.streams,
+                       "Stream to record, Binance's lowercase name, e.g. btcusdt@depth20@100ms "
+                       "(repeat for more)")
+        ->check(stream_check.description(""))
+        ->type_name("STREAM");
+    command.add_option("--venue", o.venue,
+                       "Exchange venue; picks the default endpoint and the data folder")
+        ->check(CLI::IsMember({"binance-spot", "binance-usdm"}))
+        ->type_name("VENUE")
+        ->capture_default_str();
+    command.add_option("--endpoint", o.endpoint,
+                       "WebSocket base URL, overriding the venue's (testnet, a relay, the "
+                       "simulator); ws:// or wss://, a path ending in /ws reads one raw stream. "
+                       "Defaults: binance-spot wss://stream.binance.com:9443, binance-usdm "
+                       "wss://fstream.binance.com/public")
+        ->type_name("URL");
+    command.add_option("--ca-file", o.ca_file,
+                       "PEM file with one more CA to trust, besides the system store "
+                       "(verification is never turned off)")
+        ->check(CLI::ExistingFile.description(""))
+        ->type_name("PEM");
+    command.add_option("--duration", o.duration,
+                       "Stop after this long, e.g. 30s, 5m, 2h (default: until SIGINT/SIGTERM)")
+        ->check(duration_check)
+        ->type_name("DURATION");
+    command.add_option("--count", o.count,
+                       "Stop after this many data messages in total (default: no limit)")
+        ->type_name("N");
+    command.add_option("--out", o.out,
+                       "Data folder: files go to OUT/<venue>/<stream>/<YYYY-MM-DD>/<HH>.jsonl; "
+                       "'-' writes JSONL to standard output")
+        ->capture_default_str()
+        ->type_name("DIR");
+    command.add_option("--flush-interval", o.flush_interval,
+                       "How often buffered lines are written to the files")
+        ->check(duration_check)
+        ->type_name("DURATION")
+        ->capture_default_str();
+    command.add_option("--queue-size", o.queue_bytes,
+                       "Bound of the queue between network and disk, in bytes (e.g. 64MiB); "
+                       "when full, new messages are dropped, counted and marked by gap lines")
+        ->transform(CLI::AsSizeValue(false))
+        ->default_str("64MiB")
+        ->type_name("BYTES");
+    command.add_option("--streams-per-connection", o.streams_per_connection,
+                       "Most streams on one connection (default: 1024 spot, 200 usdm)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1024}).description(""))
+        ->type_name("N");
+    command.add_option("--connect-timeout", o.connect_timeout,
+                       "Limit for TCP connect, TLS and WebSocket handshakes")
+        ->check(duration_check)
+        ->type_name("DURATION")
+        ->capture_default_str();
+    command.add_option("--idle-timeout", o.idle_timeout,
+                       "A connection with no frame at all (data or ping) for this long is "
+                       "treated as dead and replaced")
+        ->check(duration_check)
+        ->type_name("DURATION")
+        ->capture_default_str();
+    command.add_option("--reconnect-max", o.reconnect_max,
+                       "Longest wait between reconnection attempts (exponential backoff with "
+                       "jitter up to this)")
+        ->check(duration_check)
+        ->type_name("DURATION")
+        ->capture_default_str();
+    command.add_option("--stats-interval", o.stats_interval,
+                       "How often the stats line is logged (0 turns it off)")
+        ->check(duration_check)
+        ->type_name("DURATION")
+        ->capture_default_str();
+    command.add_option("--log-level", o.log_level, "Log level")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+        ->type_name("LEVEL")
+        ->capture_default_str();
+}
+
+}  // namespace mdrec::cli

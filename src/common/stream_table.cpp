@@ -1,0 +1,49 @@
+// Stream-name validation and lookup; see stream_table.hpp.
+#include "mdrec/common/stream_table.hpp"
+
+#include <cctype>
+
+namespace mdrec {
+
+result<void> validate_stream_name(std::string_view name) {
+    const std::string quoted = quote(name);
+    if (name.empty()) return fail("empty stream name");
+    if (name.size() > 200) return fail("stream name " + quoted + " is too long");
+    if (name.front() == '_') {
+        return fail("bad stream name " + quoted + ": names starting with '_' are reserved");
+    }
+    for (char c : name) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '@' ||
+                        c == '_' || c == '!';
+        if (!ok) {
+            if (c >= 'A' && c <= 'Z') {
+                return fail("bad stream name " + quoted +
+                            ": Binance stream names are lowercase (e.g. btcusdt@depth20@100ms)");
+            }
+            return fail("bad stream name " + quoted + ": only [a-z0-9@_!] are allowed");
+        }
+    }
+    return {};
+}
+
+result<stream_table> stream_table::make(const std::vector<std::string>& names) {
+    stream_table table;
+    if (names.empty()) return fail("no stream given (use --stream, e.g. btcusdt@depth20@100ms)");
+    for (const auto& name : names) {
+        if (auto ok = validate_stream_name(name); !ok) return tl::unexpected(ok.error());
+        const auto id = static_cast<stream_id>(table.names_.size());
+        if (!table.ids_.emplace(name, id).second) {
+            return fail("stream '" + name + "' is listed twice");
+        }
+        table.names_.push_back(name);
+    }
+    return table;
+}
+
+std::optional<stream_id> stream_table::find(std::string_view name) const noexcept {
+    auto it = ids_.find(name);
+    if (it == ids_.end()) return std::nullopt;
+    return it->second;
+}
+
+}  // namespace mdrec

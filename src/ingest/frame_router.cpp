@@ -1,0 +1,157 @@
+// Routing of frames into the queue; see frame_router.hpp.
+#include "mdrec/ingest/frame_router.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "mdrec/record/line_format.hpp"
+
+namespace mdrec::ingest {
+
+namespace {
+constexpr std::int64_t reject_log_interval_ns = 10LL * 1'000'000'000;
+
+std::string_view head(const char* data, std::size_t len) {
+    return std::string_view(data, std::min<std::size_t>(len, 160));
+}
+}  // namespace
+
+frame_router::frame_router(const stream_table& streams, queue::spsc_ring& ring,
+                           std::uint64_t max_messages, std::function<void()> on_limit)
+    : streams_(streams),
+      ring_(ring),
+      max_messages_(max_messages),
+      on_limit_(std::move(on_limit)),
+      dropped_owed_(streams.size(), 0),
+      dropped_total_(streams.size(), 0) {}
+
+void frame_router::on_frame(const char* data, std::size_t len, std::size_t capacity,
+                            std::int64_t ts, const connection_info& conn) {
+    count(stats_.frames);
+    const parse::parsed_frame parsed = parser_.parse(data, len, capacity, conn.raw_stream != nullptr);
+    switch (parsed.kind) {
+        case parse::frame_kind::data:
+            route_data(parsed, data, len, ts, conn);
+            return;
+        case parse::frame_kind::control_reply:
+            count(stats_.control);
+            spdlog::info("conn {}: reply {}", conn.id, head(data, len));
+            return;
+        case parse::frame_kind::control_error:
+            count(stats_.control);
+            spdlog::warn("conn {}: error from server: {}", conn.id, head(data, len));
+            return;
+        case parse::frame_kind::invalid_json:
+            reject("invalid_json", parsed.detail, data, len, ts, conn);
+            return;
+        case parse::frame_kind::no_stream:
+            reject("no_stream", "a JSON object without a stream", data, len, ts, conn);
+            return;
+    }
+}
+
+void frame_router::route_data(const parse::parsed_frame& parsed, const char* data,
+                              std::size_t len, std::int64_t ts, const connection_info& conn) {
+    stream_id id = 0;
+    if (conn.raw_stream != nullptr) {
+        id = *conn.raw_stream;
+    } else if (auto found = streams_.find(parsed.stream)) {
+        id = *found;
+    } else {
+        // Kept, not dropped: a stream we did not ask for cannot name a folder (it comes from
+        // the network), so it goes to the reject file whole.
+        reject("unknown_stream", parsed.stream, data, len, ts, conn);
+        return;
+    }
+    if (limit_reached_) return;  // past --count: not part of this capture
+
+    if (dropped_owed_[id] != 0 && !write_gap(id, ts)) {
+        ++dropped_owed_[id];
+        ++dropped_total_[id];
+        count(stats_.dropped);
+    } else {
+        const std::string_view name = streams_.name(id);
+        char* dst = ring_.try_reserve(record::max_line_bytes(len, name.size()));
+        if (dst == nullptr) {
+            ++dropped_owed_[id];
+            ++dropped_total_[id];
+            count(stats_.dropped);
+        } else {
+            const std::size_t n =
+                conn.raw_stream != nullptr
+                    ? record::format_raw_line(dst, ts, name, std::span<const char>(data, len))
+                    : record::format_envelope_line(dst, ts, std::span<const char>(data, len));
+            ring_.commit(queue::record_kind::data, id, ts, n);
+            count(stats_.data_messages);
+            count(stats_.data_bytes, len);
+        }
+    }
+    if (max_messages_ != 0 && ++received_ >= max_messages_ && !limit_reached_) {
+        limit_reached_ = true;
+        if (on_limit_) on_limit_();
+    }
+}
+
+bool frame_router::write_gap(stream_id id, std::int64_t ts) {
+    std::string line = record::event_line(ts, "gap", streams_.name(id))
+                           .add("reason", "queue_full")
+                           .add("dropped", static_cast<std::int64_t>(dropped_owed_[id]))
+                           .finish();
+    if (!ring_.try_push(queue::record_kind::event, id, ts, line)) return false;
+    dropped_owed_[id] = 0;
+    count(stats_.gap_lines);
+    return true;
+}
+
+bool frame_router::write_pending_gaps(std::int64_t ts) {
+    bool all = true;
+    for (stream_id id = 0; id < dropped_owed_.size(); ++id) {
+        if (dropped_owed_[id] != 0 && !write_gap(id, ts)) all = false;
+    }
+    return all;
+}
+
+void frame_router::reject(std::string_view reason, std::string_view detail, const char* data,
+                          std::size_t len, std::int64_t ts, const connection_info& conn) {
+    const std::string line = record::format_reject_line(ts, reason, conn.id, {data, len});
+    const bool kept = ring_.try_push(queue::record_kind::reject, 0, ts, line);
+    count(kept ? stats_.rejected : stats_.dropped_other);
+    // Rate-limited: a feed that turns to garbage must not turn the log into garbage too.
+    ++rejects_since_log_;
+    if (ts - last_reject_log_ >= reject_log_interval_ns) {
+        spdlog::warn("conn {}: {} frame{} rejected ({}: {}){}; latest begins: {}", conn.id,
+                     rejects_since_log_, rejects_since_log_ == 1 ? "" : "s", reason, detail,
+                     kept ? "" : ", NOT kept: queue full", head(data, len));
+        last_reject_log_ = ts;
+        rejects_since_log_ = 0;
+    }
+}
+
+void frame_router::on_connected(std::int64_t ts, std::span<const stream_id> streams,
+                                std::uint64_t conn, std::string_view url) {
+    count(stats_.connects);
+    write_event(ts, "connected", streams, conn, "", url);
+}
+
+void frame_router::on_disconnected(std::int64_t ts, std::span<const stream_id> streams,
+                                   std::uint64_t conn, std::string_view reason) {
+    count(stats_.disconnects);
+    write_event(ts, "disconnected", streams, conn, reason, "");
+}
+
+void frame_router::write_event(std::int64_t ts, std::string_view kind,
+                               std::span<const stream_id> streams, std::uint64_t conn,
+                               std::string_view reason, std::string_view url) {
+    for (stream_id id : streams) {
+        auto line = record::event_line(ts, kind, streams_.name(id))
+                        .add("conn", static_cast<std::int64_t>(conn));
+        if (!url.empty()) line.add("url", url);
+        if (!reason.empty()) line.add("reason", reason);
+        std::string text = line.finish();
+        if (!ring_.try_push(queue::record_kind::event, id, ts, text)) {
+            count(stats_.dropped_other);
+            spdlog::error("queue full: {} event for {} not recorded", kind, streams_.name(id));
+        }
+    }
+}
+
+}  // namespace mdrec::ingest

@@ -1,0 +1,180 @@
+// The WebSocket session coroutine; see ws_session.hpp. Follows Beast's async-ssl client: a
+// connect deadline on the lowest layer, SNI and host-name verification before the TLS handshake,
+// then WebSocket timeouts set explicitly. Boost 1.81 needs explicit completion tokens.
+#include "mdrec/ingest/ws_session.hpp"
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/version.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <simdjson.h>
+
+#include "mdrec/common/clock.hpp"
+#include "mdrec/common/duration.hpp"
+
+namespace mdrec::ingest {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+constexpr std::size_t max_message_bytes = std::size_t{16} << 20;
+
+bool is_ip_literal(const std::string& host) {
+    boost::system::error_code ec;
+    asio::ip::make_address(host, ec);
+    return !ec;
+}
+
+// OpenSSL knows why verification failed; the asio error only says that it did.
+std::string tls_failure(SSL* ssl, const std::string& host, const boost::system::error_code& ec) {
+    const long verify = SSL_get_verify_result(ssl);
+    if (verify != X509_V_OK) {
+        return "TLS verification failed for " + host + ": " +
+               X509_verify_cert_error_string(verify);
+    }
+    if (ec.category() == asio::error::get_ssl_category() &&
+        ERR_GET_REASON(ec.value()) == SSL_R_CERTIFICATE_VERIFY_FAILED) {
+        return "TLS verification failed for " + host + ": certificate does not match the host name";
+    }
+    return "TLS handshake with " + host + " failed: " + ec.message();
+}
+
+}  // namespace
+
+ws_session::ws_session(asio::any_io_executor executor, ssl::context& tls, session_options options)
+    : executor_(std::move(executor)), tls_(tls), options_(std::move(options)) {}
+
+asio::awaitable<result<void>> ws_session::connect() {
+    const endpoint& where = options_.where;
+    tcp::resolver resolver(executor_);
+    auto [rec, addresses] = co_await resolver.async_resolve(where.host, where.port, use_tuple);
+    if (rec) co_return fail("cannot resolve " + where.host + ": " + rec.message());
+
+    if (where.tls) {
+        auto& ws = ws_.emplace<tls_ws>(executor_, tls_);
+        auto& tcp_layer = beast::get_lowest_layer(ws);
+        tcp_layer.expires_after(options_.connect_timeout);
+        auto [cec, peer] = co_await tcp_layer.async_connect(addresses, use_tuple);
+        if (cec) co_return fail("cannot connect to " + where.host_header() + ": " + cec.message());
+
+        SSL* ssl = ws.next_layer().native_handle();
+        // SNI must not carry an IP literal (RFC 6066); verification still checks the IP SAN.
+        if (!is_ip_literal(where.host) && !SSL_set_tlsext_host_name(ssl, where.host.c_str())) {
+            co_return fail("cannot set TLS SNI for " + where.host);
+        }
+        ws.next_layer().set_verify_callback(ssl::host_name_verification(where.host));
+        auto [tec] = co_await ws.next_layer().async_handshake(ssl::stream_base::client, use_tuple);
+        if (tec) co_return fail(tls_failure(ssl, where.host, tec));
+        co_return co_await handshake(ws);
+    }
+    auto& ws = ws_.emplace<plain_ws>(executor_);
+    auto& tcp_layer = beast::get_lowest_layer(ws);
+    tcp_layer.expires_after(options_.connect_timeout);
+    auto [cec, peer] = co_await tcp_layer.async_connect(addresses, use_tuple);
+    if (cec) co_return fail("cannot connect to " + where.host_header() + ": " + cec.message());
+    co_return co_await handshake(ws);
+}
+
+template <class Ws>
+asio::awaitable<result<void>> ws_session::handshake(Ws& ws) {
+    // The TCP deadline covered connect and TLS; from here Beast's own timeouts apply.
+    beast::get_lowest_layer(ws).expires_never();
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = options_.connect_timeout;
+    timeouts.idle_timeout = options_.idle_timeout;
+    timeouts.keep_alive_pings = false;  // the server pings us; an idle link means a dead one
+    ws.set_option(timeouts);
+    ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
+        req.set(beast::http::field::user_agent, "mdrec/" MDREC_VERSION);
+    }));
+    ws.read_message_max(max_message_bytes);
+    // Pings from the server are answered by Beast with a pong carrying the same payload.
+    websocket::response_type response;
+    auto [ec] = co_await ws.async_handshake(response, options_.where.host_header(),
+                                            options_.target, use_tuple);
+    if (ec) {
+        std::string why = "WebSocket handshake with " + options_.where.display() + " failed: " +
+                          ec.message();
+        if (response.result_int() != 0) why += " (HTTP " + std::to_string(response.result_int()) + ")";
+        co_return fail(why);
+    }
+    open_ = true;
+    co_return result<void>{};
+}
+
+asio::awaitable<std::string> ws_session::read_frames(frame_router& router, connection_info conn) {
+    if (auto* ws = std::get_if<tls_ws>(&ws_)) co_return co_await read_loop(*ws, router, conn);
+    if (auto* ws = std::get_if<plain_ws>(&ws_)) co_return co_await read_loop(*ws, router, conn);
+    co_return "not connected";
+}
+
+template <class Ws>
+asio::awaitable<std::string> ws_session::read_loop(Ws& ws, frame_router& router,
+                                                   connection_info conn) {
+    beast::flat_buffer buffer;
+    buffer.reserve(64 * 1024);
+    for (;;) {
+        auto [ec, bytes] = co_await ws.async_read(buffer, use_tuple);
+        // The receive time is taken here, before any parsing or queueing.
+        const std::int64_t ts = realtime_ns();
+        if (ec) {
+            open_ = false;
+            if (ec == websocket::error::closed) {
+                const auto& why = ws.reason();
+                if (closing_) co_return std::string("closed by mdrec");
+                co_return "closed by server (code " + std::to_string(why.code) +
+                    (why.reason.empty() ? std::string() : ", " + std::string(why.reason.c_str())) +
+                    ")";
+            }
+            if (ec == beast::error::timeout) {
+                co_return "no frame for " + format_duration(options_.idle_timeout) + " (idle timeout)";
+            }
+            // Binance, like many servers, may drop TLS without close_notify: a plain disconnect.
+            if (ec == ssl::error::stream_truncated) co_return std::string("connection dropped (TLS truncated)");
+            if (ec == asio::error::eof || ec == asio::error::connection_reset) {
+                co_return "connection dropped (" + ec.message() + ")";
+            }
+            co_return ec.message();
+        }
+        // simdjson reads up to SIMDJSON_PADDING bytes past the frame: make them ours. In a
+        // flat_buffer the writable area follows the readable bytes directly.
+        buffer.prepare(simdjson::SIMDJSON_PADDING);
+        const auto frame = buffer.cdata();
+        router.on_frame(static_cast<const char*>(frame.data()), frame.size(),
+                        frame.size() + simdjson::SIMDJSON_PADDING, ts, conn);
+        buffer.consume(buffer.size());
+    }
+}
+
+void ws_session::close() {
+    if (closing_) return;
+    closing_ = true;
+    if (!open_) {
+        // Still connecting: abort the pending connect or handshake step.
+        if (auto* ws = std::get_if<tls_ws>(&ws_)) beast::get_lowest_layer(*ws).cancel();
+        if (auto* ws = std::get_if<plain_ws>(&ws_)) beast::get_lowest_layer(*ws).cancel();
+        return;
+    }
+    auto start_close = [](auto& ws) {
+        // The pending read sees the close handshake finish and returns; nothing to do here.
+        ws.async_close(websocket::close_code::normal, [](beast::error_code) {});
+    };
+    if (auto* ws = std::get_if<tls_ws>(&ws_)) start_close(*ws);
+    if (auto* ws = std::get_if<plain_ws>(&ws_)) start_close(*ws);
+}
+
+}  // namespace mdrec::ingest

@@ -1,0 +1,55 @@
+// mdrec's entry point: parse the command line with CLI11 and run one subcommand. Start-up errors
+// arrive here as exceptions and leave as one line on stderr and a non-zero exit code.
+#include <csignal>
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "mdrec/cli/commands.hpp"
+#include "mdrec/common/result.hpp"
+
+int main(int argc, char** argv) {
+    // A closed stdout pipe must surface as EPIPE from write(), not kill the recorder.
+    std::signal(SIGPIPE, SIG_IGN);
+
+    CLI::App app{"mdrec: records exchange market-data streams byte for byte, with receive times",
+                 "mdrec"};
+    app.set_version_flag("--version", "mdrec " MDREC_VERSION);
+    app.require_subcommand(1);
+
+    mdrec::cli::recording_options capture_options;
+    CLI::App* capture = app.add_subcommand(
+        "capture", "Record streams once, until --duration or --count, then print a summary");
+    mdrec::cli::add_recording_options(*capture, capture_options);
+
+    mdrec::cli::recording_options run_options;
+    CLI::App* run = app.add_subcommand(
+        "run", "Run as a service: record until SIGTERM/SIGINT, reconnecting on any failure");
+    run->set_config("--config", "", "TOML config file; every option above is also a key", false);
+    mdrec::cli::add_recording_options(*run, run_options);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // CLI11 would say "A subcommand is required" for a mistyped one; name it instead.
+        if (argc > 1 && argv[1][0] != '-' && !app.got_subcommand(capture) &&
+            !app.got_subcommand(run)) {
+            std::fprintf(stderr, "mdrec: unknown command '%s' (commands: capture, run)\n", argv[1]);
+            return 2;
+        }
+        // --help and --version end here too, with exit code 0; usage errors exit 2.
+        return app.exit(e) == 0 ? 0 : 2;
+    }
+
+    try {
+        if (*capture) return mdrec::cli::capture_command(capture_options);
+        if (*run) return mdrec::cli::run_command(run_options);
+    } catch (const mdrec::startup_error& e) {
+        std::fprintf(stderr, "mdrec: %s\n", e.what());
+        return e.exit_code();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "mdrec: %s\n", e.what());
+        return 1;
+    }
+    return 2;
+}

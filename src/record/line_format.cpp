@@ -1,0 +1,173 @@
+// Line formatting; see line_format.hpp. Hot path: format_envelope_line runs once per message on
+// the ingest thread, writing directly into the queue.
+#include "mdrec/record/line_format.hpp"
+
+#include <charconv>
+#include <cstring>
+
+#include <simdjson.h>
+
+namespace mdrec::record {
+
+namespace {
+
+char* put(char* dst, std::string_view s) noexcept {
+    std::memcpy(dst, s.data(), s.size());
+    return dst + s.size();
+}
+
+char* put_ts(char* dst, std::int64_t ts) noexcept {
+    dst = put(dst, R"({"ts":)");
+    return std::to_chars(dst, dst + 20, ts).ptr;
+}
+
+// JSON forbids raw control characters inside strings, so a CR or LF in a valid frame can only
+// be insignificant whitespace between tokens; turning it into a space keeps the same JSON value.
+void flatten_line_breaks(char* begin, char* end) noexcept {
+    for (char* p = begin; p != end; ++p) {
+        p = static_cast<char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+        if (p == nullptr) break;
+        *p = ' ';
+    }
+    for (char* p = begin; p != end; ++p) {
+        p = static_cast<char*>(std::memchr(p, '\r', static_cast<std::size_t>(end - p)));
+        if (p == nullptr) break;
+        *p = ' ';
+    }
+}
+
+void append_base64(std::string& out, std::span<const char> bytes) {
+    static constexpr char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::size_t i = 0;
+    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(bytes[k]); };
+    for (; i + 3 <= bytes.size(); i += 3) {
+        const unsigned v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
+        out += alphabet[(v >> 18) & 63];
+        out += alphabet[(v >> 12) & 63];
+        out += alphabet[(v >> 6) & 63];
+        out += alphabet[v & 63];
+    }
+    if (const std::size_t rest = bytes.size() - i; rest > 0) {
+        const unsigned v = (byte(i) << 16) | (rest == 2 ? byte(i + 1) << 8 : 0);
+        out += alphabet[(v >> 18) & 63];
+        out += alphabet[(v >> 12) & 63];
+        out += rest == 2 ? alphabet[(v >> 6) & 63] : '=';
+        out += '=';
+    }
+}
+
+}  // namespace
+
+std::size_t format_envelope_line(char* dst, std::int64_t ts,
+                                 std::span<const char> envelope) noexcept {
+    // Skip leading whitespace and the opening brace; everything after it is kept as sent.
+    std::size_t start = 0;
+    while (start < envelope.size() && envelope[start] != '{') ++start;
+    if (start < envelope.size()) ++start;
+    std::size_t end = envelope.size();
+    while (end > start && (envelope[end - 1] == '\n' || envelope[end - 1] == '\r' ||
+                           envelope[end - 1] == ' ' || envelope[end - 1] == '\t')) {
+        --end;
+    }
+
+    char* p = put_ts(dst, ts);
+    const bool empty_object = start < end && envelope[start] == '}';
+    if (!empty_object) *p++ = ',';
+    char* body = p;
+    p = put(p, std::string_view(envelope.data() + start, end - start));
+    flatten_line_breaks(body, p);
+    *p++ = '\n';
+    return static_cast<std::size_t>(p - dst);
+}
+
+std::size_t format_raw_line(char* dst, std::int64_t ts, std::string_view stream,
+                            std::span<const char> payload) noexcept {
+    std::size_t end = payload.size();
+    while (end > 0 && (payload[end - 1] == '\n' || payload[end - 1] == '\r' ||
+                       payload[end - 1] == ' ' || payload[end - 1] == '\t')) {
+        --end;
+    }
+    char* p = put_ts(dst, ts);
+    p = put(p, R"(,"stream":")");
+    p = put(p, stream);
+    p = put(p, R"(","data":)");
+    char* body = p;
+    p = put(p, std::string_view(payload.data(), end));
+    flatten_line_breaks(body, p);
+    p = put(p, "}\n");
+    return static_cast<std::size_t>(p - dst);
+}
+
+event_line::event_line(std::int64_t ts, std::string_view kind, std::string_view stream) {
+    line_.reserve(160);
+    line_ = R"({"ts":)";
+    line_ += std::to_string(ts);
+    line_ += R"(,"event":)";
+    append_json_string(line_, kind);
+    if (!stream.empty()) add("stream", stream);
+}
+
+event_line& event_line::add(std::string_view key, std::int64_t value) {
+    line_ += ',';
+    append_json_string(line_, key);
+    line_ += ':';
+    line_ += std::to_string(value);
+    return *this;
+}
+
+event_line& event_line::add(std::string_view key, std::string_view value) {
+    line_ += ',';
+    append_json_string(line_, key);
+    line_ += ':';
+    append_json_string(line_, value);
+    return *this;
+}
+
+std::string event_line::finish() {
+    line_ += "}\n";
+    return std::move(line_);
+}
+
+std::string format_reject_line(std::int64_t ts, std::string_view reason, std::uint64_t conn,
+                               std::span<const char> frame) {
+    std::string line = R"({"ts":)" + std::to_string(ts) + R"(,"reason":)";
+    append_json_string(line, reason);
+    line += R"(,"conn":)" + std::to_string(conn) + R"(,"bytes":)" + std::to_string(frame.size());
+    if (simdjson::validate_utf8(frame.data(), frame.size())) {
+        line += R"(,"frame":)";
+        append_json_string(line, std::string_view(frame.data(), frame.size()));
+    } else {
+        line += R"(,"frame_base64":")";
+        append_base64(line, frame);
+        line += '"';
+    }
+    line += "}\n";
+    return line;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    for (char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (u < 0x20) {
+                    out += "\\u00";
+                    out += hex[u >> 4];
+                    out += hex[u & 15];
+                } else {
+                    out += c;
+                }
+        }
+    }
+    out += '"';
+}
+
+}  // namespace mdrec::record
