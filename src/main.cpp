@@ -2,10 +2,12 @@
 // arrive here as exceptions and leave as one line on stderr and a non-zero exit code.
 #include <csignal>
 #include <cstdio>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "mdrec/cli/commands.hpp"
+#include "mdrec/cli/subcommand_config.hpp"
 #include "mdrec/common/result.hpp"
 
 int main(int argc, char** argv) {
@@ -25,11 +27,27 @@ int main(int argc, char** argv) {
     mdrec::cli::recording_options run_options;
     CLI::App* run = app.add_subcommand(
         "run", "Run as a service: record until SIGTERM/SIGINT, reconnecting on any failure");
-    run->set_config("--config", "", "TOML config file; every option above is also a key", false);
     mdrec::cli::add_recording_options(*run, run_options);
+    // `mdrec run --config FILE`: the option belongs to the top-level app (see subcommand_config).
+    run->fallthrough();
+    app.set_config("--config", "", "TOML file of `run` options: every long option is a key")
+        ->type_name("FILE")
+        ->check(CLI::ExistingFile.description(""));
+    app.config_formatter(std::make_shared<mdrec::cli::subcommand_config>("run"));
+    app.allow_config_extras(CLI::config_extras_mode::error);
 
     try {
         app.parse(argc, argv);
+    } catch (const CLI::ConfigError& e) {
+        // CLI11 says "INI was not able to parse run.<key>" for a key no option has.
+        std::string what = e.what();
+        const std::string prefix = "INI was not able to parse run.";
+        if (what.rfind(prefix, 0) == 0) {
+            what = "unknown key '" + what.substr(prefix.size()) +
+                   "' in the config file (keys are the long options of `mdrec run --help`)";
+        }
+        std::fprintf(stderr, "mdrec: %s\n", what.c_str());
+        return 2;
     } catch (const CLI::ParseError& e) {
         // CLI11 would say "A subcommand is required" for a mistyped one; name it instead.
         if (argc > 1 && argv[1][0] != '-' && !app.got_subcommand(capture) &&

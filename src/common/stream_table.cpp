@@ -12,15 +12,18 @@ result<void> validate_stream_name(std::string_view name) {
     if (name.front() == '_') {
         return fail("bad stream name " + quoted + ": names starting with '_' are reserved");
     }
-    for (char c : name) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '@' ||
+    // Binance spells stream types in camel case (btcusdt@bookTicker, @aggTrade) but symbols in
+    // lowercase; an uppercase symbol is acknowledged by the server and then silent.
+    const std::size_t at = name.find('@');
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        const char c = name[i];
+        const bool upper = c >= 'A' && c <= 'Z';
+        const bool ok = (c >= 'a' && c <= 'z') || upper || (c >= '0' && c <= '9') || c == '@' ||
                         c == '_' || c == '!';
-        if (!ok) {
-            if (c >= 'A' && c <= 'Z') {
-                return fail("bad stream name " + quoted +
-                            ": Binance stream names are lowercase (e.g. btcusdt@depth20@100ms)");
-            }
-            return fail("bad stream name " + quoted + ": only [a-z0-9@_!] are allowed");
+        if (!ok) return fail("bad stream name " + quoted + ": only [A-Za-z0-9@_!] are allowed");
+        if (upper && i < at) {
+            return fail("bad stream name " + quoted +
+                        ": Binance symbols are lowercase (e.g. btcusdt@depth20@100ms)");
         }
     }
     return {};

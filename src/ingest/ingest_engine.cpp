@@ -88,6 +88,7 @@ asio::awaitable<void> ingest_engine::connection_loop(std::size_t index) {
         ws_session session(io_.get_executor(), tls_, options);
         slot.session = &session;
         auto connected = co_await session.connect();
+        std::string why;
         if (!connected) {
             slot.session = nullptr;
             if (stopping_) break;
@@ -96,7 +97,8 @@ asio::awaitable<void> ingest_engine::connection_loop(std::size_t index) {
                 stop("connection failed");
                 break;
             }
-            spdlog::warn("connect failed (attempt {}): {}", attempt + 1, connected.error().message);
+            why = "connect failed (attempt " + std::to_string(attempt + 1) +
+                  "): " + connected.error().message;
         } else {
             slot.ever_connected = true;
             const std::uint64_t conn = next_conn_id_++;
@@ -114,12 +116,14 @@ asio::awaitable<void> ingest_engine::connection_loop(std::size_t index) {
                 spdlog::info("conn {}: disconnected: {}", conn, reason);
                 break;
             }
-            spdlog::warn("conn {}: disconnected: {}", conn, reason);
+            why = "conn " + std::to_string(conn) + ": disconnected: " + reason;
             if (std::chrono::steady_clock::now() - since >= healthy_after) attempt = 0;
         }
         const auto delay = next_backoff(attempt++);
+        spdlog::warn("{}; reconnecting {}", why,
+                     delay.count() == 0 ? std::string("now")
+                                        : fmt::format("in {:.1f} s", delay.count() / 1e9));
         if (delay.count() > 0) {
-            spdlog::info("reconnecting in {}", format_duration(delay));
             slot.backoff->expires_after(delay);
             co_await slot.backoff->async_wait(asio::as_tuple(asio::use_awaitable));
         }

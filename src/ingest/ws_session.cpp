@@ -5,12 +5,12 @@
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/version.hpp>
@@ -46,10 +46,6 @@ std::string tls_failure(SSL* ssl, const std::string& host, const boost::system::
         return "TLS verification failed for " + host + ": " +
                X509_verify_cert_error_string(verify);
     }
-    if (ec.category() == asio::error::get_ssl_category() &&
-        ERR_GET_REASON(ec.value()) == SSL_R_CERTIFICATE_VERIFY_FAILED) {
-        return "TLS verification failed for " + host + ": certificate does not match the host name";
-    }
     return "TLS handshake with " + host + " failed: " + ec.message();
 }
 
@@ -73,10 +69,17 @@ asio::awaitable<result<void>> ws_session::connect() {
 
         SSL* ssl = ws.next_layer().native_handle();
         // SNI must not carry an IP literal (RFC 6066); verification still checks the IP SAN.
-        if (!is_ip_literal(where.host) && !SSL_set_tlsext_host_name(ssl, where.host.c_str())) {
+        const bool ip = is_ip_literal(where.host);
+        if (!ip && !SSL_set_tlsext_host_name(ssl, where.host.c_str())) {
             co_return fail("cannot set TLS SNI for " + where.host);
         }
-        ws.next_layer().set_verify_callback(ssl::host_name_verification(where.host));
+        // The name check asio's host_name_verification does in a callback, done by OpenSSL
+        // itself: a mismatch then has its own verify result ("hostname mismatch") to report.
+        X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+        const int name_set =
+            ip ? X509_VERIFY_PARAM_set1_ip_asc(param, where.host.c_str())
+               : X509_VERIFY_PARAM_set1_host(param, where.host.c_str(), where.host.size());
+        if (name_set != 1) co_return fail("cannot set the TLS host name check for " + where.host);
         auto [tec] = co_await ws.next_layer().async_handshake(ssl::stream_base::client, use_tuple);
         if (tec) co_return fail(tls_failure(ssl, where.host, tec));
         co_return co_await handshake(ws);
@@ -133,9 +136,10 @@ asio::awaitable<std::string> ws_session::read_loop(Ws& ws, frame_router& router,
         const std::int64_t ts = realtime_ns();
         if (ec) {
             open_ = false;
+            // Our own close ends the pending read with `closed` or `operation_aborted`.
+            if (closing_) co_return std::string("closed by mdrec");
             if (ec == websocket::error::closed) {
                 const auto& why = ws.reason();
-                if (closing_) co_return std::string("closed by mdrec");
                 co_return "closed by server (code " + std::to_string(why.code) +
                     (why.reason.empty() ? std::string() : ", " + std::string(why.reason.c_str())) +
                     ")";

@@ -17,8 +17,9 @@ namespace mdrec {
 
 using stream_id = std::uint32_t;
 
-// Checks one Binance stream name: lowercase [a-z0-9@_!], 1..200 characters, not starting with
-// '_' (reserved for mdrec's own folders such as `_rejects`). A path separator can never pass.
+// Checks one Binance stream name: [A-Za-z0-9@_!] with a lowercase symbol (the part before the
+// first '@'; stream types such as bookTicker are camel case), 1..200 characters, not starting
+// with '_' (reserved for mdrec's own folders such as `_rejects`). A path separator never passes.
 result<void> validate_stream_name(std::string_view name);
 
 // Immutable after construction; safe to read from any thread.

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Bad input gets one clear line and a non-zero exit, and malformed frames from the exchange are
+# kept in the reject file instead of being dropped: nothing received is lost.
+source "$(dirname "$0")/lib.sh"
+
+# expect_error CODE PATTERN ARGS...: mdrec exits CODE and its stderr matches PATTERN.
+expect_error() {
+    local code=$1 pattern=$2 rc
+    shift 2
+    set +e
+    "$MDREC" "$@" >"$work/stdout" 2>"$work/stderr"
+    rc=$?
+    set -e
+    ((rc == code)) || fail "mdrec $*: exit $rc, expected $code; stderr: $(cat "$work/stderr")"
+    grep -qE -- "$pattern" "$work/stderr" || fail "mdrec $*: stderr lacks '$pattern': $(cat "$work/stderr")"
+    pass "mdrec $* -> $code: $(grep -E -- "$pattern" "$work/stderr" | head -1)"
+}
+
+s=btcusdt@depth20@100ms
+expect_error 2 "unknown command 'recrod'" recrod --stream "$s"
+expect_error 2 "--bogus" capture --stream "$s" --bogus
+expect_error 2 "bad duration '3x'" capture --stream "$s" --duration 3x
+expect_error 2 "lowercase" capture --stream BTCUSDT@depth20@100ms
+expect_error 2 "only \[A-Za-z0-9@_!\]" capture --stream "../../etc/passwd"
+expect_error 2 "only \[A-Za-z0-9@_!\]" capture --stream "btc/usdt@depth"
+expect_error 2 "no stream given" capture --endpoint ws://127.0.0.1:1
+expect_error 2 "listed twice" capture --stream "$s" --stream "$s" --endpoint ws://127.0.0.1:1
+expect_error 2 "bad endpoint 'http://x'" capture --stream "$s" --endpoint http://x
+expect_error 2 "bad port" capture --stream "$s" --endpoint ws://127.0.0.1:99999
+expect_error 2 "venue" capture --stream "$s" --venue kraken
+expect_error 2 "ca-file" capture --stream "$s" --ca-file "$work/missing.pem"
+expect_error 1 "^mdrec: cannot connect to 127.0.0.1:1: Connection refused" \
+    capture --stream "$s" --endpoint ws://127.0.0.1:1 --out "$work/unreachable"
+touch "$work/a-file"
+expect_error 1 "^mdrec: cannot create output folder $work/a-file/binance-spot" \
+    capture --stream "$s" --endpoint ws://127.0.0.1:1 --out "$work/a-file"
+printf 'stream = ["%s"]\nbogus = 1\n' "$s" >"$work/bad.toml"
+expect_error 2 "unknown key .bogus. in the config file" run --config "$work/bad.toml"
+expect_error 2 "config" run --config "$work/missing.toml"
+
+# A feed with malformed frames every 5th message: truncated JSON, garbage, JSON without a stream.
+start_sim bad --rate 0 --inject-bad 5
+"$MDREC" capture --endpoint "ws://127.0.0.1:$port" --stream "$s" --count 400 \
+    --out "$work/rej" >"$work/rej.summary" 2>"$work/rej.log" || fail "capture exited $?"
+stop_sim
+recorded_lines "$work/rej/binance-spot" "$s" | data_frames >"$work/rej.data"
+rejects="$work/rej/binance-spot/_rejects"
+[[ -d "$rejects" ]] || fail "no reject folder"
+find "$rejects" -name '*.jsonl' | sort | xargs cat >"$work/rej.lines"
+nrej=$(wc -l <"$work/rej.lines")
+((nrej >= 80)) || fail "expected about 100 rejected frames, got $nrej"
+grep -q '"reason":"invalid_json"' "$work/rej.lines" || fail "no invalid_json reject"
+grep -q '"reason":"no_stream"' "$work/rej.lines" || fail "no no_stream reject"
+grep -q "^captured 400 messages .* $nrej rejected" "$work/rej.summary" ||
+    fail "summary does not count rejects: $(cat "$work/rej.summary")"
+grep -q "rejected" "$work/rej.log" || fail "rejects not logged"
+# Every frame sent up to the last one recorded is either a data line or a reject, in order.
+jq -r '.frame' "$work/rej.lines" >"$work/rej.frames"
+total=$((400 + nrej))
+head -n "$total" "$work/bad.sent" >"$work/rej.sent"
+sort "$work/rej.data" "$work/rej.frames" | cmp -s - <(sort "$work/rej.sent") ||
+    fail "data + rejects differ from the $total frames sent"
+grep -vxF -f "$work/rej.frames" "$work/rej.sent" | cmp -s - "$work/rej.data" ||
+    fail "data lines are not the good frames in order"
+pass "malformed frames: 400 data lines and $nrej rejects account for all $total frames sent"

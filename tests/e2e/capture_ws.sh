@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# capture over ws:// against the simulator: exactly the first N frames sent are recorded, once,
+# byte for byte and in order, with receive times; also multiple streams, --out - and a raw /ws.
+source "$(dirname "$0")/lib.sh"
+
+# One stream, full speed, --count 1000.
+s=btcusdt@depth20@100ms
+start_sim one --rate 0
+"$MDREC" capture --endpoint "ws://127.0.0.1:$port" --stream "$s" --count 1000 \
+    --out "$work/one" --stats-interval 0 >"$work/one.summary" 2>"$work/one.log" ||
+    fail "capture exited $?: $(cat "$work/one.log")"
+stop_sim
+grep -q '^captured 1000 messages' "$work/one.summary" || fail "summary: $(cat "$work/one.summary")"
+recorded_lines "$work/one/binance-spot" "$s" | data_frames >"$work/one.got"
+[[ $(wc -l <"$work/one.got") -eq 1000 ]] || fail "expected 1000 data lines, got $(wc -l <"$work/one.got")"
+sent_frames "$work/one.sent" "$s" >"$work/one.want"
+check_prefix one "$work/one.got" "$work/one.want"
+recorded_lines "$work/one/binance-spot" "$s" | grep '"stream"' | grep -v '"event"' >"$work/one.lines"
+check_ts "$work/one.lines"
+recorded_has "$work/one/binance-spot" "$s" '^\{"ts":[0-9]+,"event":"connected","stream":"'"$s"'","conn":1' ||
+    fail "no connected event line"
+pass "one stream, 1000 messages, byte-identical"
+
+# Three streams at full speed: each stream's file is a prefix of what was sent for it.
+streams=(btcusdt@depth20@100ms ethusdt@depth20@100ms solusdt@depth10@100ms)
+start_sim three --rate 0
+"$MDREC" capture --endpoint "ws://127.0.0.1:$port" --count 3000 --out "$work/three" \
+    --stream "${streams[0]}" --stream "${streams[1]}" --stream "${streams[2]}" \
+    >"$work/three.summary" 2>"$work/three.log" || fail "capture exited $?"
+stop_sim
+total=0
+for s in "${streams[@]}"; do
+    recorded_lines "$work/three/binance-spot" "$s" | data_frames >"$work/three.got"
+    sent_frames "$work/three.sent" "$s" >"$work/three.want"
+    check_prefix "three/$s" "$work/three.got" "$work/three.want"
+    total=$((total + $(wc -l <"$work/three.got")))
+done
+((total == 3000)) || fail "three streams: expected 3000 lines in all, got $total"
+pass "three streams, 3000 messages, each stream in order"
+
+# --out - : JSONL on standard output, summary on stderr.
+s=ethusdt@depth20@100ms
+start_sim stdout --rate 0
+"$MDREC" capture --endpoint "ws://127.0.0.1:$port" --stream "$s" --count 200 --out - \
+    >"$work/stdout.jsonl" 2>"$work/stdout.log" || fail "capture --out - exited $?"
+stop_sim
+grep -q '^captured 200 messages' "$work/stdout.log" || fail "no summary on stderr"
+data_frames <"$work/stdout.jsonl" >"$work/stdout.got"
+[[ $(wc -l <"$work/stdout.got") -eq 200 ]] || fail "--out -: expected 200 lines"
+sent_frames "$work/stdout.sent" "$s" >"$work/stdout.want"
+check_prefix stdout "$work/stdout.got" "$work/stdout.want"
+pass "--out - writes the same lines to standard output"
+
+# A raw /ws/<stream> connection: no envelope, same record shape.
+s=bnbusdt@depth20@100ms
+start_sim raw --rate 0
+"$MDREC" capture --endpoint "ws://127.0.0.1:$port/ws" --stream "$s" --count 300 \
+    --out "$work/raw" >/dev/null 2>"$work/raw.log" || fail "raw capture exited $?"
+stop_sim
+recorded_lines "$work/raw/binance-spot" "$s" | grep -v '"event":' |
+    sed -E 's/^\{"ts":[0-9]+,"stream":"'"$s"'","data":(.*)\}$/\1/' >"$work/raw.got"
+[[ $(wc -l <"$work/raw.got") -eq 300 ]] || fail "raw: expected 300 lines"
+check_prefix raw "$work/raw.got" "$work/raw.sent"
+pass "raw /ws stream recorded as {ts, stream, data}"
+
+# Paced at 10 msg/s: a 2 s capture ends on its duration with about 20 messages.
+s=xrpusdt@depth20@100ms
+start_sim paced --rate 10
+"$MDREC" capture --endpoint "ws://127.0.0.1:$port" --stream "$s" --duration 2s \
+    --out "$work/paced" >"$work/paced.summary" 2>"$work/paced.log" || fail "paced capture exited $?"
+stop_sim
+n=$(recorded_lines "$work/paced/binance-spot" "$s" | data_frames | wc -l)
+((n >= 10 && n <= 30)) || fail "paced: expected about 20 messages in 2 s, got $n"
+recorded_has "$work/paced/binance-spot" "$s" '"event":"disconnected".*"reason":"closed by mdrec"' ||
+    fail "paced: no disconnected event at the end"
+pass "--duration 2s at 10 msg/s recorded $n messages"
