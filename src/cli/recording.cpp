@@ -4,6 +4,9 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <thread>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -15,6 +18,8 @@
 #include "mdrec/ingest/endpoint.hpp"
 #include "mdrec/ingest/ingest_engine.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
+#include "mdrec/writer/crash_recovery.hpp"
+#include "mdrec/writer/data_lock.hpp"
 #include "mdrec/writer/jsonl_writer.hpp"
 
 namespace mdrec::cli {
@@ -49,9 +54,9 @@ std::string megabytes(std::uint64_t bytes) {
 std::string recording_summary::line(const std::string& verb) const {
     std::string text = fmt::format(
         "{} {} messages ({}) from {} stream{} in {:.2f} s to {}: {} dropped, {} rejected, "
-        "{} lost to write errors, {} connection{}",
+        "{} lost, {} write errors, {} connection{}",
         verb, messages, megabytes(bytes), streams, streams == 1 ? "" : "s", seconds, destination,
-        dropped, rejected, lost, connects, connects == 1 ? "" : "s");
+        dropped, rejected, lost, write_errors, connects, connects == 1 ? "" : "s");
     if (failure) text += "; failed: " + failure->message;
     return text;
 }
@@ -90,13 +95,29 @@ recording_summary record(const recording_options& options, bool fail_fast) {
 
     // 2. Allocate the queue and make sure the output folder takes files.
     queue::spsc_ring ring(options.queue_bytes);
-    writer::writer_config writer_config{options.out, options.venue,
-                                        duration_of(options.flush_interval)};
+    writer::writer_config writer_config;
+    writer_config.out_dir = options.out;
+    writer_config.venue = options.venue;
+    writer_config.flush_interval = duration_of(options.flush_interval);
+    writer_config.fsync_interval = duration_of(options.fsync_interval);
+    writer_config.shutdown_timeout = duration_of(options.shutdown_timeout);
     writer::jsonl_writer writer(writer_config, ring, streams);
     if (auto ok = writer.prepare(); !ok) throw startup_error(ok.error().message, 1);
     raise_file_limit();
 
-    // 3. Set up TLS and the connections (a bad --ca-file fails here).
+    // 3. Take the data folder (one recorder per folder) and repair what a crash of the previous
+    //    run left: torn last lines are cut and kept as rejects, an unclean stop is marked.
+    std::optional<writer::data_lock> lock;
+    if (options.out != "-") {
+        auto locked = writer::data_lock::acquire(options.out);
+        if (!locked) throw startup_error(locked.error().message, 1);
+        lock.emplace(std::move(*locked));
+        auto recovered = writer::recover_data_folder(options.out + "/" + options.venue, streams,
+                                                     lock->unclean_previous_pid(), ring);
+        if (!recovered) throw startup_error(recovered.error().message, 1);
+    }
+
+    // 4. Set up TLS and the connections (a bad --ca-file fails here).
     ingest::ingest_engine engine(ingest_config, streams, ring, writer.stats());
 
     recording_summary summary;
@@ -106,19 +127,29 @@ recording_summary record(const recording_options& options, bool fail_fast) {
                  streams.size(), streams.size() == 1 ? "" : "s", ingest_config.where.display(),
                  engine.connections(), engine.connections() == 1 ? "" : "s", summary.destination);
 
-    // 4. Start the writer thread, then run the ingest loop on this thread until it stops.
+    // 5. Start the writer thread, then run the ingest loop on this thread until it stops.
     const auto started = clock::now();
     writer.start();
     auto outcome = engine.run();
 
-    // 5. Mark drops that are still owed a gap line, then let the writer write out everything
-    //    queued, fdatasync and close every file.
+    // 6. Mark drops that are still owed a gap line, then let the writer write out everything
+    //    queued, fdatasync and close every file (bounded by --shutdown-timeout).
     for (int i = 0; i < 100 && !engine.router().write_pending_gaps(realtime_ns()); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    writer.finish();
+    const writer::finish_outcome finished = writer.finish();
+    if (finished.stuck) {
+        // The writer thread is blocked in a system call on a stalled disk; it cannot be joined
+        // or interrupted, so report and leave without running destructors.
+        spdlog::critical("the disk did not accept writes for {}: exiting with {} MB unwritten",
+                         options.shutdown_timeout,
+                         static_cast<double>(ring.used_bytes()) / 1e6);
+        std::fflush(nullptr);
+        std::_Exit(1);
+    }
+    if (finished.complete && lock) lock->mark_clean_stop();
 
-    // 6. Report.
+    // 7. Report.
     const auto& in = engine.stats();
     const auto& out = writer.stats();
     summary.seconds = std::chrono::duration<double>(clock::now() - started).count();
@@ -130,6 +161,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     summary.dropped = in.dropped.load();
     summary.rejected = in.rejected.load();
     summary.lost = out.lost_lines.load() + in.dropped_other.load();
+    summary.write_errors = out.write_errors.load();
     summary.connects = in.connects.load();
     return summary;
 }

@@ -63,11 +63,23 @@ void add_recording_options(CLI::App& command, recording_options& o) {
         ->check(duration_check)
         ->type_name("DURATION")
         ->capture_default_str();
+    command.add_option("--fsync-interval", o.fsync_interval,
+                       "fdatasync every open file this often (also at each hour's end and at "
+                       "exit); a power cut loses at most about this much; 0: only then")
+        ->check(duration_check)
+        ->type_name("DURATION")
+        ->capture_default_str();
+    command.add_option("--shutdown-timeout", o.shutdown_timeout,
+                       "On SIGTERM/SIGINT, how long to keep trying to write out the queue "
+                       "(a failing disk) before exiting non-zero with the loss reported")
+        ->check(duration_check)
+        ->type_name("DURATION")
+        ->capture_default_str();
     command.add_option("--queue-size", o.queue_bytes,
                        "Bound of the queue between network and disk, in bytes (e.g. 64MiB); "
                        "when full, new messages are dropped, counted and marked by gap lines")
         ->transform(CLI::AsSizeValue(false))
-        ->default_str("64MiB")
+        ->default_str("256MiB")
         ->type_name("BYTES");
     command.add_option("--streams-per-connection", o.streams_per_connection,
                        "Most streams on one connection (default: 1024 spot, 200 usdm)")

@@ -27,6 +27,7 @@ constexpr unit units[] = {
 result<std::chrono::nanoseconds> parse_duration(std::string_view text) {
     const std::string quoted = quote(text);
     if (text.empty()) return fail("empty duration (expected e.g. 30s, 500ms, 2h, 1h30m)");
+    if (text.front() == '-') return fail("negative duration " + quoted);
     std::int64_t total = 0;
     std::string_view rest = text;
     while (!rest.empty()) {

@@ -13,8 +13,9 @@ result<void> validate_stream_name(std::string_view name) {
         return fail("bad stream name " + quoted + ": names starting with '_' are reserved");
     }
     // Binance spells stream types in camel case (btcusdt@bookTicker, @aggTrade) but symbols in
-    // lowercase; an uppercase symbol is acknowledged by the server and then silent.
-    const std::size_t at = name.find('@');
+    // lowercase; an uppercase symbol is acknowledged by the server and then silent. All-market
+    // streams (!bookTicker, !miniTicker@arr) have no symbol part.
+    const std::size_t at = name.front() == '!' ? 0 : name.find('@');
     for (std::size_t i = 0; i < name.size(); ++i) {
         const char c = name[i];
         const bool upper = c >= 'A' && c <= 'Z';

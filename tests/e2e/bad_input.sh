@@ -17,23 +17,25 @@ expect_error() {
 }
 
 s=btcusdt@depth20@100ms
+closed_port
+dead="ws://127.0.0.1:$port"
 expect_error 2 "unknown command 'recrod'" recrod --stream "$s"
 expect_error 2 "--bogus" capture --stream "$s" --bogus
 expect_error 2 "bad duration '3x'" capture --stream "$s" --duration 3x
 expect_error 2 "lowercase" capture --stream BTCUSDT@depth20@100ms
 expect_error 2 "only \[A-Za-z0-9@_!\]" capture --stream "../../etc/passwd"
 expect_error 2 "only \[A-Za-z0-9@_!\]" capture --stream "btc/usdt@depth"
-expect_error 2 "no stream given" capture --endpoint ws://127.0.0.1:1
-expect_error 2 "listed twice" capture --stream "$s" --stream "$s" --endpoint ws://127.0.0.1:1
+expect_error 2 "no stream given" capture --endpoint "$dead"
+expect_error 2 "listed twice" capture --stream "$s" --stream "$s" --endpoint "$dead"
 expect_error 2 "bad endpoint 'http://x'" capture --stream "$s" --endpoint http://x
 expect_error 2 "bad port" capture --stream "$s" --endpoint ws://127.0.0.1:99999
 expect_error 2 "venue" capture --stream "$s" --venue kraken
 expect_error 2 "ca-file" capture --stream "$s" --ca-file "$work/missing.pem"
-expect_error 1 "^mdrec: cannot connect to 127.0.0.1:1: Connection refused" \
-    capture --stream "$s" --endpoint ws://127.0.0.1:1 --out "$work/unreachable"
+expect_error 1 "^mdrec: cannot connect to 127.0.0.1:$port: Connection refused" \
+    capture --stream "$s" --endpoint "$dead" --duration 20s --out "$work/unreachable"
 touch "$work/a-file"
 expect_error 1 "^mdrec: cannot create output folder $work/a-file/binance-spot" \
-    capture --stream "$s" --endpoint ws://127.0.0.1:1 --out "$work/a-file"
+    capture --stream "$s" --endpoint "$dead" --out "$work/a-file"
 printf 'stream = ["%s"]\nbogus = 1\n' "$s" >"$work/bad.toml"
 expect_error 2 "unknown key .bogus. in the config file" run --config "$work/bad.toml"
 expect_error 2 "config" run --config "$work/missing.toml"

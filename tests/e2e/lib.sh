@@ -41,6 +41,12 @@ start_sim() {
     fail "simulator $name did not start"
 }
 
+# closed_port: sets $port to a loopback port nothing listens on (a simulator's, just closed).
+closed_port() {
+    start_sim closed
+    stop_sim
+}
+
 # stop_sim: SIGTERM the last simulator and wait, so its sent log is complete.
 stop_sim() {
     kill -TERM "$sim_pid" 2>/dev/null || true

@@ -64,7 +64,8 @@ done
 
 # The shipped example config parses and names its five streams.
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-"$MDREC" run --config "$root/config/mdrec.toml" --endpoint ws://127.0.0.1:1 --out "$work/example" \
+closed_port
+"$MDREC" run --config "$root/config/mdrec.toml" --endpoint "ws://127.0.0.1:$port" --out "$work/example" \
     --duration 1s --stats-interval 0 2>"$work/example.log" || fail "example config: exit $?"
 grep -q "5 streams" "$work/example.log" || fail "example config: $(head -2 "$work/example.log")"
 pass "config/mdrec.toml is valid"

@@ -19,7 +19,9 @@ struct recording_options {
     std::uint64_t count = 0;
     std::string out = "data";
     std::string flush_interval = "100ms";
-    std::uint64_t queue_bytes = std::uint64_t{64} << 20;
+    std::string fsync_interval = "1s";
+    std::string shutdown_timeout = "10s";
+    std::uint64_t queue_bytes = std::uint64_t{256} << 20;
     std::size_t streams_per_connection = 0;  // 0: the venue's limit
     std::string connect_timeout = "10s";
     std::string idle_timeout = "60s";

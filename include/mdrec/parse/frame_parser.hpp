@@ -1,6 +1,6 @@
 // First look at every frame, on the ingest thread: is it JSON, which stream is it, and for depth
-// payloads the update ids that continuity checks need. Parses in place with simdjson on-demand:
-// the frame is neither copied nor re-serialised, so the recorder can keep it byte for byte.
+// payloads the update ids that continuity checks need. Parses in place with simdjson: the frame
+// is neither copied nor re-serialised, so the recorder can keep it byte for byte.
 #pragma once
 
 #include <cstddef>
@@ -15,8 +15,8 @@ enum class frame_kind {
     data,           // a market-data message; `stream` names it (envelope or raw connection)
     control_reply,  // {"result":...,"id":N}: answer to SUBSCRIBE, LIST_SUBSCRIPTIONS, ...
     control_error,  // {"error":{...},"id":N} or {"code":N,"msg":"..."}
-    invalid_json,   // not a JSON object (garbage, truncated, trailing bytes)
-    no_stream,      // a JSON object that is neither data with a stream nor a control message
+    invalid_json,   // not JSON at all (garbage, truncated, trailing bytes)
+    no_stream,      // JSON, but neither data with a stream nor a control message
 };
 
 const char* to_string(frame_kind kind) noexcept;
@@ -49,7 +49,7 @@ public:
     parsed_frame parse(const char* data, std::size_t len, std::size_t capacity, bool raw);
 
 private:
-    simdjson::ondemand::parser parser_;
+    simdjson::dom::parser parser_;
 };
 
 }  // namespace mdrec::parse

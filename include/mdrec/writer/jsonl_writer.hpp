@@ -1,12 +1,15 @@
 // The writer thread: takes finished lines from the queue and appends them to one JSONL file per
 // stream per UTC hour (or to standard output). It writes straight from the queue's memory with
 // writev every flush interval (default 100 ms), or sooner when much is pending, and only then
-// frees that queue space; at shutdown it writes out everything queued and syncs every file.
+// frees that queue space. A failing disk (ENOSPC, EIO, ...) never leaves a partial line: the
+// lines stay queued and are retried until the disk recovers, while the ingest thread drops and
+// marks what no longer fits. Files are fdatasync'd on an interval, at segment close and at the end.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -15,6 +18,7 @@
 #include "mdrec/common/result.hpp"
 #include "mdrec/common/stream_table.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
+#include "mdrec/writer/file_io.hpp"
 
 namespace mdrec::writer {
 
@@ -23,24 +27,42 @@ struct writer_config {
     std::string venue;    // second path level, e.g. "binance-spot"
     std::chrono::nanoseconds flush_interval = std::chrono::milliseconds(100);
     std::size_t flush_bytes = std::size_t{8} << 20;  // write early once this much is queued
+    // fdatasync every open file this often (and always at segment close and shutdown); 0 = only
+    // then. The trade-off: a power cut loses at most this much of what was already written.
+    std::chrono::nanoseconds fsync_interval = std::chrono::seconds(1);
+    // After a failed write, wait this long before trying again (the queue keeps the lines).
+    std::chrono::nanoseconds retry_interval = std::chrono::seconds(1);
+    // finish() gives up writing after this long; what is left is reported as lost.
+    std::chrono::nanoseconds shutdown_timeout = std::chrono::seconds(10);
 };
 
 // Counters the writer thread updates and any thread may read.
 struct writer_stats {
-    std::atomic<std::uint64_t> data_lines{0};
+    std::atomic<std::uint64_t> data_lines{0};    // lines written, by kind
     std::atomic<std::uint64_t> event_lines{0};
     std::atomic<std::uint64_t> reject_lines{0};
     std::atomic<std::uint64_t> bytes{0};
-    std::atomic<std::uint64_t> lost_lines{0};    // lines a failed write could not put on disk
-    std::atomic<std::uint64_t> write_errors{0};
+    std::atomic<std::uint64_t> lost_lines{0};    // lines that never reached a file (shutdown
+                                                 // deadline with a failing disk, EPIPE on stdout)
+    std::atomic<std::uint64_t> write_errors{0};  // failed write/open/sync calls
+    std::atomic<std::uint64_t> failing{0};       // 1 while inside a write-error episode
     std::atomic<std::uint64_t> flushes{0};
+    std::atomic<std::uint64_t> syncs{0};
     std::atomic<std::uint64_t> files_opened{0};
+};
+
+// How finish() ended.
+struct finish_outcome {
+    bool complete = true;           // everything queued was written and synced
+    bool stuck = false;             // the thread is blocked in a system call and was left behind
+    std::uint64_t unwritten_lines = 0;
 };
 
 class jsonl_writer {
 public:
-    // `ring` and `streams` must outlive the writer. Nothing happens until start().
-    jsonl_writer(writer_config config, queue::spsc_ring& ring, const stream_table& streams);
+    // `ring` and `streams` (and `files`) must outlive the writer. Nothing happens until start().
+    jsonl_writer(writer_config config, queue::spsc_ring& ring, const stream_table& streams,
+                 file_io& files = posix_files());
     ~jsonl_writer();
     jsonl_writer(const jsonl_writer&) = delete;
     jsonl_writer& operator=(const jsonl_writer&) = delete;
@@ -51,8 +73,9 @@ public:
     // Starts the writer thread.
     void start();
     // Call once the producer has pushed its last record: the thread writes out everything
-    // queued, fdatasyncs and closes every file, and is joined. Blocks until then.
-    void finish();
+    // queued, fdatasyncs and closes every file. Blocks until done, or until the shutdown
+    // timeout (plus a little) when the disk fails or stalls.
+    finish_outcome finish();
 
     const writer_stats& stats() const noexcept { return stats_; }
 
@@ -60,18 +83,29 @@ private:
     struct sink;
 
     void run();
-    void write_available();
+    bool write_available();
+    bool flush_all();
     sink& sink_for(const queue::record_view& record);
-    void rotate(sink& s, std::int64_t hour);
-    void flush_sink(sink& s);
-    void sync_and_close_all();
+    void rotate(sink& s, std::int64_t hour, std::int64_t ts);
+    bool open_segment(sink& s);
+    bool flush_sink(sink& s);
+    void note_failure(sink& s, const char* what, int err);
+    void sync_all();
+    void close_all();
+    std::uint64_t count_unwritten();
 
     writer_config config_;
     queue::spsc_ring& ring_;
     const stream_table& streams_;
-    std::vector<std::unique_ptr<sink>> sinks_;  // one per stream, then the rejects sink
+    file_io& files_;
+    std::vector<std::unique_ptr<sink>> sinks_;  // stream sinks, then the rejects sink last
+    std::vector<std::size_t> sink_of_stream_;   // stream id -> index in sinks_
+    std::size_t flush_bytes_ = 0;
     std::atomic<bool> finishing_{false};
+    std::promise<void> done_;
     std::thread thread_;
+    bool finished_ = false;
+    finish_outcome outcome_;
     writer_stats stats_;
 };
 

@@ -1,0 +1,39 @@
+// One recorder per data folder: an exclusive flock on <out>/.mdrec.lock, held for the life of
+// the process (the kernel drops it when the process dies, even by kill -9). The file also says
+// whether its last holder stopped cleanly, so the next start knows to look for crash damage.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "mdrec/common/result.hpp"
+
+namespace mdrec::writer {
+
+class data_lock {
+public:
+    // Takes the lock or explains who holds it ("another mdrec (pid 1234) is recording into
+    // DIR"). Creates the folder if needed. Main thread, before recording starts.
+    static result<data_lock> acquire(const std::string& out_dir);
+
+    data_lock(data_lock&& other) noexcept;
+    data_lock& operator=(data_lock&&) = delete;
+    data_lock(const data_lock&) = delete;
+    ~data_lock();  // releases the lock (without marking a clean stop)
+
+    // The previous holder's pid if it did not stop cleanly (crash, kill -9, power cut).
+    std::optional<long> unclean_previous_pid() const noexcept { return unclean_pid_; }
+
+    // Records in the lock file that this run stopped cleanly (all data written and synced).
+    void mark_clean_stop();
+
+private:
+    data_lock(int fd, std::string path, std::optional<long> unclean_pid)
+        : fd_(fd), path_(std::move(path)), unclean_pid_(unclean_pid) {}
+
+    int fd_ = -1;
+    std::string path_;
+    std::optional<long> unclean_pid_;
+};
+
+}  // namespace mdrec::writer

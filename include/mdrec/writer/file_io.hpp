@@ -1,0 +1,42 @@
+// The writer's only door to the file system. Production uses posix_file_io; tests substitute
+// one that fails (ENOSPC, EIO, short writes) or stalls on demand, which is how the writer's
+// disk-full and crash behaviour is tested without filling a real disk.
+#pragma once
+
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <string>
+
+namespace mdrec::writer {
+
+// Every call returns >= 0 on success or -errno on failure; none throws. Called only from the
+// writer thread (and at start-up), so implementations need not be thread-safe.
+class file_io {
+public:
+    virtual ~file_io() = default;
+    virtual int make_dirs(const std::string& path) = 0;
+    virtual int open_append(const std::string& path) = 0;  // returns the descriptor
+    virtual off_t size(int fd) = 0;
+    virtual ssize_t writev(int fd, const iovec* iov, int count) = 0;
+    virtual int ftruncate(int fd, off_t length) = 0;
+    virtual int fdatasync(int fd) = 0;
+    virtual int close(int fd) = 0;
+};
+
+// Plain POSIX calls.
+class posix_file_io : public file_io {
+public:
+    int make_dirs(const std::string& path) override;
+    int open_append(const std::string& path) override;
+    off_t size(int fd) override;
+    ssize_t writev(int fd, const iovec* iov, int count) override;
+    int ftruncate(int fd, off_t length) override;
+    int fdatasync(int fd) override;
+    int close(int fd) override;
+};
+
+// The process-wide posix_file_io.
+file_io& posix_files();
+
+}  // namespace mdrec::writer

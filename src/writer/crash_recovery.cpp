@@ -1,0 +1,82 @@
+// Start-up crash recovery; see crash_recovery.hpp.
+#include "mdrec/writer/crash_recovery.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "mdrec/common/clock.hpp"
+#include "mdrec/record/line_format.hpp"
+#include "mdrec/writer/segment_path.hpp"
+#include "mdrec/writer/tail_repair.hpp"
+
+namespace mdrec::writer {
+
+namespace {
+
+bool push(queue::spsc_ring& ring, queue::record_kind kind, stream_id id, std::int64_t ts,
+          const std::string& line) {
+    return ring.try_push(kind, id, ts, line);
+}
+
+}  // namespace
+
+result<recovery_summary> recover_data_folder(const std::string& venue_dir,
+                                             const stream_table& streams,
+                                             std::optional<long> unclean_pid,
+                                             queue::spsc_ring& ring) {
+    recovery_summary summary;
+    const std::int64_t ts = realtime_ns();
+
+    // The reject folder first: what we cut from the data files is appended to it next.
+    const std::string rejects = latest_segment(venue_dir + "/" + std::string(rejects_folder));
+    if (!rejects.empty()) {
+        auto repaired = repair_tail(rejects);
+        if (!repaired) return tl::unexpected(repaired.error());
+        if (repaired->cut_bytes > 0) {
+            ++summary.files_repaired;
+            summary.bytes_cut += repaired->cut_bytes;
+            spdlog::warn("recovery: cut {} torn bytes from {}", repaired->cut_bytes, rejects);
+            for (const auto& piece : repaired->cut_pieces) {
+                push(ring, queue::record_kind::reject, 0, ts,
+                     record::format_reject_line(ts, "torn_tail", 0, piece));
+            }
+        }
+    }
+
+    for (stream_id id = 0; id < streams.size(); ++id) {
+        const std::string path = latest_segment(venue_dir + "/" + streams.name(id));
+        std::uint64_t cut = 0;
+        if (!path.empty()) {
+            auto repaired = repair_tail(path);
+            if (!repaired) return tl::unexpected(repaired.error());
+            cut = repaired->cut_bytes;
+            if (cut > 0) {
+                ++summary.files_repaired;
+                summary.bytes_cut += cut;
+                spdlog::warn("recovery: cut {} torn bytes from {}; kept in {}", cut, path,
+                             rejects_folder);
+                for (const auto& piece : repaired->cut_pieces) {
+                    push(ring, queue::record_kind::reject, 0, ts,
+                         record::format_reject_line(ts, "torn_tail", 0, piece));
+                }
+            }
+        }
+        if (unclean_pid && !path.empty()) {
+            // The previous run ended without draining its queue: whatever it had received but
+            // not yet written is gone. Say so in the stream's own file.
+            auto line = record::event_line(ts, "recovered", streams.name(id))
+                            .add("reason", "unclean_shutdown")
+                            .add("previous_pid", static_cast<std::int64_t>(*unclean_pid))
+                            .add("torn_bytes", static_cast<std::int64_t>(cut))
+                            .finish();
+            push(ring, queue::record_kind::event, id, ts, line);
+        }
+    }
+    if (unclean_pid) {
+        spdlog::warn("recovery: previous mdrec (pid {}) did not stop cleanly; marked in every "
+                     "stream's file",
+                     *unclean_pid);
+    }
+    return summary;
+}
+
+}  // namespace mdrec::writer

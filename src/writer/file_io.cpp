@@ -1,0 +1,48 @@
+// POSIX implementation of the writer's file-system seam; see file_io.hpp.
+#include "mdrec/writer/file_io.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <system_error>
+
+namespace mdrec::writer {
+
+int posix_file_io::make_dirs(const std::string& path) {
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    return ec ? -ec.value() : 0;
+}
+
+int posix_file_io::open_append(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    return fd >= 0 ? fd : -errno;
+}
+
+off_t posix_file_io::size(int fd) {
+    struct stat st {};
+    return ::fstat(fd, &st) == 0 ? st.st_size : -errno;
+}
+
+ssize_t posix_file_io::writev(int fd, const iovec* iov, int count) {
+    const ssize_t n = ::writev(fd, iov, count);
+    return n >= 0 ? n : -errno;
+}
+
+int posix_file_io::ftruncate(int fd, off_t length) {
+    return ::ftruncate(fd, length) == 0 ? 0 : -errno;
+}
+
+int posix_file_io::fdatasync(int fd) { return ::fdatasync(fd) == 0 ? 0 : -errno; }
+
+int posix_file_io::close(int fd) { return ::close(fd) == 0 ? 0 : -errno; }
+
+file_io& posix_files() {
+    static posix_file_io files;
+    return files;
+}
+
+}  // namespace mdrec::writer

@@ -1,0 +1,128 @@
+// Tail repair; see tail_repair.hpp.
+#include "mdrec/writer/tail_repair.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <system_error>
+
+#include <simdjson.h>
+
+namespace mdrec::writer {
+
+namespace {
+
+std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
+
+// Reads [from, to) of the file.
+bool read_range(int fd, std::uint64_t from, std::uint64_t to, std::string& out) {
+    out.resize(to - from);
+    std::size_t done = 0;
+    while (done < out.size()) {
+        const ssize_t n = ::pread(fd, out.data() + done, out.size() - done,
+                                  static_cast<off_t>(from + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// Offset just after the last '\n' before `end`, or 0 when there is none.
+bool line_start_before(int fd, std::uint64_t end, std::uint64_t& start) {
+    constexpr std::uint64_t chunk = 64 * 1024;
+    std::string buf;
+    std::uint64_t hi = end;
+    while (hi > 0) {
+        const std::uint64_t lo = hi > chunk ? hi - chunk : 0;
+        if (!read_range(fd, lo, hi, buf)) return false;
+        const auto nl = buf.rfind('\n');
+        if (nl != std::string::npos) {
+            start = lo + nl + 1;
+            return true;
+        }
+        hi = lo;
+    }
+    start = 0;
+    return true;
+}
+
+// A recorded line: a JSON object whose first key is an integer "ts".
+bool is_record(const std::string& line) {
+    if (line.rfind("{\"ts\":", 0) != 0) return false;
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (parser.parse(line).get(doc) != simdjson::SUCCESS) return false;
+    std::int64_t ts = 0;
+    return doc["ts"].get_int64().get(ts) == simdjson::SUCCESS;
+}
+
+}  // namespace
+
+result<tail_repair> repair_tail(const std::string& path) {
+    tail_repair outcome;
+    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) return fail("cannot open " + path + " for repair: " + errno_text(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        ::close(fd);
+        return fail("cannot stat " + path + ": " + errno_text(errno));
+    }
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    std::uint64_t end = size;  // the file is kept up to here
+    std::string piece;
+    // Each pass drops one bad last line; a crash can only damage what was written last, so a
+    // handful of passes is plenty (and bounds the work on a file that is garbage throughout).
+    for (int pass = 0; pass < 64 && end > 0; ++pass) {
+        std::uint64_t start = 0;
+        const bool terminated = [&] {
+            std::string last;
+            return read_range(fd, end - 1, end, last) && last[0] == '\n';
+        }();
+        const std::uint64_t body_end = terminated ? end - 1 : end;
+        if (!line_start_before(fd, body_end, start) || !read_range(fd, start, body_end, piece)) {
+            ::close(fd);
+            return fail("cannot read " + path + ": " + errno_text(errno));
+        }
+        if (terminated && is_record(piece)) break;
+        outcome.cut_pieces.push_back(piece);
+        end = start;
+    }
+    std::reverse(outcome.cut_pieces.begin(), outcome.cut_pieces.end());
+    outcome.cut_bytes = size - end;
+    if (end != size) {
+        if (::ftruncate(fd, static_cast<off_t>(end)) != 0 || ::fdatasync(fd) != 0) {
+            const int err = errno;
+            ::close(fd);
+            return fail("cannot repair " + path + ": " + errno_text(err));
+        }
+    }
+    ::close(fd);
+    return outcome;
+}
+
+std::string latest_segment(const std::string& stream_dir) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    auto newest = [&ec](const fs::path& dir, bool want_dir) {
+        std::string best;
+        for (const auto& entry : fs::directory_iterator(dir, ec)) {
+            const std::string name = entry.path().filename().string();
+            const bool ok = want_dir ? entry.is_directory(ec)
+                                     : (entry.is_regular_file(ec) && name.ends_with(".jsonl"));
+            if (ok && name > best) best = name;
+        }
+        return best;
+    };
+    const std::string day = newest(stream_dir, true);
+    if (day.empty()) return {};
+    const std::string file = newest(fs::path(stream_dir) / day, false);
+    if (file.empty()) return {};
+    return (fs::path(stream_dir) / day / file).string();
+}
+
+}  // namespace mdrec::writer

@@ -1,0 +1,432 @@
+// Tests of frame_router (src/ingest/frame_router.cpp) with a real ring and stream table: what
+// each kind of frame becomes in the queue, gap lines after drops, the message limit, and
+// connection events.
+#include "mdrec/ingest/frame_router.hpp"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "../support/fixtures.hpp"
+#include "../support/text.hpp"
+
+namespace mdrec::ingest {
+namespace {
+
+using queue::record_kind;
+
+// A record taken out of the ring, copied so that the ring can be released.
+struct record {
+    record_kind kind;
+    std::uint32_t stream;
+    std::int64_t ts;
+    std::string line;
+};
+
+std::vector<record> drain(queue::spsc_ring& ring) {
+    std::vector<record> out;
+    while (auto r = ring.read()) {
+        out.push_back({r->kind, r->stream, r->ts, std::string(r->bytes.data(), r->bytes.size())});
+    }
+    ring.release();
+    return out;
+}
+
+void feed(frame_router& router, std::string_view frame, std::int64_t ts,
+          const connection_info& conn = {1, nullptr}) {
+    const test::padded_frame buffer(frame);
+    router.on_frame(buffer.data(), buffer.size(), buffer.capacity(), ts, conn);
+}
+
+std::string envelope_line(std::int64_t ts, std::string_view frame) {
+    return test::cat("{\"ts\":", std::to_string(ts), ",", frame.substr(1), "\n");
+}
+
+// The fields of a reject line, read with the DOM parser (which also checks it is valid JSON).
+struct reject_fields {
+    std::int64_t ts = 0;
+    std::string reason;
+    std::uint64_t conn = 0;
+    std::string frame;
+};
+
+reject_fields read_reject(const std::string& line) {
+    simdjson::dom::parser parser;
+    simdjson::dom::object object;
+    reject_fields out;
+    const auto err = parser.parse(line).get(object);
+    EXPECT_EQ(err, simdjson::SUCCESS) << line;
+    if (err) return out;
+    std::string_view text;
+    EXPECT_EQ(object["ts"].get_int64().get(out.ts), simdjson::SUCCESS) << line;
+    EXPECT_EQ(object["reason"].get_string().get(text), simdjson::SUCCESS) << line;
+    out.reason = std::string(text);
+    EXPECT_EQ(object["conn"].get_uint64().get(out.conn), simdjson::SUCCESS) << line;
+    if (object["frame"].get_string().get(text) == simdjson::SUCCESS) out.frame = std::string(text);
+    return out;
+}
+
+stream_table make_table(std::vector<std::string> names) {
+    auto t = stream_table::make(names);
+    EXPECT_TRUE(t.has_value()) << t.error().message;
+    return std::move(t).value();  // throws (and fails the test) if a name was refused
+}
+
+const std::string depth_frame =
+    R"({"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1633998512068,)"
+    R"("s":"BTCUSDT","U":157,"u":160,"b":[["0.0024","10"]],"a":[]}})";
+
+TEST(frame_router, data_frame_becomes_a_data_record_with_the_exact_line) {
+    const stream_table table = make_table({"ethusdt@depth", "btcusdt@depth@100ms"});
+    queue::spsc_ring ring(64 * 1024);
+    frame_router router(table, ring, 0, {});
+    feed(router, depth_frame, 1763769600123456789);
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].kind, record_kind::data);
+    EXPECT_EQ(records[0].stream, 1u);
+    EXPECT_EQ(records[0].ts, 1763769600123456789);
+    EXPECT_EQ(records[0].line, envelope_line(1763769600123456789, depth_frame));
+    EXPECT_EQ(router.stats().frames.load(), 1u);
+    EXPECT_EQ(router.stats().data_messages.load(), 1u);
+    EXPECT_EQ(router.stats().data_bytes.load(), depth_frame.size());
+    EXPECT_EQ(router.stats().rejected.load(), 0u);
+}
+
+// All frames of a real capture, with only its depth streams subscribed: depth frames become
+// data lines byte for byte, the others are kept whole in reject lines.
+TEST(frame_router, routes_every_fixture_frame) {
+    const auto frames = test::load_fixture_frames(test::spot_fixture);
+    const stream_table table = make_table(
+        {"nknusdt@depth@100ms", "blzeth@depth@100ms", "lrcbtc@depth@100ms", "runeeur@depth@100ms"});
+    queue::spsc_ring ring(4 * 1024 * 1024);
+    frame_router router(table, ring, 0, {});
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        feed(router, frames[i], static_cast<std::int64_t>(i), {7, nullptr});
+    }
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), frames.size());
+    std::size_t data = 0;
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        SCOPED_TRACE(frames[i]);
+        const auto& r = records[i];
+        EXPECT_EQ(r.ts, static_cast<std::int64_t>(i));
+        const std::size_t name_end = frames[i].find('"', 11);
+        const auto id = table.find(std::string_view(frames[i]).substr(11, name_end - 11));
+        if (id) {
+            ++data;
+            EXPECT_EQ(r.kind, record_kind::data);
+            EXPECT_EQ(r.stream, *id);
+            EXPECT_EQ(r.line, envelope_line(static_cast<std::int64_t>(i), frames[i]));
+        } else {
+            EXPECT_EQ(r.kind, record_kind::reject);
+            const reject_fields f = read_reject(r.line);
+            EXPECT_EQ(f.reason, "unknown_stream");
+            EXPECT_EQ(f.conn, 7u);
+            EXPECT_EQ(f.frame, frames[i]);
+        }
+    }
+    EXPECT_GT(data, 100u);
+    EXPECT_LT(data, frames.size());
+    EXPECT_EQ(router.stats().data_messages.load(), data);
+    EXPECT_EQ(router.stats().rejected.load(), frames.size() - data);
+}
+
+TEST(frame_router, unknown_stream_is_rejected_whole) {
+    const stream_table table = make_table({"ethusdt@depth"});
+    queue::spsc_ring ring(64 * 1024);
+    frame_router router(table, ring, 0, {});
+    feed(router, depth_frame, 42, {3, nullptr});
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].kind, record_kind::reject);
+    EXPECT_EQ(records[0].ts, 42);
+    const reject_fields f = read_reject(records[0].line);
+    EXPECT_EQ(f.ts, 42);
+    EXPECT_EQ(f.reason, "unknown_stream");
+    EXPECT_EQ(f.conn, 3u);
+    EXPECT_EQ(f.frame, depth_frame);
+    EXPECT_EQ(router.stats().rejected.load(), 1u);
+    EXPECT_EQ(router.stats().data_messages.load(), 0u);
+}
+
+TEST(frame_router, invalid_frames_are_rejected_whole) {
+    const stream_table table = make_table({"btcusdt@depth@100ms"});
+    queue::spsc_ring ring(64 * 1024);
+    frame_router router(table, ring, 0, {});
+    const std::string truncated = depth_frame.substr(0, depth_frame.size() / 2);
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"garbage", "invalid_json"}, {"<html>502 Bad Gateway</html> garbage #1", "invalid_json"},
+        {truncated, "invalid_json"}, {depth_frame + " x", "invalid_json"},
+        {"[1,2]", "no_stream"},      {R"({"foo":1})", "no_stream"},
+    };
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        feed(router, cases[i].first, static_cast<std::int64_t>(i), {9, nullptr});
+    }
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), cases.size());
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        SCOPED_TRACE(cases[i].first);
+        EXPECT_EQ(records[i].kind, record_kind::reject);
+        const reject_fields f = read_reject(records[i].line);
+        EXPECT_EQ(f.ts, static_cast<std::int64_t>(i));
+        EXPECT_EQ(f.reason, cases[i].second);
+        EXPECT_EQ(f.conn, 9u);
+        EXPECT_EQ(f.frame, cases[i].first);
+    }
+    EXPECT_EQ(router.stats().rejected.load(), cases.size());
+    EXPECT_EQ(router.stats().frames.load(), cases.size());
+}
+
+TEST(frame_router, invalid_utf8_frame_is_kept_as_base64) {
+    const stream_table table = make_table({"a"});
+    queue::spsc_ring ring(64 * 1024);
+    frame_router router(table, ring, 0, {});
+    feed(router, "\xff\xfe garbage", 1);
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].kind, record_kind::reject);
+    EXPECT_NE(records[0].line.find("\"frame_base64\":\"//4gZ2FyYmFnZQ==\""), std::string::npos)
+        << records[0].line;
+}
+
+TEST(frame_router, control_replies_produce_no_record) {
+    const stream_table table = make_table({"a"});
+    queue::spsc_ring ring(64 * 1024);
+    frame_router router(table, ring, 0, {});
+    feed(router, R"({"result":null,"id":1})", 1);
+    feed(router, R"({"result":["a"],"id":2})", 2);
+    feed(router, R"({"error":{"code":2,"msg":"Invalid request"},"id":3})", 3);
+    feed(router, R"({"code":2,"msg":"x"})", 4);
+    EXPECT_TRUE(drain(ring).empty());
+    EXPECT_EQ(router.stats().control.load(), 4u);
+    EXPECT_EQ(router.stats().frames.load(), 4u);
+    EXPECT_EQ(router.stats().rejected.load(), 0u);
+}
+
+// Fills the ring with filler records until not even an empty record fits. The test thread is
+// then the ring's producer, as the ingest thread is; drain() takes the fillers out again.
+void fill(queue::spsc_ring& ring) {
+    const std::string filler(256, 'f');
+    while (ring.try_push(record_kind::data, 0, 0, filler)) {
+    }
+    while (ring.try_push(record_kind::data, 0, 0, std::string_view())) {
+    }
+}
+
+// drain() without the fillers.
+std::vector<record> drain_after_fill(queue::spsc_ring& ring) {
+    std::vector<record> out;
+    for (auto& r : drain(ring)) {
+        if (!(r.ts == 0 && (r.line.empty() || r.line[0] == 'f'))) out.push_back(std::move(r));
+    }
+    return out;
+}
+
+TEST(frame_router, full_ring_drops_and_then_writes_a_gap_line) {
+    const stream_table table = make_table({"btcusdt@depth@100ms"});
+    queue::spsc_ring ring(4096);
+    frame_router router(table, ring, 0, {});
+    feed(router, depth_frame, 1);
+    fill(ring);
+    for (int i = 0; i < 3; ++i) feed(router, depth_frame, 10 + i);
+    EXPECT_EQ(router.stats().dropped.load(), 3u);
+    EXPECT_EQ(router.dropped(0), 3u);
+    EXPECT_EQ(router.stats().data_messages.load(), 1u);
+
+    // What was queued before the drops comes out unchanged.
+    auto records = drain_after_fill(ring);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].line, envelope_line(1, depth_frame));
+
+    // The next message is preceded by a gap line that counts the drops.
+    feed(router, depth_frame, 5000);
+    records = drain(ring);
+    ASSERT_EQ(records.size(), 2u);
+    EXPECT_EQ(records[0].kind, record_kind::event);
+    EXPECT_EQ(records[0].stream, 0u);
+    EXPECT_EQ(records[0].ts, 5000);
+    EXPECT_EQ(records[0].line,
+              "{\"ts\":5000,\"event\":\"gap\",\"stream\":\"btcusdt@depth@100ms\","
+              "\"reason\":\"queue_full\",\"dropped\":3}\n");
+    EXPECT_EQ(records[1].kind, record_kind::data);
+    EXPECT_EQ(records[1].line, envelope_line(5000, depth_frame));
+    EXPECT_EQ(router.stats().gap_lines.load(), 1u);
+
+    // Once marked, no further gap line; the total stays.
+    feed(router, depth_frame, 5001);
+    records = drain(ring);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].kind, record_kind::data);
+    EXPECT_EQ(router.dropped(0), 3u);
+}
+
+TEST(frame_router, gap_lines_belong_to_the_stream_that_dropped) {
+    const std::string other_frame = R"({"stream":"ethusdt@depth","data":{"U":1,"u":2}})";
+    const stream_table table = make_table({"btcusdt@depth@100ms", "ethusdt@depth"});
+    queue::spsc_ring ring(4096);
+    frame_router router(table, ring, 0, {});
+    fill(ring);
+    feed(router, depth_frame, 1);
+    feed(router, depth_frame, 2);
+    drain(ring);
+
+    // Another stream's message is not preceded by stream 0's gap.
+    feed(router, other_frame, 100);
+    auto records = drain(ring);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].kind, record_kind::data);
+    EXPECT_EQ(records[0].stream, 1u);
+
+    // write_pending_gaps() writes what is still owed, once.
+    EXPECT_TRUE(router.write_pending_gaps(200));
+    records = drain(ring);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].kind, record_kind::event);
+    EXPECT_EQ(records[0].stream, 0u);
+    EXPECT_EQ(records[0].line,
+              "{\"ts\":200,\"event\":\"gap\",\"stream\":\"btcusdt@depth@100ms\","
+              "\"reason\":\"queue_full\",\"dropped\":2}\n");
+    EXPECT_TRUE(router.write_pending_gaps(300));
+    EXPECT_TRUE(drain(ring).empty());
+}
+
+TEST(frame_router, write_pending_gaps_reports_a_full_ring) {
+    const stream_table table = make_table({"btcusdt@depth@100ms"});
+    queue::spsc_ring ring(4096);
+    frame_router router(table, ring, 0, {});
+    fill(ring);
+    feed(router, depth_frame, 1);
+    EXPECT_FALSE(router.write_pending_gaps(2));
+    drain(ring);
+    EXPECT_TRUE(router.write_pending_gaps(3));
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_NE(records[0].line.find("\"dropped\":1}"), std::string::npos) << records[0].line;
+}
+
+// With a ring that is drained irregularly, drops and gap lines interleave in every way; the gap
+// lines of a stream always add up to its drops, and each message is either written or dropped.
+TEST(frame_router, gap_lines_add_up_to_every_drop) {
+    const stream_table table = make_table({"btcusdt@depth@100ms"});
+    queue::spsc_ring ring(4096);
+    frame_router router(table, ring, 0, {});
+    std::uint64_t data_lines = 0, gap_sum = 0, fed = 0;
+    auto take = [&] {
+        for (const auto& r : drain(ring)) {
+            if (r.kind == record_kind::data) {
+                ++data_lines;
+            } else {
+                ASSERT_EQ(r.kind, record_kind::event);
+                const std::size_t at = r.line.find("\"dropped\":");
+                ASSERT_NE(at, std::string::npos) << r.line;
+                gap_sum += std::stoull(r.line.substr(at + 10));
+            }
+        }
+    };
+    for (int round = 0; round < 200; ++round) {
+        const int burst = 5 + (round * 7) % 40;
+        for (int i = 0; i < burst; ++i) feed(router, depth_frame, static_cast<std::int64_t>(fed++));
+        take();
+    }
+    ASSERT_TRUE(router.write_pending_gaps(0));
+    take();
+    EXPECT_GT(router.dropped(0), 0u);
+    EXPECT_EQ(gap_sum, router.dropped(0));
+    EXPECT_EQ(data_lines + router.dropped(0), fed);
+    EXPECT_EQ(router.stats().data_messages.load(), data_lines);
+}
+
+TEST(frame_router, full_ring_counts_lost_rejects_and_events) {
+    const stream_table table = make_table({"btcusdt@depth@100ms"});
+    queue::spsc_ring ring(4096);
+    frame_router router(table, ring, 0, {});
+    fill(ring);
+    feed(router, "garbage", 1);
+    const stream_id ids[] = {0};
+    router.on_connected(2, ids, 1, "ws://x");
+    router.on_disconnected(3, ids, 1, "eof");
+    EXPECT_EQ(router.stats().dropped_other.load(), 3u);
+    EXPECT_EQ(router.stats().rejected.load(), 0u);
+    EXPECT_EQ(router.stats().dropped.load(), 0u);  // data drops are counted apart
+}
+
+TEST(frame_router, max_messages_stops_recording_and_calls_on_limit_once) {
+    const stream_table table = make_table({"btcusdt@depth@100ms"});
+    queue::spsc_ring ring(64 * 1024);
+    int calls = 0;
+    frame_router router(table, ring, 3, [&calls] { ++calls; });
+    for (int i = 0; i < 2; ++i) feed(router, depth_frame, i);
+    EXPECT_FALSE(router.limit_reached());
+    EXPECT_EQ(calls, 0);
+    feed(router, R"({"result":null,"id":1})", 2);  // not a data message
+    feed(router, depth_frame, 3);
+    EXPECT_TRUE(router.limit_reached());
+    EXPECT_EQ(calls, 1);
+    for (int i = 4; i < 10; ++i) feed(router, depth_frame, i);
+    EXPECT_EQ(calls, 1);
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), 3u);
+    for (const auto& r : records) EXPECT_EQ(r.kind, record_kind::data);
+    EXPECT_EQ(records[2].line, envelope_line(3, depth_frame));
+    EXPECT_EQ(router.stats().data_messages.load(), 3u);
+}
+
+TEST(frame_router, connection_events_go_to_every_stream) {
+    const stream_table table = make_table({"a", "b", "c"});
+    queue::spsc_ring ring(64 * 1024);
+    frame_router router(table, ring, 0, {});
+    const stream_id ids[] = {0, 2};
+    router.on_connected(5, ids, 7, "wss://stream.binance.com:9443");
+    router.on_disconnected(6, ids, 7, "end of stream");
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), 4u);
+    const std::vector<std::pair<std::uint32_t, std::string>> expect = {
+        {0,
+         "{\"ts\":5,\"event\":\"connected\",\"stream\":\"a\",\"conn\":7,"
+         "\"url\":\"wss://stream.binance.com:9443\"}\n"},
+        {2,
+         "{\"ts\":5,\"event\":\"connected\",\"stream\":\"c\",\"conn\":7,"
+         "\"url\":\"wss://stream.binance.com:9443\"}\n"},
+        {0,
+         "{\"ts\":6,\"event\":\"disconnected\",\"stream\":\"a\",\"conn\":7,"
+         "\"reason\":\"end of stream\"}\n"},
+        {2,
+         "{\"ts\":6,\"event\":\"disconnected\",\"stream\":\"c\",\"conn\":7,"
+         "\"reason\":\"end of stream\"}\n"},
+    };
+    for (std::size_t i = 0; i < expect.size(); ++i) {
+        EXPECT_EQ(records[i].kind, record_kind::event);
+        EXPECT_EQ(records[i].stream, expect[i].first);
+        EXPECT_EQ(records[i].line, expect[i].second);
+    }
+    EXPECT_EQ(router.stats().connects.load(), 1u);
+    EXPECT_EQ(router.stats().disconnects.load(), 1u);
+}
+
+TEST(frame_router, raw_connection_wraps_the_payload) {
+    const stream_table table = make_table({"ethusdt@depth", "btcusdt@depth"});
+    queue::spsc_ring ring(64 * 1024);
+    frame_router router(table, ring, 0, {});
+    const stream_id raw_id = 1;
+    const connection_info conn{4, &raw_id};
+    const std::string payload =
+        R"({"e":"depthUpdate","E":1633998512068,"s":"BTCUSDT","U":157,"u":160,"b":[],"a":[]})";
+    feed(router, payload, 77, conn);
+    feed(router, "garbage", 78, conn);
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), 2u);
+    EXPECT_EQ(records[0].kind, record_kind::data);
+    EXPECT_EQ(records[0].stream, 1u);
+    EXPECT_EQ(records[0].line,
+              "{\"ts\":77,\"stream\":\"btcusdt@depth\",\"data\":" + payload + "}\n");
+    EXPECT_EQ(records[1].kind, record_kind::reject);
+    EXPECT_EQ(read_reject(records[1].line).reason, "invalid_json");
+    EXPECT_EQ(read_reject(records[1].line).conn, 4u);
+}
+
+}  // namespace
+}  // namespace mdrec::ingest

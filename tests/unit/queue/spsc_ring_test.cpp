@@ -1,0 +1,418 @@
+// Tests of spsc_ring (src/queue/spsc_ring.cpp): record layout, full-ring behaviour, wrap-around,
+// and a two-thread run that checks every byte of millions of records.
+#include "mdrec/queue/spsc_ring.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace mdrec::queue {
+namespace {
+
+constexpr std::size_t align8(std::size_t n) { return (n + 7) & ~std::size_t{7}; }
+
+// Space one record of `bytes` takes in the ring.
+constexpr std::size_t footprint(std::size_t bytes) {
+    return align8(spsc_ring::header_bytes + bytes);
+}
+
+bool push(spsc_ring& ring, std::string_view text, std::uint32_t stream = 0, std::int64_t ts = 0,
+          record_kind kind = record_kind::data) {
+    return ring.try_push(kind, stream, ts, std::span<const char>(text.data(), text.size()));
+}
+
+std::string_view text_of(const record_view& r) {
+    return std::string_view(r.bytes.data(), r.bytes.size());
+}
+
+// Deterministic payload bytes of record `seq`.
+char payload_byte(std::uint64_t seq, std::size_t i) {
+    return static_cast<char>((seq * 131u + i * 7u + (i >> 8)) & 0xff);
+}
+
+std::string payload(std::uint64_t seq, std::size_t len) {
+    std::string s(len, '\0');
+    for (std::size_t i = 0; i < len; ++i) s[i] = payload_byte(seq, i);
+    return s;
+}
+
+// xorshift64: the same sequence on both sides of the stress test.
+struct prng {
+    std::uint64_t x;
+    std::uint64_t next() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x;
+    }
+};
+
+// Moves head and tail of an empty 4096-byte ring forward by `bytes` (a multiple of 8, 0 or at
+// least 24) by pushing, reading and releasing records.
+void advance(spsc_ring& ring, std::size_t bytes) {
+    while (bytes > 0) {
+        const std::size_t step =
+            bytes <= 2048 ? bytes : (bytes - 2048 >= footprint(0) ? 2048 : 1024);
+        ASSERT_TRUE(push(ring, std::string(step - spsc_ring::header_bytes, 'o')));
+        ASSERT_TRUE(ring.read().has_value());
+        ring.release();
+        bytes -= step;
+    }
+    ASSERT_EQ(ring.used_bytes(), 0u);
+}
+
+TEST(spsc_ring, capacity_is_rounded_up_to_64_and_at_least_4096) {
+    EXPECT_EQ(spsc_ring(100).capacity(), 4096u);
+    EXPECT_EQ(spsc_ring(4096).capacity(), 4096u);
+    EXPECT_EQ(spsc_ring(5000).capacity(), 5056u);
+    EXPECT_EQ(spsc_ring(65536).capacity(), 65536u);
+    EXPECT_EQ(spsc_ring(65536).max_record_bytes(), 32768u - spsc_ring::header_bytes);
+}
+
+TEST(spsc_ring, read_of_empty_ring_is_nullopt) {
+    spsc_ring ring(4096);
+    EXPECT_TRUE(ring.empty_for_consumer());
+    EXPECT_FALSE(ring.read().has_value());
+    EXPECT_EQ(ring.used_bytes(), 0u);
+}
+
+TEST(spsc_ring, record_fields_come_back_intact) {
+    spsc_ring ring(4096);
+    ASSERT_TRUE(push(ring, "hello", 7, 1763769600123456789, record_kind::data));
+    ASSERT_TRUE(
+        push(ring, "", 0xffffffffu, std::numeric_limits<std::int64_t>::min(), record_kind::event));
+    ASSERT_TRUE(push(ring, std::string("a\0b\n", 4), 3, -1, record_kind::reject));
+    EXPECT_FALSE(ring.empty_for_consumer());
+
+    auto r = ring.read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->kind, record_kind::data);
+    EXPECT_EQ(r->stream, 7u);
+    EXPECT_EQ(r->ts, 1763769600123456789);
+    EXPECT_EQ(text_of(*r), "hello");
+
+    r = ring.read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->kind, record_kind::event);
+    EXPECT_EQ(r->stream, 0xffffffffu);
+    EXPECT_EQ(r->ts, std::numeric_limits<std::int64_t>::min());
+    EXPECT_EQ(r->bytes.size(), 0u);
+
+    r = ring.read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->kind, record_kind::reject);
+    EXPECT_EQ(r->stream, 3u);
+    EXPECT_EQ(r->ts, -1);
+    EXPECT_EQ(text_of(*r), std::string_view("a\0b\n", 4));
+
+    EXPECT_FALSE(ring.read().has_value());
+    EXPECT_TRUE(ring.empty_for_consumer());
+}
+
+TEST(spsc_ring, read_records_stay_valid_until_release) {
+    spsc_ring ring(4096);
+    ASSERT_TRUE(push(ring, "first"));
+    ASSERT_TRUE(push(ring, "second"));
+    auto a = ring.read();
+    auto b = ring.read();
+    ASSERT_TRUE(a && b);
+    // More pushes while both are held must not overwrite them.
+    while (push(ring, "filler filler filler")) {
+    }
+    EXPECT_EQ(text_of(*a), "first");
+    EXPECT_EQ(text_of(*b), "second");
+}
+
+TEST(spsc_ring, used_bytes_counts_records_until_release) {
+    spsc_ring ring(4096);
+    ASSERT_TRUE(push(ring, "abc"));                // 24 + 3 -> 32
+    ASSERT_TRUE(push(ring, std::string(8, 'x')));  // 24 + 8 -> 32
+    ASSERT_TRUE(push(ring, std::string(9, 'x')));  // 24 + 9 -> 40
+    EXPECT_EQ(ring.used_bytes(), footprint(3) + footprint(8) + footprint(9));
+    EXPECT_EQ(ring.used_bytes(), 104u);
+    ASSERT_TRUE(ring.read());
+    EXPECT_EQ(ring.used_bytes(), 104u);  // read but not released: still taken
+    ring.release();
+    EXPECT_EQ(ring.used_bytes(), 72u);
+    ASSERT_TRUE(ring.read());
+    ASSERT_TRUE(ring.read());
+    ring.release();
+    EXPECT_EQ(ring.used_bytes(), 0u);
+}
+
+TEST(spsc_ring, full_ring_refuses_until_release) {
+    spsc_ring ring(4096);
+    const std::string record(100, 'r');  // footprint 128: exactly 32 fit
+    int pushed = 0;
+    while (push(ring, record, 0, pushed)) ++pushed;
+    EXPECT_EQ(pushed, 32);
+    EXPECT_EQ(ring.used_bytes(), 4096u);
+    EXPECT_EQ(ring.try_reserve(1), nullptr);
+    EXPECT_FALSE(push(ring, "x"));
+    EXPECT_FALSE(push(ring, ""));
+
+    // Reading without release frees nothing.
+    auto r = ring.read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->ts, 0);
+    EXPECT_FALSE(push(ring, record));
+
+    ring.release();
+    EXPECT_TRUE(push(ring, record, 0, 32));
+    EXPECT_FALSE(push(ring, "x"));
+
+    // Everything comes out in order, the last record after the wrap.
+    for (int i = 1; i <= 32; ++i) {
+        r = ring.read();
+        ASSERT_TRUE(r.has_value()) << i;
+        EXPECT_EQ(r->ts, i);
+        EXPECT_EQ(text_of(*r), record);
+    }
+    EXPECT_FALSE(ring.read().has_value());
+}
+
+TEST(spsc_ring, refuses_records_larger_than_max_record_bytes) {
+    spsc_ring ring(4096);
+    const std::size_t max = ring.max_record_bytes();
+    EXPECT_EQ(max, 2048u - spsc_ring::header_bytes);
+    EXPECT_EQ(ring.try_reserve(max + 1), nullptr);
+    EXPECT_FALSE(push(ring, std::string(max + 1, 'x')));
+    EXPECT_EQ(ring.try_reserve(std::numeric_limits<std::size_t>::max()), nullptr);
+    EXPECT_EQ(ring.used_bytes(), 0u);
+    EXPECT_FALSE(ring.read().has_value());
+
+    // The largest record fits an empty ring wherever the head stands.
+    for (std::size_t offset = 0; offset < 4096; offset += 8 * 37) {
+        SCOPED_TRACE(offset);
+        spsc_ring r2(4096);
+        advance(r2, offset);
+        const std::string big = payload(offset, max);
+        ASSERT_TRUE(push(r2, big, 1, 2));
+        auto r = r2.read();
+        ASSERT_TRUE(r.has_value());
+        EXPECT_EQ(text_of(*r), big);
+    }
+}
+
+TEST(spsc_ring, reserve_large_then_commit_small) {
+    spsc_ring ring(4096);
+    char* dst = ring.try_reserve(1000);
+    ASSERT_NE(dst, nullptr);
+    std::memcpy(dst, "0123456789", 10);
+    ring.commit(record_kind::event, 5, 42, 10);
+    EXPECT_EQ(ring.used_bytes(), footprint(10));
+    ASSERT_TRUE(push(ring, "next"));
+
+    auto r = ring.read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->kind, record_kind::event);
+    EXPECT_EQ(r->stream, 5u);
+    EXPECT_EQ(r->ts, 42);
+    EXPECT_EQ(text_of(*r), "0123456789");
+    r = ring.read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(text_of(*r), "next");
+}
+
+TEST(spsc_ring, reserve_that_wraps_then_commit_small) {
+    spsc_ring ring(4096);
+    // Head at 4096 - 104: a reservation of 1000 bytes does not fit before the end.
+    advance(ring, 4096 - 104);
+    char* dst = ring.try_reserve(1000);
+    ASSERT_NE(dst, nullptr);
+    std::memcpy(dst, "wrapped", 7);
+    ring.commit(record_kind::data, 1, 2, 7);
+    ASSERT_TRUE(push(ring, "after"));
+    auto r = ring.read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(text_of(*r), "wrapped");
+    r = ring.read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(text_of(*r), "after");
+    EXPECT_FALSE(ring.read().has_value());
+}
+
+TEST(spsc_ring, abandoned_reservation_is_not_published) {
+    spsc_ring ring(4096);
+    ASSERT_NE(ring.try_reserve(100), nullptr);
+    EXPECT_FALSE(ring.read().has_value());
+    EXPECT_EQ(ring.used_bytes(), 0u);
+    ASSERT_TRUE(push(ring, "real"));
+    auto r = ring.read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(text_of(*r), "real");
+}
+
+TEST(spsc_ring, record_ending_exactly_at_buffer_end) {
+    spsc_ring ring(4096);
+    // 4096 - 64 bytes, then a 64-byte record that ends exactly at the end of the buffer.
+    ASSERT_TRUE(push(ring, std::string(2000 - spsc_ring::header_bytes, 'a')));
+    ASSERT_TRUE(push(ring, std::string(4096 - 64 - 2000 - spsc_ring::header_bytes, 'b')));
+    ASSERT_TRUE(ring.read());
+    ASSERT_TRUE(ring.read());
+    ring.release();
+    const std::string last(64 - spsc_ring::header_bytes, 'c');
+    ASSERT_TRUE(push(ring, last, 0, 1));
+    ASSERT_TRUE(push(ring, "at zero", 0, 2));
+    EXPECT_EQ(ring.used_bytes(), 64 + footprint(7));
+    auto r = ring.read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->ts, 1);
+    EXPECT_EQ(text_of(*r), last);
+    r = ring.read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->ts, 2);
+    EXPECT_EQ(text_of(*r), "at zero");
+}
+
+TEST(spsc_ring, wraps_when_only_eight_bytes_remain) {
+    spsc_ring ring(4096);
+    // 127 records of 32 bytes and one of 24: the head stands 8 bytes before the end, too
+    // little even for a header, only for the wrap marker.
+    for (int i = 0; i < 127; ++i) ASSERT_TRUE(push(ring, "8 bytes!"));
+    ASSERT_TRUE(push(ring, ""));
+    EXPECT_EQ(ring.used_bytes(), 4088u);
+    while (ring.read()) {
+    }
+    ring.release();
+    ASSERT_TRUE(push(ring, "wrapped!", 9, 99));
+    EXPECT_EQ(ring.used_bytes(), 8u + 32u);
+    auto r = ring.read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->stream, 9u);
+    EXPECT_EQ(r->ts, 99);
+    EXPECT_EQ(text_of(*r), "wrapped!");
+    EXPECT_FALSE(ring.read().has_value());
+}
+
+// Single thread, many times around a small ring: fill until full, drain part of it, repeat, and
+// check every record's bytes.
+TEST(spsc_ring, wraps_around_many_times_with_varying_sizes) {
+    spsc_ring ring(4096);
+    prng sizes{12345};
+    std::uint64_t pushed = 0, popped = 0, bytes_through = 0;
+    std::size_t next_len = 0;
+    bool have_next = false;
+    std::deque<std::size_t> lengths;  // of the records pushed and not yet popped
+    for (int round = 0; round < 20000; ++round) {
+        // Fill.
+        for (;;) {
+            if (!have_next) {
+                next_len = static_cast<std::size_t>(sizes.next() % (ring.max_record_bytes() + 1));
+                if (round % 3 == 0) next_len %= 64;  // runs of small records too
+                have_next = true;
+            }
+            if (!push(ring, payload(pushed, next_len), static_cast<std::uint32_t>(pushed),
+                      static_cast<std::int64_t>(pushed))) {
+                break;
+            }
+            ++pushed;
+            lengths.push_back(next_len);
+            bytes_through += next_len;
+            have_next = false;
+        }
+        // Drain some (all, every fourth round).
+        const std::uint64_t target = round % 4 == 0 ? pushed : popped + (pushed - popped + 1) / 2;
+        while (popped < target) {
+            auto r = ring.read();
+            ASSERT_TRUE(r.has_value()) << popped;
+            ASSERT_EQ(r->ts, static_cast<std::int64_t>(popped));
+            ASSERT_EQ(r->stream, static_cast<std::uint32_t>(popped));
+            ASSERT_EQ(text_of(*r), payload(popped, lengths.front())) << popped;
+            lengths.pop_front();
+            ++popped;
+        }
+        ring.release();
+    }
+    while (auto r = ring.read()) {
+        ASSERT_EQ(r->ts, static_cast<std::int64_t>(popped));
+        ++popped;
+    }
+    EXPECT_EQ(popped, pushed);
+    EXPECT_GT(bytes_through, 1000u * ring.capacity());
+}
+
+// Producer and consumer on their own threads, millions of records of 1..3000 bytes through a
+// 64 KiB ring. The consumer regenerates the producer's sequence and checks order, header
+// fields and every byte, and releases in batches.
+TEST(spsc_ring, two_threads_pass_every_byte_in_order) {
+    constexpr std::uint64_t records = 2'000'000;
+    constexpr std::size_t max_len = 3000;
+    spsc_ring ring(64 * 1024);
+    ASSERT_GE(ring.max_record_bytes(), max_len);
+
+    std::uint64_t producer_sum = 0;
+    std::thread producer([&] {
+        prng rng{0x2545f4914f6cdd1dULL};
+        for (std::uint64_t seq = 0; seq < records; ++seq) {
+            const std::uint64_t r = rng.next();
+            const std::size_t len = 1 + static_cast<std::size_t>(r % max_len);
+            const auto kind = static_cast<record_kind>(1 + seq % 3);
+            if (seq % 2 == 0) {
+                // reserve + write in place + commit, sometimes reserving more than needed
+                const std::size_t reserve = len + ((r >> 32) % 4 == 0 ? 500 : 0);
+                char* dst = nullptr;
+                while ((dst = ring.try_reserve(reserve)) == nullptr) std::this_thread::yield();
+                for (std::size_t i = 0; i < len; ++i) {
+                    dst[i] = payload_byte(seq, i);
+                    producer_sum += static_cast<unsigned char>(dst[i]);
+                }
+                ring.commit(kind, static_cast<std::uint32_t>(seq), static_cast<std::int64_t>(seq),
+                            len);
+            } else {
+                const std::string bytes = payload(seq, len);
+                for (char c : bytes) producer_sum += static_cast<unsigned char>(c);
+                while (!ring.try_push(kind, static_cast<std::uint32_t>(seq),
+                                      static_cast<std::int64_t>(seq),
+                                      std::span<const char>(bytes.data(), bytes.size()))) {
+                    std::this_thread::yield();
+                }
+            }
+        }
+    });
+
+    prng rng{0x2545f4914f6cdd1dULL};
+    std::uint64_t consumer_sum = 0, bad_records = 0, first_bad = 0;
+    std::uint64_t since_release = 0;
+    for (std::uint64_t seq = 0; seq < records;) {
+        auto r = ring.read();
+        if (!r) {
+            // Nothing published: free what we hold so the producer can go on, then wait.
+            ring.release();
+            since_release = 0;
+            std::this_thread::yield();
+            continue;
+        }
+        const std::size_t len = 1 + static_cast<std::size_t>(rng.next() % max_len);
+        bool ok = r->ts == static_cast<std::int64_t>(seq) &&
+                  r->stream == static_cast<std::uint32_t>(seq) &&
+                  r->kind == static_cast<record_kind>(1 + seq % 3) && r->bytes.size() == len;
+        for (std::size_t i = 0; ok && i < len; ++i) {
+            consumer_sum += static_cast<unsigned char>(r->bytes[i]);
+            ok = r->bytes[i] == payload_byte(seq, i);
+        }
+        if (!ok && bad_records++ == 0) first_bad = seq;
+        if (++since_release == 64) {
+            ring.release();
+            since_release = 0;
+        }
+        ++seq;
+    }
+    ring.release();
+    producer.join();
+
+    EXPECT_EQ(bad_records, 0u) << "first bad record: " << first_bad;
+    EXPECT_EQ(consumer_sum, producer_sum);
+    EXPECT_FALSE(ring.read().has_value());
+    EXPECT_EQ(ring.used_bytes(), 0u);
+}
+
+}  // namespace
+}  // namespace mdrec::queue
