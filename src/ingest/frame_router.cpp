@@ -1,6 +1,8 @@
 // Routing of frames into the queue; see frame_router.hpp.
 #include "mdrec/ingest/frame_router.hpp"
 
+#include <cstring>
+
 #include <spdlog/spdlog.h>
 
 #include "mdrec/record/line_format.hpp"
@@ -64,26 +66,30 @@ void frame_router::route_data(const parse::parsed_frame& parsed, const char* dat
     }
     if (limit_reached_) return;  // past --count: not part of this capture
 
-    if (dropped_owed_[id] != 0 && !write_gap(id, ts)) {
+    // Drops this stream still owes a gap line for travel in the same record as the next message
+    // that fits: a gap line alone would take the little room a full queue frees, and the
+    // message behind it would be dropped again.
+    const std::string gap = dropped_owed_[id] == 0 ? std::string() : gap_line(id, ts);
+    const std::string_view name = streams_.name(id);
+    char* dst = ring_.try_reserve(gap.size() + record::max_line_bytes(len, name.size()));
+    if (dst == nullptr) {
         ++dropped_owed_[id];
         ++dropped_total_[id];
         count(stats_.dropped);
     } else {
-        const std::string_view name = streams_.name(id);
-        char* dst = ring_.try_reserve(record::max_line_bytes(len, name.size()));
-        if (dst == nullptr) {
-            ++dropped_owed_[id];
-            ++dropped_total_[id];
-            count(stats_.dropped);
-        } else {
-            const std::size_t n =
-                conn.raw_stream != nullptr
-                    ? record::format_raw_line(dst, ts, name, std::span<const char>(data, len))
-                    : record::format_envelope_line(dst, ts, std::span<const char>(data, len));
-            ring_.commit(queue::record_kind::data, id, ts, n);
-            count(stats_.data_messages);
-            count(stats_.data_bytes, len);
+        std::memcpy(dst, gap.data(), gap.size());
+        char* line = dst + gap.size();
+        const std::span<const char> frame(data, len);
+        const std::size_t n = conn.raw_stream != nullptr
+                                  ? record::format_raw_line(line, ts, name, frame)
+                                  : record::format_envelope_line(line, ts, frame);
+        ring_.commit(queue::record_kind::data, id, ts, gap.size() + n);
+        if (!gap.empty()) {
+            dropped_owed_[id] = 0;
+            count(stats_.gap_lines);
         }
+        count(stats_.data_messages);
+        count(stats_.data_bytes, len);
     }
     if (max_messages_ != 0 && ++received_ >= max_messages_ && !limit_reached_) {
         limit_reached_ = true;
@@ -91,12 +97,15 @@ void frame_router::route_data(const parse::parsed_frame& parsed, const char* dat
     }
 }
 
+std::string frame_router::gap_line(stream_id id, std::int64_t ts) const {
+    return record::event_line(ts, "gap", streams_.name(id))
+        .add("reason", "queue_full")
+        .add("dropped", static_cast<std::int64_t>(dropped_owed_[id]))
+        .finish();
+}
+
 bool frame_router::write_gap(stream_id id, std::int64_t ts) {
-    std::string line = record::event_line(ts, "gap", streams_.name(id))
-                           .add("reason", "queue_full")
-                           .add("dropped", static_cast<std::int64_t>(dropped_owed_[id]))
-                           .finish();
-    if (!ring_.try_push(queue::record_kind::event, id, ts, line)) return false;
+    if (!ring_.try_push(queue::record_kind::event, id, ts, gap_line(id, ts))) return false;
     dropped_owed_[id] = 0;
     count(stats_.gap_lines);
     return true;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -70,6 +71,7 @@ private:
                     std::int64_t ts, const connection_info& conn);
     void reject(std::string_view reason, std::string_view detail, const char* data,
                 std::size_t len, std::int64_t ts, const connection_info& conn);
+    std::string gap_line(stream_id id, std::int64_t ts) const;
     bool write_gap(stream_id id, std::int64_t ts);
     void write_event(std::int64_t ts, std::string_view kind, std::span<const stream_id> streams,
                      std::uint64_t conn, std::string_view reason, std::string_view url);
