@@ -81,8 +81,10 @@ void ingest_engine::stop(std::string reason) {
 
 asio::awaitable<void> ingest_engine::connection_loop(std::size_t index) {
     connection_slot& slot = slots_[index];
+    // A message must fit one queue record with its line prefix (ts, stream name for raw).
     const session_options options{config_.where, config_.where.target(slot.names),
-                                  config_.connect_timeout, config_.idle_timeout};
+                                  config_.connect_timeout, config_.idle_timeout,
+                                  ring_.max_record_bytes() - 512};
     unsigned attempt = 0;
     while (!stopping_) {
         ws_session session(io_.get_executor(), tls_, options);

@@ -31,8 +31,6 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-constexpr std::size_t max_message_bytes = std::size_t{16} << 20;
-
 bool is_ip_literal(const std::string& host) {
     boost::system::error_code ec;
     asio::ip::make_address(host, ec);
@@ -104,7 +102,7 @@ asio::awaitable<result<void>> ws_session::handshake(Ws& ws) {
     ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
         req.set(beast::http::field::user_agent, "mdrec/" MDREC_VERSION);
     }));
-    ws.read_message_max(max_message_bytes);
+    ws.read_message_max(options_.max_message_bytes);
     // Pings from the server are answered by Beast with a pong carrying the same payload.
     websocket::response_type response;
     auto [ec] = co_await ws.async_handshake(response, options_.where.host_header(),

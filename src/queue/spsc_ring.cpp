@@ -1,8 +1,12 @@
-// Variable-length SPSC ring; see spsc_ring.hpp. The layout of one record is a 24-byte header
-// (payload length, kind, stream, receive time) followed by the payload, padded to 8 bytes. When a record does
-// not fit before the end of the buffer, the producer leaves a wrap marker and starts again at 0.
+// Variable-length SPSC queue over recycled blocks; see spsc_ring.hpp. One record is a 24-byte
+// header (payload length, kind, stream, receive time) and the payload, padded to 8 bytes; a
+// record never spans blocks. When the next record does not fit in the current block, the
+// producer leaves an end marker (or nothing, if the block is exactly full), links a new block
+// and continues there; the consumer follows the link. The byte counters count the unused tail
+// of a block as taken, so head - tail is what the bound applies to.
 #include "mdrec/queue/spsc_ring.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace mdrec::queue {
@@ -19,44 +23,111 @@ struct header {
 };
 static_assert(sizeof(header) == spsc_ring::header_bytes);
 
+constexpr std::uint32_t end_marker = 0xffffffffu;
+constexpr std::size_t max_block_bytes = std::size_t{4} << 20;
+
 constexpr std::size_t align8(std::size_t n) { return (n + 7) & ~std::size_t{7}; }
+
+std::size_t block_size_for(std::size_t capacity) {
+    // At least 8 blocks, so that a few can be in the writer's hands while others fill.
+    std::size_t b = std::min(max_block_bytes, (capacity / 8) & ~std::size_t{63});
+    return std::max<std::size_t>(b, 512);
+}
 
 }  // namespace
 
 spsc_ring::spsc_ring(std::size_t capacity_bytes)
-    : capacity_((capacity_bytes < 4096 ? 4096 : capacity_bytes + 63) & ~std::size_t{63}),
-      // Not value-initialised: pages are touched only as the ring first fills.
-      buffer_(new char[capacity_]) {}
+    : block_bytes_(block_size_for(std::max<std::size_t>(capacity_bytes, 4096))),
+      max_blocks_((std::max<std::size_t>(capacity_bytes, 4096) + block_bytes_ - 1) / block_bytes_),
+      spare_blocks_(std::clamp<std::size_t>(max_blocks_ / 16, 2, 4)),
+      free_(max_blocks_ + 1, nullptr) {
+    write_block_ = take_block();
+    read_block_ = write_block_;
+    release_block_ = write_block_;
+}
+
+spsc_ring::~spsc_ring() {
+    // Both threads are done: the chain from the oldest unreleased block to the current one,
+    // plus whatever sits in the free list.
+    for (block* b = release_block_; b != nullptr;) {
+        block* next = b == write_block_ ? nullptr : b->next;
+        delete b;
+        b = next;
+    }
+    for (std::size_t i = free_pop_.load(); i != free_push_.load(); i = (i + 1) % free_.size()) {
+        delete free_[i];
+    }
+}
+
+spsc_ring::block* spsc_ring::take_block() noexcept {
+    const std::size_t pop = free_pop_.load(std::memory_order_relaxed);
+    if (pop != free_push_.load(std::memory_order_acquire)) {
+        block* b = free_[pop];
+        free_pop_.store((pop + 1) % free_.size(), std::memory_order_release);
+        b->next = nullptr;
+        return b;
+    }
+    if (blocks_allocated_.load(std::memory_order_relaxed) >= max_blocks_) return nullptr;
+    // Growth only: once the working set of blocks exists, nothing is allocated per message.
+    auto* b = new (std::nothrow) block;
+    if (b == nullptr) return nullptr;
+    b->data.reset(new (std::nothrow) char[block_bytes_]);
+    if (!b->data) {
+        delete b;
+        return nullptr;
+    }
+    blocks_allocated_.fetch_add(1, std::memory_order_relaxed);
+    return b;
+}
+
+void spsc_ring::give_back(block* b) noexcept {
+    const std::size_t push = free_push_.load(std::memory_order_relaxed);
+    const std::size_t queued = (push + free_.size() - free_pop_.load(std::memory_order_acquire)) %
+                               free_.size();
+    if (queued >= spare_blocks_) {
+        // Enough spares: return the memory (blocks are large enough to be mmap'ed by malloc).
+        delete b;
+        blocks_allocated_.fetch_sub(1, std::memory_order_relaxed);
+        return;
+    }
+    free_[push] = b;
+    free_push_.store((push + 1) % free_.size(), std::memory_order_release);
+}
 
 char* spsc_ring::try_reserve(std::size_t max_bytes) noexcept {
     if (max_bytes > max_record_bytes()) return nullptr;
     const std::size_t need = align8(header_bytes + max_bytes);
     const std::uint64_t head = head_.load(std::memory_order_relaxed);
-    const std::size_t pos = head % capacity_;
-    const std::size_t to_end = capacity_ - pos;
-    const std::size_t skip = need > to_end ? to_end : 0;
-
-    if (head + skip + need - tail_cache_ > capacity_) {
-        tail_cache_ = tail_.load(std::memory_order_acquire);
-        if (head + skip + need - tail_cache_ > capacity_) return nullptr;
-    }
-    if (skip != 0) {
-        // Not yet published: the consumer sees the marker only together with the record.
-        const std::uint32_t marker = wrap_marker;
-        std::memcpy(buffer_.get() + pos, &marker, sizeof marker);
+    std::size_t skip = 0;
+    if (write_off_ + need > block_bytes_) {
+        skip = block_bytes_ - write_off_;
+        // The bound: bytes taken, counting the skipped block end, may not pass the capacity.
+        if (head + skip + need - tail_.load(std::memory_order_acquire) > capacity()) return nullptr;
+        block* next = take_block();
+        if (next == nullptr) return nullptr;
+        if (skip >= sizeof(end_marker)) {
+            std::memcpy(write_block_->data.get() + write_off_, &end_marker, sizeof end_marker);
+        }
+        // Not yet visible: the consumer follows the link only once head_ covers the skip.
+        write_block_->next = next;
+        write_block_ = next;
+        write_off_ = 0;
+    } else if (head + need - tail_.load(std::memory_order_acquire) > capacity()) {
+        return nullptr;
     }
     reserved_head_ = head + skip;
-    reserved_bytes_ = max_bytes;
-    return buffer_.get() + (reserved_head_ % capacity_) + header_bytes;
+    reserved_off_ = write_off_;
+    return write_block_->data.get() + write_off_ + header_bytes;
 }
 
 void spsc_ring::commit(record_kind kind, std::uint32_t stream, std::int64_t ts,
                        std::size_t bytes) noexcept {
     const header h{static_cast<std::uint32_t>(bytes), static_cast<std::uint16_t>(kind), 0, stream,
                    0, ts};
-    std::memcpy(buffer_.get() + (reserved_head_ % capacity_), &h, sizeof h);
-    head_.store(reserved_head_ + align8(header_bytes + bytes), std::memory_order_release);
-    reserved_bytes_ = 0;
+    std::memcpy(write_block_->data.get() + reserved_off_, &h, sizeof h);
+    const std::size_t used = align8(header_bytes + bytes);
+    write_off_ = reserved_off_ + used;
+    head_.store(reserved_head_ + used, std::memory_order_release);
 }
 
 bool spsc_ring::try_push(record_kind kind, std::uint32_t stream, std::int64_t ts,
@@ -73,21 +144,34 @@ std::optional<record_view> spsc_ring::read() noexcept {
         head_cache_ = head_.load(std::memory_order_acquire);
         if (read_ == head_cache_) return std::nullopt;
     }
-    std::size_t pos = read_ % capacity_;
     std::uint32_t first_word = 0;
-    std::memcpy(&first_word, buffer_.get() + pos, sizeof first_word);
-    if (first_word == wrap_marker) {
-        read_ += capacity_ - pos;
-        pos = 0;
+    if (read_off_ + sizeof first_word <= block_bytes_) {
+        std::memcpy(&first_word, read_block_->data.get() + read_off_, sizeof first_word);
+    }
+    if (read_off_ + header_bytes > block_bytes_ || first_word == end_marker) {
+        read_ += block_bytes_ - read_off_;
+        read_block_ = read_block_->next;
+        read_off_ = 0;
     }
     header h{};
-    std::memcpy(&h, buffer_.get() + pos, sizeof h);
-    read_ += align8(header_bytes + h.bytes);
+    const char* at = read_block_->data.get() + read_off_;
+    std::memcpy(&h, at, sizeof h);
+    const std::size_t used = align8(header_bytes + h.bytes);
+    read_ += used;
+    read_off_ += used;
     return record_view{static_cast<record_kind>(h.kind), h.stream, h.ts,
-                       std::span<const char>(buffer_.get() + pos + header_bytes, h.bytes)};
+                       std::span<const char>(at + header_bytes, h.bytes)};
 }
 
-void spsc_ring::release() noexcept { tail_.store(read_, std::memory_order_release); }
+void spsc_ring::release() noexcept {
+    // Blocks before the one being read are finished with: recycle them, then publish the tail.
+    while (release_block_ != read_block_) {
+        block* done = release_block_;
+        release_block_ = done->next;
+        give_back(done);
+    }
+    tail_.store(read_, std::memory_order_release);
+}
 
 bool spsc_ring::empty_for_consumer() const noexcept {
     return read_ == head_.load(std::memory_order_acquire);
@@ -97,6 +181,10 @@ std::size_t spsc_ring::used_bytes() const noexcept {
     const std::uint64_t tail = tail_.load(std::memory_order_relaxed);
     const std::uint64_t head = head_.load(std::memory_order_relaxed);
     return head >= tail ? static_cast<std::size_t>(head - tail) : 0;
+}
+
+std::size_t spsc_ring::allocated_bytes() const noexcept {
+    return blocks_allocated_.load(std::memory_order_relaxed) * block_bytes_;
 }
 
 }  // namespace mdrec::queue

@@ -28,6 +28,8 @@ struct session_options {
     // No frame at all (data, ping) for this long means the connection is dead. Binance spot
     // pings every 20 s, so a live connection is never quiet for a minute.
     std::chrono::nanoseconds idle_timeout = std::chrono::seconds(60);
+    // Largest message accepted; a bigger one ends the connection (it could not be queued).
+    std::size_t max_message_bytes = std::size_t{4} << 20;
 };
 
 class ws_session {

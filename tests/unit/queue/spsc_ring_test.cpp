@@ -1,5 +1,6 @@
-// Tests of spsc_ring (src/queue/spsc_ring.cpp): record layout, full-ring behaviour, wrap-around,
-// and a two-thread run that checks every byte of millions of records.
+// Tests of spsc_ring (src/queue/spsc_ring.cpp): record layout, the byte bound, blocks (a 4096-byte
+// queue is 8 blocks of 512 bytes), memory returned once the consumer catches up, and a two-thread
+// run that checks every byte of millions of records.
 #include "mdrec/queue/spsc_ring.hpp"
 
 #include <gtest/gtest.h>
@@ -54,26 +55,26 @@ struct prng {
     }
 };
 
-// Moves head and tail of an empty 4096-byte ring forward by `bytes` (a multiple of 8, 0 or at
-// least 24) by pushing, reading and releasing records.
-void advance(spsc_ring& ring, std::size_t bytes) {
-    while (bytes > 0) {
-        const std::size_t step =
-            bytes <= 2048 ? bytes : (bytes - 2048 >= footprint(0) ? 2048 : 1024);
-        ASSERT_TRUE(push(ring, std::string(step - spsc_ring::header_bytes, 'o')));
+// Pushes, reads and releases `records` records of 8 bytes (32 bytes each in the queue).
+void advance(spsc_ring& ring, std::size_t records) {
+    for (std::size_t i = 0; i < records; ++i) {
+        ASSERT_TRUE(push(ring, "advance!"));
         ASSERT_TRUE(ring.read().has_value());
         ring.release();
-        bytes -= step;
     }
-    ASSERT_EQ(ring.used_bytes(), 0u);
 }
 
-TEST(spsc_ring, capacity_is_rounded_up_to_64_and_at_least_4096) {
+TEST(spsc_ring, capacity_is_cut_into_at_least_eight_blocks) {
     EXPECT_EQ(spsc_ring(100).capacity(), 4096u);
     EXPECT_EQ(spsc_ring(4096).capacity(), 4096u);
-    EXPECT_EQ(spsc_ring(5000).capacity(), 5056u);
+    EXPECT_EQ(spsc_ring(4096).max_record_bytes(), 512u - spsc_ring::header_bytes);
+    EXPECT_GE(spsc_ring(5000).capacity(), 5000u);
+    EXPECT_LT(spsc_ring(5000).capacity(), 5000u + 576u);
     EXPECT_EQ(spsc_ring(65536).capacity(), 65536u);
-    EXPECT_EQ(spsc_ring(65536).max_record_bytes(), 32768u - spsc_ring::header_bytes);
+    EXPECT_EQ(spsc_ring(65536).max_record_bytes(), 8192u - spsc_ring::header_bytes);
+    // The default bound: 64 blocks of 4 MiB, so a record (one message) may be up to 4 MiB.
+    EXPECT_EQ(spsc_ring(256u << 20).capacity(), 256u << 20);
+    EXPECT_EQ(spsc_ring(256u << 20).max_record_bytes(), (4u << 20) - spsc_ring::header_bytes);
 }
 
 TEST(spsc_ring, read_of_empty_ring_is_nullopt) {
@@ -149,7 +150,7 @@ TEST(spsc_ring, used_bytes_counts_records_until_release) {
 
 TEST(spsc_ring, full_ring_refuses_until_release) {
     spsc_ring ring(4096);
-    const std::string record(100, 'r');  // footprint 128: exactly 32 fit
+    const std::string record(100, 'r');  // footprint 128: 4 per block, exactly 32 fit
     int pushed = 0;
     while (push(ring, record, 0, pushed)) ++pushed;
     EXPECT_EQ(pushed, 32);
@@ -164,12 +165,15 @@ TEST(spsc_ring, full_ring_refuses_until_release) {
     EXPECT_EQ(r->ts, 0);
     EXPECT_FALSE(push(ring, record));
 
+    // Space comes back a block at a time: once the reader has moved past the first block.
+    for (int i = 1; i < 5; ++i) ASSERT_TRUE(ring.read().has_value());
     ring.release();
     EXPECT_TRUE(push(ring, record, 0, 32));
-    EXPECT_FALSE(push(ring, "x"));
+    for (int i = 33; i < 36; ++i) EXPECT_TRUE(push(ring, record, 0, i));
+    EXPECT_FALSE(push(ring, record));
 
-    // Everything comes out in order, the last record after the wrap.
-    for (int i = 1; i <= 32; ++i) {
+    // Everything comes out in order, the last records in the recycled block.
+    for (int i = 5; i < 36; ++i) {
         r = ring.read();
         ASSERT_TRUE(r.has_value()) << i;
         EXPECT_EQ(r->ts, i);
@@ -181,19 +185,19 @@ TEST(spsc_ring, full_ring_refuses_until_release) {
 TEST(spsc_ring, refuses_records_larger_than_max_record_bytes) {
     spsc_ring ring(4096);
     const std::size_t max = ring.max_record_bytes();
-    EXPECT_EQ(max, 2048u - spsc_ring::header_bytes);
+    EXPECT_EQ(max, 512u - spsc_ring::header_bytes);
     EXPECT_EQ(ring.try_reserve(max + 1), nullptr);
     EXPECT_FALSE(push(ring, std::string(max + 1, 'x')));
     EXPECT_EQ(ring.try_reserve(std::numeric_limits<std::size_t>::max()), nullptr);
     EXPECT_EQ(ring.used_bytes(), 0u);
     EXPECT_FALSE(ring.read().has_value());
 
-    // The largest record fits an empty ring wherever the head stands.
-    for (std::size_t offset = 0; offset < 4096; offset += 8 * 37) {
-        SCOPED_TRACE(offset);
+    // The largest record fits an empty queue wherever the head stands.
+    for (std::size_t records = 0; records < 40; records += 3) {
+        SCOPED_TRACE(records);
         spsc_ring r2(4096);
-        advance(r2, offset);
-        const std::string big = payload(offset, max);
+        advance(r2, records);
+        const std::string big = payload(records, max);
         ASSERT_TRUE(push(r2, big, 1, 2));
         auto r = r2.read();
         ASSERT_TRUE(r.has_value());
@@ -203,7 +207,7 @@ TEST(spsc_ring, refuses_records_larger_than_max_record_bytes) {
 
 TEST(spsc_ring, reserve_large_then_commit_small) {
     spsc_ring ring(4096);
-    char* dst = ring.try_reserve(1000);
+    char* dst = ring.try_reserve(400);
     ASSERT_NE(dst, nullptr);
     std::memcpy(dst, "0123456789", 10);
     ring.commit(record_kind::event, 5, 42, 10);
@@ -221,21 +225,24 @@ TEST(spsc_ring, reserve_large_then_commit_small) {
     EXPECT_EQ(text_of(*r), "next");
 }
 
-TEST(spsc_ring, reserve_that_wraps_then_commit_small) {
+TEST(spsc_ring, reserve_that_moves_to_the_next_block_then_commit_small) {
     spsc_ring ring(4096);
-    // Head at 4096 - 104: a reservation of 1000 bytes does not fit before the end.
-    advance(ring, 4096 - 104);
-    char* dst = ring.try_reserve(1000);
+    // 256 bytes of the first block taken: a reservation of 400 bytes does not fit after them.
+    ASSERT_TRUE(push(ring, std::string(100, 'a')));
+    ASSERT_TRUE(push(ring, std::string(100, 'b')));
+    char* dst = ring.try_reserve(400);
     ASSERT_NE(dst, nullptr);
-    std::memcpy(dst, "wrapped", 7);
-    ring.commit(record_kind::data, 1, 2, 7);
+    std::memcpy(dst, "moved", 5);
+    ring.commit(record_kind::data, 1, 2, 5);
     ASSERT_TRUE(push(ring, "after"));
-    auto r = ring.read();
-    ASSERT_TRUE(r.has_value());
-    EXPECT_EQ(text_of(*r), "wrapped");
-    r = ring.read();
-    ASSERT_TRUE(r.has_value());
-    EXPECT_EQ(text_of(*r), "after");
+    EXPECT_EQ(ring.used_bytes(), 512u + footprint(5) + footprint(5));  // the skipped end counts
+    for (const char* want : {"", "", "moved", "after"}) {
+        auto r = ring.read();
+        ASSERT_TRUE(r.has_value());
+        if (*want != '\0') {
+            EXPECT_EQ(text_of(*r), want);
+        }
+    }
     EXPECT_FALSE(ring.read().has_value());
 }
 
@@ -250,32 +257,29 @@ TEST(spsc_ring, abandoned_reservation_is_not_published) {
     EXPECT_EQ(text_of(*r), "real");
 }
 
-TEST(spsc_ring, record_ending_exactly_at_buffer_end) {
+TEST(spsc_ring, record_ending_exactly_at_block_end) {
     spsc_ring ring(4096);
-    // 4096 - 64 bytes, then a 64-byte record that ends exactly at the end of the buffer.
-    ASSERT_TRUE(push(ring, std::string(2000 - spsc_ring::header_bytes, 'a')));
-    ASSERT_TRUE(push(ring, std::string(4096 - 64 - 2000 - spsc_ring::header_bytes, 'b')));
-    ASSERT_TRUE(ring.read());
-    ASSERT_TRUE(ring.read());
-    ring.release();
-    const std::string last(64 - spsc_ring::header_bytes, 'c');
-    ASSERT_TRUE(push(ring, last, 0, 1));
-    ASSERT_TRUE(push(ring, "at zero", 0, 2));
-    EXPECT_EQ(ring.used_bytes(), 64 + footprint(7));
+    // Four records of footprint 128 fill the first block exactly: no end marker fits or is needed.
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(push(ring, std::string(100, 'a' + i), 0, i));
+    ASSERT_TRUE(push(ring, "next block", 0, 4));
+    EXPECT_EQ(ring.used_bytes(), 512u + footprint(10));
+    for (int i = 0; i < 4; ++i) {
+        auto r = ring.read();
+        ASSERT_TRUE(r.has_value());
+        EXPECT_EQ(r->ts, i);
+        EXPECT_EQ(text_of(*r), std::string(100, 'a' + i));
+    }
     auto r = ring.read();
     ASSERT_TRUE(r.has_value());
-    EXPECT_EQ(r->ts, 1);
-    EXPECT_EQ(text_of(*r), last);
-    r = ring.read();
-    ASSERT_TRUE(r.has_value());
-    EXPECT_EQ(r->ts, 2);
-    EXPECT_EQ(text_of(*r), "at zero");
+    EXPECT_EQ(r->ts, 4);
+    EXPECT_EQ(text_of(*r), "next block");
+    EXPECT_FALSE(ring.read().has_value());
 }
 
 TEST(spsc_ring, wraps_when_only_eight_bytes_remain) {
     spsc_ring ring(4096);
-    // 127 records of 32 bytes and one of 24: the head stands 8 bytes before the end, too
-    // little even for a header, only for the wrap marker.
+    // 127 records of 32 bytes and one of 24: the head stands 8 bytes before the end of the last
+    // block, too little even for a header, only for the end marker.
     for (int i = 0; i < 127; ++i) ASSERT_TRUE(push(ring, "8 bytes!"));
     ASSERT_TRUE(push(ring, ""));
     EXPECT_EQ(ring.used_bytes(), 4088u);
@@ -290,6 +294,30 @@ TEST(spsc_ring, wraps_when_only_eight_bytes_remain) {
     EXPECT_EQ(r->ts, 99);
     EXPECT_EQ(text_of(*r), "wrapped!");
     EXPECT_FALSE(ring.read().has_value());
+}
+
+// Memory follows the backlog: blocks are allocated as it grows and all but a few spares are
+// given back once the consumer has caught up.
+TEST(spsc_ring, memory_follows_the_backlog) {
+    spsc_ring ring(64 * 512 * 8);  // 64 blocks of 4 KiB (capacity / 8 caps blocks at 32 KiB)
+    const std::size_t block = ring.max_record_bytes() + spsc_ring::header_bytes;
+    EXPECT_EQ(ring.allocated_bytes(), block);
+    const std::string record(block / 4 - spsc_ring::header_bytes, 'm');
+    while (push(ring, record)) {
+    }
+    EXPECT_EQ(ring.allocated_bytes(), ring.capacity());
+    while (ring.read()) {
+    }
+    ring.release();
+    EXPECT_LE(ring.allocated_bytes(), 5 * block);  // the current block and at most 4 spares
+    // Steady traffic that the consumer keeps up with needs only a few blocks.
+    for (int i = 0; i < 10000; ++i) {
+        ASSERT_TRUE(push(ring, record));
+        while (ring.read()) {
+        }
+        ring.release();
+    }
+    EXPECT_LE(ring.allocated_bytes(), 6 * block);
 }
 
 // Single thread, many times around a small ring: fill until full, drain part of it, repeat, and
