@@ -12,9 +12,15 @@ namespace mdrec::writer {
 
 namespace {
 
-bool push(queue::spsc_ring& ring, queue::record_kind kind, stream_id id, std::int64_t ts,
-          const std::string& line) {
-    return ring.try_push(kind, id, ts, line);
+// Queues the reject lines of what is about to be cut; false (nothing should be cut) when one
+// does not fit. Start-up only: nothing else is queued yet, so a failure leaves just these.
+bool queue_rejects(queue::spsc_ring& ring, std::int64_t ts,
+                   const std::vector<std::string>& pieces) {
+    for (const auto& piece : pieces) {
+        const std::string line = record::format_reject_line(ts, "torn_tail", 0, piece);
+        if (!ring.try_push(queue::record_kind::reject, 0, ts, line)) return false;
+    }
+    return true;
 }
 
 }  // namespace
@@ -25,28 +31,27 @@ result<recovery_summary> recover_data_folder(const std::string& venue_dir,
                                              queue::spsc_ring& ring) {
     recovery_summary summary;
     const std::int64_t ts = realtime_ns();
+    // The cut bytes are kept in the reject file: queued before anything is cut.
+    const keep_pieces keep = [&ring, ts](const std::vector<std::string>& pieces) {
+        return queue_rejects(ring, ts, pieces);
+    };
 
-    // The reject folder first: what we cut from the data files is appended to it next.
     const std::string rejects = latest_segment(venue_dir + "/" + std::string(rejects_folder));
+    // The reject file first: what is cut from the data files is appended to it next.
     if (!rejects.empty()) {
-        auto repaired = repair_tail(rejects);
+        auto repaired = repair_tail(rejects, keep);
         if (!repaired) return tl::unexpected(repaired.error());
         if (repaired->cut_bytes > 0) {
             ++summary.files_repaired;
             summary.bytes_cut += repaired->cut_bytes;
             spdlog::warn("recovery: cut {} torn bytes from {}", repaired->cut_bytes, rejects);
-            for (const auto& piece : repaired->cut_pieces) {
-                push(ring, queue::record_kind::reject, 0, ts,
-                     record::format_reject_line(ts, "torn_tail", 0, piece));
-            }
         }
     }
-
     for (stream_id id = 0; id < streams.size(); ++id) {
         const std::string path = latest_segment(venue_dir + "/" + streams.name(id));
         std::uint64_t cut = 0;
         if (!path.empty()) {
-            auto repaired = repair_tail(path);
+            auto repaired = repair_tail(path, keep);
             if (!repaired) return tl::unexpected(repaired.error());
             cut = repaired->cut_bytes;
             if (cut > 0) {
@@ -54,21 +59,19 @@ result<recovery_summary> recover_data_folder(const std::string& venue_dir,
                 summary.bytes_cut += cut;
                 spdlog::warn("recovery: cut {} torn bytes from {}; kept in {}", cut, path,
                              rejects_folder);
-                for (const auto& piece : repaired->cut_pieces) {
-                    push(ring, queue::record_kind::reject, 0, ts,
-                         record::format_reject_line(ts, "torn_tail", 0, piece));
-                }
             }
         }
         if (unclean_pid && !path.empty()) {
             // The previous run ended without draining its queue: whatever it had received but
             // not yet written is gone. Say so in the stream's own file.
-            auto line = record::event_line(ts, "recovered", streams.name(id))
-                            .add("reason", "unclean_shutdown")
-                            .add("previous_pid", static_cast<std::int64_t>(*unclean_pid))
-                            .add("torn_bytes", static_cast<std::int64_t>(cut))
-                            .finish();
-            push(ring, queue::record_kind::event, id, ts, line);
+            const std::string line = record::event_line(ts, "recovered", streams.name(id))
+                                         .add("reason", "unclean_shutdown")
+                                         .add("previous_pid", static_cast<std::int64_t>(*unclean_pid))
+                                         .add("torn_bytes", static_cast<std::int64_t>(cut))
+                                         .finish();
+            if (!ring.try_push(queue::record_kind::event, id, ts, line)) {
+                return fail("cannot queue the recovery marker for " + streams.name(id));
+            }
         }
     }
     if (unclean_pid) {

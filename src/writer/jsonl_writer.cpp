@@ -20,21 +20,30 @@
 
 namespace mdrec::writer {
 
-// One destination: a stream's current hour file, the rejects file, or a standard stream.
+// One file being written: a stream's hour segment, the rejects segment or a standard stream.
+struct jsonl_writer::segment {
+    int fd = -1;
+    // Hour index; no receive time maps to the initial value.
+    std::int64_t hour = std::numeric_limits<std::int64_t>::min();
+    std::string path;         // for messages
+    off_t size = 0;           // file length up to the last complete line written
+    bool dirty = false;       // written since the last fdatasync
+    std::vector<iovec> pending;               // lines to write, in order
+    std::vector<queue::record_kind> kinds;    // their kinds, for the counters
+    std::deque<std::string> own_lines;        // lines the writer made itself (clock); a deque
+                                              // so that pending iovecs into them stay valid
+};
+
+// One destination: a stream (or the rejects, or a standard stream) and its current segment,
+// plus earlier segments whose lines a failing disk has not taken yet: each hour's lines go to
+// that hour's file, however long the disk fails.
 struct jsonl_writer::sink {
     std::string dir;          // <out>/<venue>/<stream>; empty for a standard stream
     std::string stream;       // stream name for event lines; empty for rejects
-    int fd = -1;
     bool fixed = false;       // stdout/stderr: never rotated, truncated or closed
-    // Hour index of the current segment; no receive time maps to the initial value.
-    std::int64_t hour = std::numeric_limits<std::int64_t>::min();
-    std::string path;         // of the current segment, for messages
-    off_t size = 0;           // file length up to the last complete line written
-    bool dirty = false;       // written since the last fdatasync
     bool failing = false;     // inside an episode of errors: logged once, retried
-    std::vector<iovec> pending;               // lines to write, in order
-    std::vector<queue::record_kind> kinds;    // their kinds, for the counters
-    std::deque<std::string> own_lines;        // lines the writer made itself (clock)
+    segment current;
+    std::deque<segment> backlog;  // earlier hours, oldest first, still to be written
 };
 
 namespace {
@@ -64,7 +73,7 @@ jsonl_writer::jsonl_writer(writer_config config, queue::spsc_ring& ring,
     if (to_stdout) {
         // Every stream shares one sink, so standard output keeps the order of arrival.
         auto out = std::make_unique<sink>();
-        out->fd = STDOUT_FILENO;
+        out->current.fd = STDOUT_FILENO;
         out->fixed = true;
         sinks_.push_back(std::move(out));
         sink_of_stream_.assign(streams_.size(), 0);
@@ -81,7 +90,7 @@ jsonl_writer::jsonl_writer(writer_config config, queue::spsc_ring& ring,
     if (to_stdout) {
         // No data folder: keep rejected frames visible on stderr rather than mixing them into
         // the data on stdout.
-        rejects->fd = STDERR_FILENO;
+        rejects->current.fd = STDERR_FILENO;
         rejects->fixed = true;
     } else {
         rejects->dir = venue_dir + std::string(rejects_folder);
@@ -166,9 +175,10 @@ void jsonl_writer::run() {
         std::this_thread::sleep_for(std::clamp<clock::duration>(wake - clock::now(),
                                                                 clock::duration::zero(), poll));
     }
-    sync_all();
+    const bool synced = sync_all();
     outcome_.unwritten_lines = count_unwritten();
-    outcome_.complete = outcome_.unwritten_lines == 0;
+    // Complete means written and synced: a failed final fdatasync may have lost pages.
+    outcome_.complete = outcome_.unwritten_lines == 0 && synced;
     close_all();
     done_.set_value();
 }
@@ -176,8 +186,9 @@ void jsonl_writer::run() {
 bool jsonl_writer::write_available() {
     while (auto record = ring_.read()) {
         sink& s = sink_for(*record);
-        s.pending.push_back(iovec{const_cast<char*>(record->bytes.data()), record->bytes.size()});
-        s.kinds.push_back(record->kind);
+        s.current.pending.push_back(
+            iovec{const_cast<char*>(record->bytes.data()), record->bytes.size()});
+        s.current.kinds.push_back(record->kind);
     }
     return flush_all();
 }
@@ -199,96 +210,129 @@ jsonl_writer::sink& jsonl_writer::sink_for(const queue::record_view& record) {
     sink& s = *sinks_[index];
     if (!s.fixed) {
         const std::int64_t hour = hour_of(record.ts);
-        if (hour != s.hour) rotate(s, hour, record.ts);
+        if (hour != s.current.hour) rotate(s, hour, record.ts);
     }
     return s;
 }
 
 void jsonl_writer::rotate(sink& s, std::int64_t hour, std::int64_t ts) {
     // Lines already collected belong to the previous hour's file. If the disk is failing they
-    // stay pending and end up at the start of the new file instead (with their own ts).
+    // wait, with that file, in the backlog.
     if (!s.failing) flush_sink(s);
-    if (s.fd >= 0) {
-        if (s.dirty && files_.fdatasync(s.fd) == 0) stats_.syncs.fetch_add(1, std::memory_order_relaxed);
-        files_.close(s.fd);
-        s.fd = -1;
-        s.dirty = false;
+    if (!s.current.pending.empty()) {
+        s.backlog.push_back(std::move(s.current));
+        s.current = segment{};
+    } else {
+        close_segment(s.current);
     }
-    s.hour = hour;
-    s.path = segment_file(s.dir, hour);
+    s.current.hour = hour;
+    s.current.path = segment_file(s.dir, hour);
     if (!s.stream.empty()) {
-        // Once per segment: how far the receive times in it can be trusted.
-        s.own_lines.push_back(clock_line(ts, s.stream));
-        s.pending.push_back(iovec{s.own_lines.back().data(), s.own_lines.back().size()});
-        s.kinds.push_back(queue::record_kind::event);
+        // Once per segment, first: how far the receive times in it can be trusted.
+        s.current.own_lines.push_back(clock_line(ts, s.stream));
+        const std::string& line = s.current.own_lines.back();
+        s.current.pending.push_back(iovec{const_cast<char*>(line.data()), line.size()});
+        s.current.kinds.push_back(queue::record_kind::event);
     }
-    open_segment(s);  // a failure is noted and retried by flush_sink
+    open_segment(s, s.current);  // a failure is noted and retried by flush_sink
 }
 
-bool jsonl_writer::open_segment(sink& s) {
-    if (const int rc = files_.make_dirs(segment_folder(s.dir, s.hour)); rc < 0) {
-        note_failure(s, "create folder for", -rc);
+bool jsonl_writer::open_segment(sink& s, segment& seg) {
+    if (const int rc = files_.make_dirs(segment_folder(s.dir, seg.hour)); rc < 0) {
+        note_failure(s, seg, "create folder for", -rc);
         return false;
     }
-    const int fd = files_.open_append(s.path);
+    const int fd = files_.open_append(seg.path);
     if (fd < 0) {
-        note_failure(s, "open", -fd);
+        note_failure(s, seg, "open", -fd);
         return false;
     }
     const off_t size = files_.size(fd);
-    s.fd = fd;
-    s.size = size > 0 ? size : 0;
+    seg.fd = fd;
+    seg.size = size > 0 ? size : 0;
     stats_.files_opened.fetch_add(1, std::memory_order_relaxed);
     return true;
 }
 
-bool jsonl_writer::flush_sink(sink& s) {
-    if (s.pending.empty()) return true;
-    if (s.fd < 0 && !open_segment(s)) return false;
+bool jsonl_writer::sync_segment(segment& seg) {
+    if (seg.fd < 0 || !seg.dirty) return true;
+    if (const int rc = files_.fdatasync(seg.fd); rc < 0) {
+        // After a failed fdatasync the kernel may have dropped the dirty pages: say so.
+        spdlog::error("fdatasync {} failed: {}", seg.path, errno_text(-rc));
+        stats_.write_errors.fetch_add(1, std::memory_order_relaxed);
+        return false;
+    }
+    seg.dirty = false;
+    stats_.syncs.fetch_add(1, std::memory_order_relaxed);
+    return true;
+}
 
-    std::size_t i = 0;         // first line not completely written
-    off_t committed = s.size;  // file length after the last complete line
-    iovec saved{};             // pending[i] as it was, while a short write has advanced it
+bool jsonl_writer::close_segment(segment& seg) {
+    if (seg.fd < 0) return true;
+    const bool synced = sync_segment(seg);
+    files_.close(seg.fd);
+    seg.fd = -1;
+    return synced;
+}
+
+bool jsonl_writer::flush_sink(sink& s) {
+    // Oldest first, so each stream's lines reach the disk in order.
+    while (!s.backlog.empty()) {
+        if (!flush_segment(s, s.backlog.front())) return false;
+        close_segment(s.backlog.front());
+        s.backlog.pop_front();
+    }
+    return flush_segment(s, s.current);
+}
+
+bool jsonl_writer::flush_segment(sink& s, segment& seg) {
+    if (seg.pending.empty()) return true;
+    if (seg.fd < 0 && !open_segment(s, seg)) return false;
+
+    std::size_t i = 0;           // first line not completely written
+    off_t committed = seg.size;  // file length after the last complete line
+    iovec saved{};               // pending[i] as it was, while a short write has advanced it
     bool advanced = false;
     int err = 0;
     std::uint64_t counts[4] = {0, 0, 0, 0};
-    while (i < s.pending.size()) {
-        const int count = static_cast<int>(std::min<std::size_t>(s.pending.size() - i, IOV_MAX));
-        const ssize_t n = files_.writev(s.fd, s.pending.data() + i, count);
+    while (i < seg.pending.size()) {
+        const int count = static_cast<int>(std::min<std::size_t>(seg.pending.size() - i, IOV_MAX));
+        const ssize_t n = files_.writev(seg.fd, seg.pending.data() + i, count);
         if (n == -EINTR) continue;
         if (n <= 0) {
             err = n == 0 ? EIO : static_cast<int>(-n);
             break;
         }
         auto left = static_cast<std::size_t>(n);
-        stats_.bytes.fetch_add(left, std::memory_order_relaxed);
-        while (i < s.pending.size() && left >= s.pending[i].iov_len) {
-            left -= s.pending[i].iov_len;
-            committed += static_cast<off_t>(advanced ? saved.iov_len : s.pending[i].iov_len);
-            if (advanced) s.pending[i] = saved;
+        while (i < seg.pending.size() && left >= seg.pending[i].iov_len) {
+            left -= seg.pending[i].iov_len;
+            const std::size_t full = advanced ? saved.iov_len : seg.pending[i].iov_len;
+            committed += static_cast<off_t>(full);
+            stats_.bytes.fetch_add(full, std::memory_order_relaxed);
+            if (advanced) seg.pending[i] = saved;
             advanced = false;
-            ++counts[static_cast<std::size_t>(s.kinds[i]) & 3];
+            ++counts[static_cast<std::size_t>(seg.kinds[i]) & 3];
             ++i;
         }
         if (left > 0) {  // a short write ended inside line i
-            if (!advanced) saved = s.pending[i];
+            if (!advanced) saved = seg.pending[i];
             advanced = true;
-            s.pending[i].iov_base = static_cast<char*>(s.pending[i].iov_base) + left;
-            s.pending[i].iov_len -= left;
+            seg.pending[i].iov_base = static_cast<char*>(seg.pending[i].iov_base) + left;
+            seg.pending[i].iov_len -= left;
         }
     }
     stats_.data_lines.fetch_add(counts[static_cast<int>(queue::record_kind::data)], std::memory_order_relaxed);
     stats_.event_lines.fetch_add(counts[static_cast<int>(queue::record_kind::event)], std::memory_order_relaxed);
     stats_.reject_lines.fetch_add(counts[static_cast<int>(queue::record_kind::reject)], std::memory_order_relaxed);
-    s.dirty = s.dirty || i > 0 || advanced;
+    seg.dirty = seg.dirty || i > 0 || advanced;
 
     if (err == 0) {
-        s.pending.clear();
-        s.kinds.clear();
-        s.own_lines.clear();
-        s.size = committed;
+        seg.pending.clear();
+        seg.kinds.clear();
+        seg.own_lines.clear();
+        seg.size = committed;
         if (s.failing) {
-            spdlog::info("writing to {} works again", s.fixed ? "standard output" : s.path);
+            spdlog::info("writing to {} works again", s.fixed ? "standard output" : seg.path);
             s.failing = false;
         }
         return true;
@@ -297,65 +341,69 @@ bool jsonl_writer::flush_sink(sink& s) {
     // Never leave part of a line in a file: cut back to the last complete one, and write the
     // whole line again next time.
     if (advanced) {
-        s.pending[i] = saved;
+        seg.pending[i] = saved;
         if (!s.fixed) {
-            if (const int rc = files_.ftruncate(s.fd, committed); rc < 0) {
-                spdlog::error("cannot cut the partial line off {}: {}", s.path, errno_text(-rc));
+            if (const int rc = files_.ftruncate(seg.fd, committed); rc < 0) {
+                spdlog::error("cannot cut the partial line off {}: {}", seg.path, errno_text(-rc));
                 stats_.write_errors.fetch_add(1, std::memory_order_relaxed);
             }
         }
     }
-    s.pending.erase(s.pending.begin(), s.pending.begin() + static_cast<std::ptrdiff_t>(i));
-    s.kinds.erase(s.kinds.begin(), s.kinds.begin() + static_cast<std::ptrdiff_t>(i));
-    s.size = committed;
-    note_failure(s, "write to", err);
+    seg.pending.erase(seg.pending.begin(), seg.pending.begin() + static_cast<std::ptrdiff_t>(i));
+    seg.kinds.erase(seg.kinds.begin(), seg.kinds.begin() + static_cast<std::ptrdiff_t>(i));
+    seg.size = committed;
+    note_failure(s, seg, "write to", err);
     if (s.fixed && err == EPIPE) {
         // Whoever read standard output has gone; these lines have nowhere to go.
-        stats_.lost_lines.fetch_add(s.pending.size(), std::memory_order_relaxed);
-        s.pending.clear();
-        s.kinds.clear();
+        stats_.lost_lines.fetch_add(seg.pending.size(), std::memory_order_relaxed);
+        seg.pending.clear();
+        seg.kinds.clear();
         return true;
     }
     return false;
 }
 
-void jsonl_writer::note_failure(sink& s, const char* what, int err) {
+void jsonl_writer::note_failure(sink& s, const segment& seg, const char* what, int err) {
     stats_.write_errors.fetch_add(1, std::memory_order_relaxed);
     if (s.failing) return;  // once per episode
     s.failing = true;
     spdlog::error("{} {} failed: {}; {} lines kept queued, retrying every {} ms", what,
-                  s.fixed ? std::string("standard output") : s.path, errno_text(err),
-                  s.pending.size(),
+                  s.fixed ? std::string("standard output") : seg.path, errno_text(err),
+                  seg.pending.size(),
                   std::chrono::duration_cast<std::chrono::milliseconds>(config_.retry_interval).count());
 }
 
-void jsonl_writer::sync_all() {
+bool jsonl_writer::sync_all() {
+    bool all = true;
     for (auto& s : sinks_) {
-        if (s->fixed || s->fd < 0 || !s->dirty) continue;
-        if (const int rc = files_.fdatasync(s->fd); rc < 0) {
-            // After a failed fdatasync the kernel may have dropped the dirty pages: say so.
-            spdlog::error("fdatasync {} failed: {}", s->path, errno_text(-rc));
-            stats_.write_errors.fetch_add(1, std::memory_order_relaxed);
-            continue;
-        }
-        s->dirty = false;
-        stats_.syncs.fetch_add(1, std::memory_order_relaxed);
+        if (s->fixed) continue;
+        for (auto& seg : s->backlog) all = sync_segment(seg) && all;
+        all = sync_segment(s->current) && all;
     }
+    return all;
 }
 
 std::uint64_t jsonl_writer::count_unwritten() {
     std::uint64_t unwritten = 0;
-    for (auto& s : sinks_) unwritten += s->pending.size();
+    for (auto& s : sinks_) {
+        for (const auto& seg : s->backlog) unwritten += seg.pending.size();
+        unwritten += s->current.pending.size();
+    }
     while (ring_.read()) ++unwritten;
     stats_.lost_lines.fetch_add(unwritten, std::memory_order_relaxed);
     return unwritten;
 }
 
 void jsonl_writer::close_all() {
+    // After sync_all: a file whose sync failed is not synced again (and failed again) here.
     for (auto& s : sinks_) {
-        if (s->fixed || s->fd < 0) continue;
-        files_.close(s->fd);
-        s->fd = -1;
+        if (s->fixed) continue;
+        for (auto& seg : s->backlog) {
+            if (seg.fd >= 0) files_.close(seg.fd);
+        }
+        if (s->current.fd >= 0) files_.close(s->current.fd);
+        s->backlog.clear();
+        s->current.fd = -1;
     }
 }
 

@@ -63,7 +63,7 @@ bool is_record(const std::string& line) {
 
 }  // namespace
 
-result<tail_repair> repair_tail(const std::string& path) {
+result<tail_repair> repair_tail(const std::string& path, const keep_pieces& keep) {
     tail_repair outcome;
     const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
     if (fd < 0) return fail("cannot open " + path + " for repair: " + errno_text(errno));
@@ -94,6 +94,12 @@ result<tail_repair> repair_tail(const std::string& path) {
     }
     std::reverse(outcome.cut_pieces.begin(), outcome.cut_pieces.end());
     outcome.cut_bytes = size - end;
+    if (end != size && keep && !keep(outcome.cut_pieces)) {
+        ::close(fd);
+        return fail("cannot keep the " + std::to_string(size - end) + " torn bytes at the end of " +
+                    path + " (too large for the queue: raise --queue-size, or move the file "
+                    "aside); left as it is");
+    }
     if (end != size) {
         if (::ftruncate(fd, static_cast<off_t>(end)) != 0 || ::fdatasync(fd) != 0) {
             const int err = errno;
@@ -108,21 +114,26 @@ result<tail_repair> repair_tail(const std::string& path) {
 std::string latest_segment(const std::string& stream_dir) {
     namespace fs = std::filesystem;
     std::error_code ec;
-    auto newest = [&ec](const fs::path& dir, bool want_dir) {
-        std::string best;
+    // Names only: YYYY-MM-DD folders and HH.jsonl files, newest first by name.
+    auto names = [&ec](const fs::path& dir, bool want_dirs) {
+        std::vector<std::string> out;
         for (const auto& entry : fs::directory_iterator(dir, ec)) {
             const std::string name = entry.path().filename().string();
-            const bool ok = want_dir ? entry.is_directory(ec)
-                                     : (entry.is_regular_file(ec) && name.ends_with(".jsonl"));
-            if (ok && name > best) best = name;
+            const bool date = name.size() == 10 && name[4] == '-' && name[7] == '-';
+            const bool hour = name.size() == 8 && name.ends_with(".jsonl");
+            if (want_dirs ? (date && entry.is_directory(ec)) : (hour && entry.is_regular_file(ec))) {
+                out.push_back(name);
+            }
         }
-        return best;
+        std::sort(out.rbegin(), out.rend());
+        return out;
     };
-    const std::string day = newest(stream_dir, true);
-    if (day.empty()) return {};
-    const std::string file = newest(fs::path(stream_dir) / day, false);
-    if (file.empty()) return {};
-    return (fs::path(stream_dir) / day / file).string();
+    // A newest date folder may be empty (a crash between creating it and the first write).
+    for (const auto& day : names(stream_dir, true)) {
+        const auto files = names(fs::path(stream_dir) / day, false);
+        if (!files.empty()) return (fs::path(stream_dir) / day / files.front()).string();
+    }
+    return {};
 }
 
 }  // namespace mdrec::writer

@@ -80,6 +80,7 @@ public:
     const writer_stats& stats() const noexcept { return stats_; }
 
 private:
+    struct segment;
     struct sink;
 
     void run();
@@ -87,10 +88,13 @@ private:
     bool flush_all();
     sink& sink_for(const queue::record_view& record);
     void rotate(sink& s, std::int64_t hour, std::int64_t ts);
-    bool open_segment(sink& s);
+    bool open_segment(sink& s, segment& seg);
     bool flush_sink(sink& s);
-    void note_failure(sink& s, const char* what, int err);
-    void sync_all();
+    bool flush_segment(sink& s, segment& seg);
+    bool sync_segment(segment& seg);
+    bool close_segment(segment& seg);
+    void note_failure(sink& s, const segment& seg, const char* what, int err);
+    bool sync_all();
     void close_all();
     std::uint64_t count_unwritten();
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,12 +18,16 @@ struct tail_repair {
     std::vector<std::string> cut_pieces;  // what was cut, last line last (each without newline)
 };
 
+// Called with what would be cut, before anything is cut; returning false leaves the file as it
+// is and makes repair_tail fail (the bytes could not be kept, so they must not be cut).
+using keep_pieces = std::function<bool(const std::vector<std::string>& pieces)>;
+
 // Repairs `path` in place (ftruncate + fdatasync). A file that already ends in a complete JSON
 // object line is left untouched. Blocking file I/O; call before recording starts.
-result<tail_repair> repair_tail(const std::string& path);
+result<tail_repair> repair_tail(const std::string& path, const keep_pieces& keep = {});
 
-// The newest segment file under a stream (or rejects) folder: <dir>/<latest date>/<latest HH>.jsonl,
-// or an empty string when there is none.
+// The newest segment file under a stream (or rejects) folder: <dir>/<YYYY-MM-DD>/<HH>.jsonl in
+// the newest date folder that has one, or an empty string when there is none.
 std::string latest_segment(const std::string& stream_dir);
 
 }  // namespace mdrec::writer

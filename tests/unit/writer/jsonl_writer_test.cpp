@@ -52,7 +52,8 @@ std::string read_records(const fs::path& file) {
 // producer. Members are declared so that the writer goes first and the folder last.
 struct harness {
     void make(std::vector<std::string> names, std::chrono::nanoseconds flush_interval = 1ms,
-              std::size_t ring_bytes = 64 * 1024) {
+              std::size_t ring_bytes = 64 * 1024,
+              std::chrono::nanoseconds shutdown_timeout = std::chrono::seconds(10)) {
         auto t = stream_table::make(names);
         ASSERT_TRUE(t.has_value()) << t.error().message;
         table.emplace(std::move(*t));
@@ -61,6 +62,8 @@ struct harness {
         config.out_dir = dir.str();
         config.venue = "binance-spot";
         config.flush_interval = flush_interval;
+        config.shutdown_timeout = shutdown_timeout;
+        config.retry_interval = 5ms;
         writer.emplace(config, *ring, *table);
         auto ok = writer->prepare();
         ASSERT_TRUE(ok.has_value()) << ok.error().message;
@@ -286,30 +289,30 @@ TEST(jsonl_writer, finish_with_nothing_queued_creates_no_file) {
     EXPECT_EQ(h.writer->stats().files_opened.load(), 0u);
 }
 
-TEST(jsonl_writer, a_folder_that_cannot_be_created_keeps_its_lines_queued) {
+TEST(jsonl_writer, a_folder_that_cannot_be_created_costs_only_that_streams_lines) {
     harness h;
     // A regular file where stream a's date folder should be.
     fs::create_directories(h.venue_dir() / "a");
     test::write_file(h.venue_dir() / "a/2025-11-22", "in the way");
-    h.make({"a", "b"});
-    std::string expect_a, expect_b;
+    h.make({"a", "b"}, 1ms, 64 * 1024, 300ms);
+    std::string expect_b;
     for (int i = 0; i < 10; ++i) {
         const std::int64_t ts = midnight_ns + i;
-        expect_a += data_line(ts, "a", i);
         h.push_data(0, ts, data_line(ts, "a", i));
         expect_b += data_line(ts, "b", i);
         h.push_data(1, ts, data_line(ts, "b", i));
     }
-    // Stream b is written at once; a's lines wait, queued, and once a's next segment can be
-    // opened they go there, ahead of the newer line (each keeps its own ts).
+    // Stream b is written at once. Stream a's lines wait for their hour's file, retried, and
+    // its later lines wait behind them (each stream stays in order); at the shutdown timeout
+    // they are counted as lost: 10 lines, the next day's line and two clock lines.
     const std::int64_t next_day = midnight_ns + 24 * ns_per_h;
-    expect_a += data_line(next_day, "a", 10);
     h.push_data(0, next_day, data_line(next_day, "a", 10));
-    h.writer->finish();
+    const finish_outcome outcome = h.writer->finish();
     EXPECT_EQ(read_records(h.venue_dir() / "b/2025-11-22/00.jsonl"), expect_b);
-    EXPECT_EQ(read_records(h.venue_dir() / "a/2025-11-23/00.jsonl"), expect_a);
     EXPECT_EQ(test::read_file(h.venue_dir() / "a/2025-11-22"), "in the way");
-    EXPECT_EQ(h.writer->stats().lost_lines.load(), 0u);
+    EXPECT_FALSE(outcome.complete);
+    EXPECT_EQ(outcome.unwritten_lines, 13u);
+    EXPECT_EQ(h.writer->stats().lost_lines.load(), 13u);
     EXPECT_GE(h.writer->stats().write_errors.load(), 1u);
 }
 
