@@ -1,0 +1,47 @@
+// mdrec-sim: the local Binance exchange simulator used by e2e tests, benchmarks and the demo.
+// Every knob of the simulator lives in this one plain struct: main.cpp fills it from the
+// command line, everything else reads it. New fault modes add their fields here and are
+// consulted from sim_connection's send loop, so the command line stays the single source.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace mdrec::sim {
+
+// Which exchange's partial-depth payload the generator produces.
+enum class venue { spot, usdm };
+
+// How a replay file is paced: with its recorded gaps, or as fast as the socket takes it.
+enum class replay_pace { recorded, fast };
+
+// Read-only after start-up; shared by reference by the server and every connection.
+struct sim_options {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 0;  // 0: the kernel picks a free port
+    std::string port_file;   // if set, the bound port is written here (tmp + rename)
+
+    std::string tls_cert;  // both set: serve wss:// instead of ws://
+    std::string tls_key;
+
+    venue payload_venue = venue::spot;
+    double rate = 10.0;             // generated messages per second per stream; 0 = unthrottled
+    std::uint64_t seed = 20240601;  // fixed default so runs are reproducible
+    std::uint64_t count = 0;        // data messages per connection before going quiet; 0 = no limit
+
+    std::string replay_file;  // if set, replay this capture instead of generating
+    replay_pace pace = replay_pace::recorded;
+
+    std::uint64_t inject_bad = 0;  // every K-th data message becomes a malformed frame; 0 = off
+    std::string sent_log;          // if set, every data frame sent is appended here
+
+    std::chrono::milliseconds ping_interval{20'000};  // Binance spot pings every 20 s
+    std::chrono::milliseconds pong_timeout{60'000};   // and disconnects after 1 min without pong
+    std::string log_level = "info";
+
+    [[nodiscard]] bool tls() const { return !tls_cert.empty(); }
+    [[nodiscard]] bool replaying() const { return !replay_file.empty(); }
+};
+
+}  // namespace mdrec::sim
