@@ -143,10 +143,12 @@ std::chrono::nanoseconds ingest_engine::next_backoff(unsigned attempt) {
 }
 
 void ingest_engine::start_stats_timer() {
-    if (config_.stats_interval.count() <= 0) return;
+    if (config_.stats_interval.count() <= 0 || stopping_) return;
     stats_timer_.expires_after(config_.stats_interval);
     stats_timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (ec) return;
+        // cancel() cannot recall a handler that already completed (e.g. in the same instant as
+        // the duration timer): check stopping_ too, or it would re-arm and run forever.
+        if (ec || stopping_) return;
         log_stats();
         start_stats_timer();
     });

@@ -56,6 +56,7 @@ asio::awaitable<result<void>> ws_session::connect() {
     const endpoint& where = options_.where;
     tcp::resolver resolver(executor_);
     auto [rec, addresses] = co_await resolver.async_resolve(where.host, where.port, use_tuple);
+    if (closing_) co_return fail("stopped while connecting");
     if (rec) co_return fail("cannot resolve " + where.host + ": " + rec.message());
 
     if (where.tls) {
@@ -79,6 +80,7 @@ asio::awaitable<result<void>> ws_session::connect() {
                : X509_VERIFY_PARAM_set1_host(param, where.host.c_str(), where.host.size());
         if (name_set != 1) co_return fail("cannot set the TLS host name check for " + where.host);
         auto [tec] = co_await ws.next_layer().async_handshake(ssl::stream_base::client, use_tuple);
+        if (closing_) co_return fail("stopped while connecting");
         if (tec) co_return fail(tls_failure(ssl, where.host, tec));
         co_return co_await handshake(ws);
     }
@@ -107,6 +109,7 @@ asio::awaitable<result<void>> ws_session::handshake(Ws& ws) {
     websocket::response_type response;
     auto [ec] = co_await ws.async_handshake(response, options_.where.host_header(),
                                             options_.target, use_tuple);
+    if (closing_) co_return fail("stopped while connecting");
     if (ec) {
         std::string why = "WebSocket handshake with " + options_.where.display() + " failed: " +
                           ec.message();
@@ -165,18 +168,14 @@ asio::awaitable<std::string> ws_session::read_loop(Ws& ws, frame_router& router,
 void ws_session::close() {
     if (closing_) return;
     closing_ = true;
-    if (!open_) {
-        // Still connecting: abort the pending connect or handshake step.
-        if (auto* ws = std::get_if<tls_ws>(&ws_)) beast::get_lowest_layer(*ws).cancel();
-        if (auto* ws = std::get_if<plain_ws>(&ws_)) beast::get_lowest_layer(*ws).cancel();
-        return;
-    }
-    auto start_close = [](auto& ws) {
-        // The pending read sees the close handshake finish and returns; nothing to do here.
-        ws.async_close(websocket::close_code::normal, [](beast::error_code) {});
-    };
-    if (auto* ws = std::get_if<tls_ws>(&ws_)) start_close(*ws);
-    if (auto* ws = std::get_if<plain_ws>(&ws_)) start_close(*ws);
+    // Close the socket itself rather than start a close handshake: an async_close issued while
+    // our read is pending can stay parked inside Beast after the read ends and keep the
+    // io_context alive forever, and a peer that never answers a close frame would hold up the
+    // shutdown. A market-data server needs no handshake; the pending read (or a connect step)
+    // ends at once with an error, and read_frames reports "closed by mdrec".
+    boost::system::error_code ignored;
+    if (auto* ws = std::get_if<tls_ws>(&ws_)) beast::get_lowest_layer(*ws).socket().close(ignored);
+    if (auto* ws = std::get_if<plain_ws>(&ws_)) beast::get_lowest_layer(*ws).socket().close(ignored);
 }
 
 }  // namespace mdrec::ingest

@@ -63,11 +63,16 @@ recorded_lines "$work/raw/binance-spot" "$s" | grep -v '"event":' |
 check_prefix raw "$work/raw.got" "$work/raw.sent"
 pass "raw /ws stream recorded as {ts, stream, data}"
 
-# Paced at 10 msg/s: a 2 s capture ends on its duration with about 20 messages.
+# Paced at 10 msg/s: a 2 s capture ends on its duration with about 20 messages. The server
+# pings every 200 ms and drops a client that does not pong within 500 ms: one connection from
+# start to end shows the pongs. The duration equals the stats interval: both timers fire
+# together, and the capture must still end.
 s=xrpusdt@depth20@100ms
-start_sim paced --rate 10
-"$MDREC" capture --endpoint "ws://127.0.0.1:$port" --stream "$s" --duration 2s \
-    --out "$work/paced" >"$work/paced.summary" 2>"$work/paced.log" || fail "paced capture exited $?"
+start_sim paced --rate 10 --ping-interval 200ms --pong-timeout 500ms
+timeout 20 "$MDREC" capture --endpoint "ws://127.0.0.1:$port" --stream "$s" --duration 2s \
+    --stats-interval 2s --out "$work/paced" >"$work/paced.summary" 2>"$work/paced.log" ||
+    fail "paced capture exited $?"
+grep -q " 1 connection$" "$work/paced.summary" || fail "paced: $(cat "$work/paced.summary")"
 stop_sim
 n=$(recorded_lines "$work/paced/binance-spot" "$s" | data_frames | wc -l)
 ((n >= 10 && n <= 30)) || fail "paced: expected about 20 messages in 2 s, got $n"

@@ -108,7 +108,9 @@ trap 'umount "$work/small" 2>/dev/null; cleanup' EXIT
 # Leave about 300 KB free: at 200 msg/s (270 KB/s) the disk is full within ~1 s, and a
 # 256 KiB queue overflows about a second later.
 head -c $(($(df --output=avail -B1 "$work/small" | tail -1) - 300000)) /dev/zero >"$work/small/filler"
-start_sim full --rate 200
+# Pings every 200 ms, dropped without a pong within 1 s: the ingest thread must keep answering
+# while the writer is stuck on the full disk.
+start_sim full --rate 200 --ping-interval 200ms --pong-timeout 1s
 "$MDREC" run --endpoint "ws://127.0.0.1:$port" --stream "$s" --out "$work/small" \
     --queue-size 256KiB --stats-interval 1s --fsync-interval 100ms 2>"$work/full.log" &
 rec=$!
@@ -129,7 +131,9 @@ recorded_lines "$work/small/binance-spot" "$s" >"$work/full.lines"
 read -r rec_n drop_n < <(accounted "$work/full.sent" "$s" "$work/full.lines")
 ((drop_n > 0)) || fail "a 256 KiB queue over 3 s of full disk should have dropped messages"
 grep -q "dropped $drop_n" "$work/full.log" || fail "summary does not report $drop_n drops: $(tail -1 "$work/full.log")"
-pass "disk full for 3 s: no partial line, $rec_n recorded + $drop_n dropped (each marked by gap lines) = every frame sent"
+[[ $(grep -c '"event":"disconnected"' "$work/full.lines") -eq 1 ]] ||
+    fail "the connection was lost during the disk stall (pings not answered?)"
+pass "disk full for 3 s: pings answered throughout, no partial line, $rec_n recorded + $drop_n dropped (each marked by gap lines) = every frame sent"
 
 # --- 5. SIGTERM while the disk is full: bounded shutdown, loss reported, non-zero exit.
 head -c $(($(df --output=avail -B1 "$work/small" | tail -1) - 100000)) /dev/zero >"$work/small/filler2"

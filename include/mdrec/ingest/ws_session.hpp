@@ -44,8 +44,8 @@ public:
     // Reads frames into `router` until the connection ends; returns why it ended.
     boost::asio::awaitable<std::string> read_frames(frame_router& router, connection_info conn);
 
-    // Starts a graceful close (close frame), or aborts a connect in progress; read_frames or
-    // connect then returns. Safe to call at any time, any number of times.
+    // Ends the connection (closes the socket) or aborts a connect in progress; read_frames or
+    // connect then returns promptly. Safe to call at any time, any number of times.
     void close();
 
 private:
