@@ -54,9 +54,9 @@ std::string megabytes(std::uint64_t bytes) {
 std::string recording_summary::line(const std::string& verb) const {
     std::string text = fmt::format(
         "{} {} messages ({}) from {} stream{} in {:.2f} s to {}: {} dropped, {} rejected, "
-        "{} lost, {} write errors, {} connection{}",
+        "{} sequence gaps, {} lost, {} write errors, {} connection{}",
         verb, messages, megabytes(bytes), streams, streams == 1 ? "" : "s", seconds, destination,
-        dropped, rejected, lost, write_errors, connects, connects == 1 ? "" : "s");
+        dropped, rejected, sequence_gaps, lost, write_errors, connects, connects == 1 ? "" : "s");
     if (failure) text += "; failed: " + failure->message;
     return text;
 }
@@ -160,6 +160,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     summary.lines_written = out.data_lines.load();
     summary.dropped = in.dropped.load();
     summary.rejected = in.rejected.load();
+    summary.sequence_gaps = in.sequence_gaps.load();
     summary.lost = out.lost_lines.load() + in.dropped_other.load();
     summary.write_errors = out.write_errors.load();
     summary.connects = in.connects.load();

@@ -1,6 +1,7 @@
 // Routing of frames into the queue; see frame_router.hpp.
 #include "mdrec/ingest/frame_router.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include <spdlog/spdlog.h>
@@ -24,7 +25,8 @@ frame_router::frame_router(const stream_table& streams, queue::spsc_ring& ring,
       max_messages_(max_messages),
       on_limit_(std::move(on_limit)),
       dropped_owed_(streams.size(), 0),
-      dropped_total_(streams.size(), 0) {}
+      dropped_total_(streams.size(), 0),
+      last_id_(streams.size(), -1) {}
 
 void frame_router::on_frame(const char* data, std::size_t len, std::size_t capacity,
                             std::int64_t ts, const connection_info& conn) {
@@ -68,8 +70,9 @@ void frame_router::route_data(const parse::parsed_frame& parsed, const char* dat
 
     // Drops this stream still owes a gap line for travel in the same record as the next message
     // that fits: a gap line alone would take the little room a full queue frees, and the
-    // message behind it would be dropped again.
-    const std::string gap = dropped_owed_[id] == 0 ? std::string() : gap_line(id, ts);
+    // message behind it would be dropped again. So does a break in the update ids.
+    std::string gap = dropped_owed_[id] == 0 ? std::string() : gap_line(id, ts);
+    gap += check_continuity(id, parsed.ids, ts);
     const std::string_view name = streams_.name(id);
     char* dst = ring_.try_reserve(gap.size() + record::max_line_bytes(len, name.size()));
     if (dst == nullptr) {
@@ -84,7 +87,7 @@ void frame_router::route_data(const parse::parsed_frame& parsed, const char* dat
                                   ? record::format_raw_line(line, ts, name, frame)
                                   : record::format_envelope_line(line, ts, frame);
         ring_.commit(queue::record_kind::data, id, ts, gap.size() + n);
-        if (!gap.empty()) {
+        if (dropped_owed_[id] != 0) {
             dropped_owed_[id] = 0;
             count(stats_.gap_lines);
         }
@@ -95,6 +98,48 @@ void frame_router::route_data(const parse::parsed_frame& parsed, const char* dat
         limit_reached_ = true;
         if (on_limit_) on_limit_();
     }
+}
+
+// Continuity rules (shared/docs/binance-protocol.md): futures depth `pu` must be the previous
+// `u`; spot diff depth `U` must be the previous `u` + 1; spot depth snapshots carry no
+// continuity, only order, so `lastUpdateId` must not go back (repeating is fine: no change).
+// A break is recorded as a gap line with the expected and received ids. Checks restart at each
+// connect: the disconnect itself is already marked.
+std::string frame_router::check_continuity(stream_id id, const parse::depth_ids& ids,
+                                           std::int64_t ts) {
+    std::int64_t& last = last_id_[id];
+    const char* field = nullptr;
+    std::int64_t expected = 0, received = 0;
+    if (ids.prev_last_id >= 0 && ids.last_id >= 0) {
+        if (last >= 0 && ids.prev_last_id != last) {
+            field = "pu";
+            expected = last;
+            received = ids.prev_last_id;
+        }
+        last = ids.last_id;
+    } else if (ids.first_id >= 0 && ids.last_id >= 0) {
+        if (last >= 0 && ids.first_id != last + 1) {
+            field = "U";
+            expected = last + 1;
+            received = ids.first_id;
+        }
+        last = ids.last_id;
+    } else if (ids.last_update_id >= 0) {
+        if (last >= 0 && ids.last_update_id < last) {
+            field = "lastUpdateId";
+            expected = last;
+            received = ids.last_update_id;
+        }
+        last = std::max(last, ids.last_update_id);
+    }
+    if (field == nullptr) return {};
+    count(stats_.sequence_gaps);
+    return record::event_line(ts, "gap", streams_.name(id))
+        .add("reason", "sequence")
+        .add("field", field)
+        .add("expected", expected)
+        .add("received", received)
+        .finish();
 }
 
 std::string frame_router::gap_line(stream_id id, std::int64_t ts) const {
@@ -138,6 +183,7 @@ void frame_router::reject(std::string_view reason, std::string_view detail, cons
 void frame_router::on_connected(std::int64_t ts, std::span<const stream_id> streams,
                                 std::uint64_t conn, std::string_view url) {
     count(stats_.connects);
+    for (stream_id id : streams) last_id_[id] = -1;
     write_event(ts, "connected", streams, conn, "", url);
 }
 

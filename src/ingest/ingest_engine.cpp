@@ -162,13 +162,13 @@ void ingest_engine::log_stats() {
     const std::uint64_t bytes = s.data_bytes.load(std::memory_order_relaxed);
     spdlog::info(
         "stats: {:.1f} msg/s, {:.1f} KB/s, queue {:.1f} MB ({:.1f}%), written {} lines, "
-        "dropped {}, rejected {}, write errors {}",
+        "dropped {}, sequence gaps {}, rejected {}, write errors {}",
         static_cast<double>(msgs - last_messages_) / secs,
         static_cast<double>(bytes - last_bytes_) / secs / 1e3,
         static_cast<double>(ring_.used_bytes()) / 1e6,
         100.0 * static_cast<double>(ring_.used_bytes()) / static_cast<double>(ring_.capacity()),
         writer_.data_lines.load(std::memory_order_relaxed), s.dropped.load(std::memory_order_relaxed),
-        s.rejected.load(std::memory_order_relaxed),
+        s.sequence_gaps.load(std::memory_order_relaxed), s.rejected.load(std::memory_order_relaxed),
         writer_.write_errors.load(std::memory_order_relaxed));
     last_messages_ = msgs;
     last_bytes_ = bytes;

@@ -65,3 +65,17 @@ sort "$work/rej.data" "$work/rej.frames" | cmp -s - <(sort "$work/rej.sent") ||
 grep -vxF -f "$work/rej.frames" "$work/rej.sent" | cmp -s - "$work/rej.data" ||
     fail "data lines are not the good frames in order"
 pass "malformed frames: 400 data lines and $nrej rejects account for all $total frames sent"
+
+# A USD-M feed where every 10th message is replaced by a malformed frame: each replaced message
+# is a break in the pu/u chain, and each break is marked by a sequence gap line.
+start_sim seq --venue usdm --rate 0 --inject-bad 10
+"$MDREC" capture --venue binance-usdm --endpoint "ws://127.0.0.1:$port" --stream "$s" \
+    --count 300 --out "$work/seq" >"$work/seq.summary" 2>"$work/seq.log" || fail "usdm capture exited $?"
+stop_sim
+recorded_lines "$work/seq/binance-usdm" "$s" >"$work/seq.lines"
+gaps=$(grep -c '"event":"gap","stream":"'"$s"'","reason":"sequence","field":"pu"' "$work/seq.lines" || true)
+rej=$(find "$work/seq/binance-usdm/_rejects" -name '*.jsonl' | xargs cat | wc -l)
+((gaps >= 30 && gaps <= rej && gaps >= rej - 2)) ||
+    fail "usdm: $gaps sequence gap lines for $rej replaced messages"
+grep -q "$gaps sequence gaps" "$work/seq.summary" || fail "summary: $(cat "$work/seq.summary")"
+pass "usdm continuity: $gaps pu breaks marked for $rej messages replaced by bad frames"

@@ -28,6 +28,7 @@ struct ingest_stats {
     std::atomic<std::uint64_t> dropped{0};         // data messages dropped because the queue was full
     std::atomic<std::uint64_t> dropped_other{0};   // events and rejects dropped (queue full)
     std::atomic<std::uint64_t> gap_lines{0};       // gap lines written for drops
+    std::atomic<std::uint64_t> sequence_gaps{0};   // continuity breaks seen in update ids
     std::atomic<std::uint64_t> connects{0};
     std::atomic<std::uint64_t> disconnects{0};
 };
@@ -72,6 +73,7 @@ private:
     void reject(std::string_view reason, std::string_view detail, const char* data,
                 std::size_t len, std::int64_t ts, const connection_info& conn);
     std::string gap_line(stream_id id, std::int64_t ts) const;
+    std::string check_continuity(stream_id id, const parse::depth_ids& ids, std::int64_t ts);
     bool write_gap(stream_id id, std::int64_t ts);
     void write_event(std::int64_t ts, std::string_view kind, std::span<const stream_id> streams,
                      std::uint64_t conn, std::string_view reason, std::string_view url);
@@ -88,6 +90,8 @@ private:
     std::function<void()> on_limit_;
     std::vector<std::uint64_t> dropped_owed_;   // drops not yet marked by a gap line
     std::vector<std::uint64_t> dropped_total_;
+    // Per stream, the last update id seen on the current connection (-1: none yet).
+    std::vector<std::int64_t> last_id_;
     std::int64_t last_reject_log_ = 0;
     std::uint64_t rejects_since_log_ = 0;
     ingest_stats stats_;

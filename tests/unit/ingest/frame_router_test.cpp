@@ -79,6 +79,11 @@ const std::string depth_frame =
     R"({"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1633998512068,)"
     R"("s":"BTCUSDT","U":157,"u":160,"b":[["0.0024","10"]],"a":[]}})";
 
+// A depth payload without update ids: for the tests about the queue, which feed the same frame
+// again and again (with ids, every repeat would rightly be a continuity break).
+const std::string queue_frame =
+    R"({"stream":"btcusdt@depth@100ms","data":{"bids":[["0.0024","10"]],"asks":[]}})";
+
 TEST(frame_router, data_frame_becomes_a_data_record_with_the_exact_line) {
     const stream_table table = make_table({"ethusdt@depth", "btcusdt@depth@100ms"});
     queue::spsc_ring ring(64 * 1024);
@@ -230,9 +235,9 @@ TEST(frame_router, full_ring_drops_and_then_writes_a_gap_line) {
     const stream_table table = make_table({"btcusdt@depth@100ms"});
     queue::spsc_ring ring(4096);
     frame_router router(table, ring, 0, {});
-    feed(router, depth_frame, 1);
+    feed(router, queue_frame, 1);
     fill(ring);
-    for (int i = 0; i < 3; ++i) feed(router, depth_frame, 10 + i);
+    for (int i = 0; i < 3; ++i) feed(router, queue_frame, 10 + i);
     EXPECT_EQ(router.stats().dropped.load(), 3u);
     EXPECT_EQ(router.dropped(0), 3u);
     EXPECT_EQ(router.stats().data_messages.load(), 1u);
@@ -240,11 +245,11 @@ TEST(frame_router, full_ring_drops_and_then_writes_a_gap_line) {
     // What was queued before the drops comes out unchanged.
     auto records = drain_after_fill(ring);
     ASSERT_EQ(records.size(), 1u);
-    EXPECT_EQ(records[0].line, envelope_line(1, depth_frame));
+    EXPECT_EQ(records[0].line, envelope_line(1, queue_frame));
 
     // The next message is preceded by a gap line that counts the drops, in the same record:
     // a gap line alone could take the room the message needs.
-    feed(router, depth_frame, 5000);
+    feed(router, queue_frame, 5000);
     records = drain(ring);
     ASSERT_EQ(records.size(), 1u);
     EXPECT_EQ(records[0].kind, record_kind::data);
@@ -253,11 +258,11 @@ TEST(frame_router, full_ring_drops_and_then_writes_a_gap_line) {
     EXPECT_EQ(records[0].line,
               "{\"ts\":5000,\"event\":\"gap\",\"stream\":\"btcusdt@depth@100ms\","
               "\"reason\":\"queue_full\",\"dropped\":3}\n" +
-                  envelope_line(5000, depth_frame));
+                  envelope_line(5000, queue_frame));
     EXPECT_EQ(router.stats().gap_lines.load(), 1u);
 
     // Once marked, no further gap line; the total stays.
-    feed(router, depth_frame, 5001);
+    feed(router, queue_frame, 5001);
     records = drain(ring);
     ASSERT_EQ(records.size(), 1u);
     EXPECT_EQ(records[0].kind, record_kind::data);
@@ -330,7 +335,7 @@ TEST(frame_router, gap_lines_add_up_to_every_drop) {
     };
     for (int round = 0; round < 200; ++round) {
         const int burst = 5 + (round * 7) % 40;
-        for (int i = 0; i < burst; ++i) feed(router, depth_frame, static_cast<std::int64_t>(fed++));
+        for (int i = 0; i < burst; ++i) feed(router, queue_frame, static_cast<std::int64_t>(fed++));
         take();
     }
     ASSERT_TRUE(router.write_pending_gaps(0));
@@ -360,19 +365,19 @@ TEST(frame_router, max_messages_stops_recording_and_calls_on_limit_once) {
     queue::spsc_ring ring(64 * 1024);
     int calls = 0;
     frame_router router(table, ring, 3, [&calls] { ++calls; });
-    for (int i = 0; i < 2; ++i) feed(router, depth_frame, i);
+    for (int i = 0; i < 2; ++i) feed(router, queue_frame, i);
     EXPECT_FALSE(router.limit_reached());
     EXPECT_EQ(calls, 0);
     feed(router, R"({"result":null,"id":1})", 2);  // not a data message
-    feed(router, depth_frame, 3);
+    feed(router, queue_frame, 3);
     EXPECT_TRUE(router.limit_reached());
     EXPECT_EQ(calls, 1);
-    for (int i = 4; i < 10; ++i) feed(router, depth_frame, i);
+    for (int i = 4; i < 10; ++i) feed(router, queue_frame, i);
     EXPECT_EQ(calls, 1);
     const auto records = drain(ring);
     ASSERT_EQ(records.size(), 3u);
     for (const auto& r : records) EXPECT_EQ(r.kind, record_kind::data);
-    EXPECT_EQ(records[2].line, envelope_line(3, depth_frame));
+    EXPECT_EQ(records[2].line, envelope_line(3, queue_frame));
     EXPECT_EQ(router.stats().data_messages.load(), 3u);
 }
 
@@ -427,6 +432,94 @@ TEST(frame_router, raw_connection_wraps_the_payload) {
     EXPECT_EQ(records[1].kind, record_kind::reject);
     EXPECT_EQ(read_reject(records[1].line).reason, "invalid_json");
     EXPECT_EQ(read_reject(records[1].line).conn, 4u);
+}
+
+// Continuity: futures `pu` must be the previous `u`, spot diff `U` the previous `u` + 1, spot
+// snapshots must not go back. A break puts a gap line with expected and received ids in front
+// of the message that shows it; a reconnect starts the checks afresh.
+std::string futures_frame(std::int64_t first, std::int64_t last, std::int64_t prev) {
+    return test::cat(R"({"stream":"s","data":{"e":"depthUpdate","E":1,"U":)",
+                     std::to_string(first), R"(,"u":)", std::to_string(last), R"(,"pu":)",
+                     std::to_string(prev), R"(,"b":[],"a":[]}})");
+}
+
+std::vector<std::string> gap_lines_of(queue::spsc_ring& ring) {
+    std::vector<std::string> out;
+    for (const auto& r : drain(ring)) {
+        std::size_t at = 0;
+        while ((at = r.line.find("\"event\":\"gap\"", at)) != std::string::npos) {
+            const std::size_t begin = r.line.rfind('{', at);
+            out.push_back(r.line.substr(begin, r.line.find('\n', at) - begin));
+            ++at;
+        }
+    }
+    return out;
+}
+
+TEST(frame_router, futures_pu_break_is_a_gap_line) {
+    const stream_table table = make_table({"s"});
+    queue::spsc_ring ring(64 * 1024);
+    frame_router router(table, ring, 0, {});
+    feed(router, futures_frame(10, 20, 9), 1);
+    feed(router, futures_frame(21, 30, 20), 2);   // continuous
+    feed(router, futures_frame(41, 50, 40), 3);   // pu 40, expected 30
+    feed(router, futures_frame(51, 60, 50), 4);   // continuous again
+    const auto gaps = gap_lines_of(ring);
+    ASSERT_EQ(gaps.size(), 1u);
+    EXPECT_EQ(gaps[0], R"({"ts":3,"event":"gap","stream":"s","reason":"sequence","field":"pu",)"
+                       R"("expected":30,"received":40})");
+    EXPECT_EQ(router.stats().sequence_gaps.load(), 1u);
+    EXPECT_EQ(router.stats().data_messages.load(), 4u);
+}
+
+TEST(frame_router, spot_diff_depth_needs_u_plus_one) {
+    const stream_table table = make_table({"s"});
+    queue::spsc_ring ring(64 * 1024);
+    frame_router router(table, ring, 0, {});
+    auto diff = [](std::int64_t first, std::int64_t last) {
+        return test::cat(R"({"stream":"s","data":{"e":"depthUpdate","E":1,"U":)",
+                         std::to_string(first), R"(,"u":)", std::to_string(last),
+                         R"(,"b":[],"a":[]}})");
+    };
+    feed(router, diff(157, 160), 1);
+    feed(router, diff(161, 165), 2);
+    feed(router, diff(170, 171), 3);  // expected U 166
+    const auto gaps = gap_lines_of(ring);
+    ASSERT_EQ(gaps.size(), 1u);
+    EXPECT_NE(gaps[0].find(R"("field":"U","expected":166,"received":170)"), std::string::npos)
+        << gaps[0];
+}
+
+TEST(frame_router, spot_snapshots_may_repeat_but_not_go_back) {
+    const stream_table table = make_table({"s"});
+    queue::spsc_ring ring(64 * 1024);
+    frame_router router(table, ring, 0, {});
+    auto snap = [](std::int64_t id) {
+        return test::cat(R"({"stream":"s","data":{"lastUpdateId":)", std::to_string(id),
+                         R"(,"bids":[],"asks":[]}})");
+    };
+    for (std::int64_t id : {100, 100, 105, 200}) feed(router, snap(id), id);
+    EXPECT_TRUE(gap_lines_of(ring).empty());
+    feed(router, snap(150), 7);
+    const auto gaps = gap_lines_of(ring);
+    ASSERT_EQ(gaps.size(), 1u);
+    EXPECT_NE(gaps[0].find(R"("field":"lastUpdateId","expected":200,"received":150)"),
+              std::string::npos)
+        << gaps[0];
+}
+
+TEST(frame_router, a_reconnect_restarts_the_continuity_checks) {
+    const stream_table table = make_table({"s"});
+    queue::spsc_ring ring(64 * 1024);
+    frame_router router(table, ring, 0, {});
+    const stream_id ids[] = {0};
+    feed(router, futures_frame(10, 20, 9), 1);
+    router.on_disconnected(2, ids, 1, "test");
+    router.on_connected(3, ids, 2, "ws://x");
+    feed(router, futures_frame(91, 99, 90), 4);  // after a reconnect: no gap line, the
+                                                 // disconnected line already marks it
+    EXPECT_TRUE(gap_lines_of(ring).empty());
+    EXPECT_EQ(router.stats().sequence_gaps.load(), 0u);
 }
 
 }  // namespace
