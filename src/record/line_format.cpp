@@ -36,6 +36,17 @@ void flatten_line_breaks(char* begin, char* end) noexcept {
     }
 }
 
+// Length of `bytes` without trailing JSON whitespace (a frame may end in a newline; the line
+// gets exactly one).
+std::size_t trimmed_length(std::span<const char> bytes, std::size_t start = 0) noexcept {
+    std::size_t end = bytes.size();
+    while (end > start && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r' ||
+                           bytes[end - 1] == ' ' || bytes[end - 1] == '\t')) {
+        --end;
+    }
+    return end;
+}
+
 void append_base64(std::string& out, std::span<const char> bytes) {
     static constexpr char alphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -65,11 +76,7 @@ std::size_t format_envelope_line(char* dst, std::int64_t ts,
     std::size_t start = 0;
     while (start < envelope.size() && envelope[start] != '{') ++start;
     if (start < envelope.size()) ++start;
-    std::size_t end = envelope.size();
-    while (end > start && (envelope[end - 1] == '\n' || envelope[end - 1] == '\r' ||
-                           envelope[end - 1] == ' ' || envelope[end - 1] == '\t')) {
-        --end;
-    }
+    const std::size_t end = trimmed_length(envelope, start);
 
     char* p = put_ts(dst, ts);
     const bool empty_object = start < end && envelope[start] == '}';
@@ -83,11 +90,7 @@ std::size_t format_envelope_line(char* dst, std::int64_t ts,
 
 std::size_t format_raw_line(char* dst, std::int64_t ts, std::string_view stream,
                             std::span<const char> payload) noexcept {
-    std::size_t end = payload.size();
-    while (end > 0 && (payload[end - 1] == '\n' || payload[end - 1] == '\r' ||
-                       payload[end - 1] == ' ' || payload[end - 1] == '\t')) {
-        --end;
-    }
+    const std::size_t end = trimmed_length(payload);
     char* p = put_ts(dst, ts);
     p = put(p, R"(,"stream":")");
     p = put(p, stream);
