@@ -8,6 +8,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -50,7 +51,31 @@ std::string tls_failure(SSL* ssl, const std::string& host, const boost::system::
 }  // namespace
 
 ws_session::ws_session(asio::any_io_executor executor, ssl::context& tls, session_options options)
-    : executor_(std::move(executor)), tls_(tls), options_(std::move(options)) {}
+    : executor_(std::move(executor)), tls_(tls), options_(std::move(options)), wake_(executor_) {
+    subscribe(options_.subscribe);
+}
+
+void ws_session::send(std::string text) {
+    outbox_.push_back(std::move(text));
+    wake_.cancel();
+}
+
+void ws_session::subscribe(const std::vector<std::string>& streams, bool unsubscribe) {
+    const std::size_t batch = std::max<std::size_t>(1, options_.subscribe_batch);
+    for (std::size_t i = 0; i < streams.size(); i += batch) {
+        // Stream names are validated ([A-Za-z0-9@_!]): nothing to escape.
+        std::string text = unsubscribe ? R"({"method":"UNSUBSCRIBE","params":[)"
+                                       : R"({"method":"SUBSCRIBE","params":[)";
+        for (std::size_t j = i; j < std::min(streams.size(), i + batch); ++j) {
+            if (j != i) text += ',';
+            text += '"';
+            text += streams[j];
+            text += '"';
+        }
+        text += R"(],"id":)" + std::to_string(next_request_id_++) + "}";
+        send(std::move(text));
+    }
+}
 
 asio::awaitable<result<void>> ws_session::connect() {
     const endpoint& where = options_.where;
@@ -121,9 +146,54 @@ asio::awaitable<result<void>> ws_session::handshake(Ws& ws) {
 }
 
 asio::awaitable<std::string> ws_session::read_frames(frame_router& router, connection_info conn) {
-    if (auto* ws = std::get_if<tls_ws>(&ws_)) co_return co_await read_loop(*ws, router, conn);
-    if (auto* ws = std::get_if<plain_ws>(&ws_)) co_return co_await read_loop(*ws, router, conn);
+    if (auto* ws = std::get_if<tls_ws>(&ws_)) co_return co_await run(*ws, router, conn);
+    if (auto* ws = std::get_if<plain_ws>(&ws_)) co_return co_await run(*ws, router, conn);
     co_return "not connected";
+}
+
+template <class Ws>
+asio::awaitable<std::string> ws_session::run(Ws& ws, frame_router& router, connection_info conn) {
+    using namespace asio::experimental::awaitable_operators;
+    // Beast allows one read and one write in flight at once (its pongs are coordinated with
+    // our writes internally). The sender never finishes on its own: the read loop's end
+    // cancels it.
+    auto ended = co_await (read_loop(ws, router, conn) || send_loop(ws));
+    if (ended.index() == 0) co_return std::get<0>(std::move(ended));
+    co_return std::string("sender stopped");
+}
+
+template <class Ws>
+asio::awaitable<void> ws_session::send_loop(Ws& ws) {
+    ws.text(true);
+    auto last_sent = std::chrono::steady_clock::now() - options_.message_spacing;
+    bool failed = false;  // a write failed: send nothing more, wait for the read loop to end
+    for (;;) {
+        if (outbox_.empty() || failed) {
+            wake_.expires_at(std::chrono::steady_clock::time_point::max());
+            co_await wake_.async_wait(use_tuple);
+            // send() cancels the timer to wake us; a cancellation of this coroutine (the read
+            // loop ended) arrives as operation_aborted with the slot's cancellation state set.
+            const auto state = co_await asio::this_coro::cancellation_state;
+            if (state.cancelled() != asio::cancellation_type::none) co_return;
+            continue;
+        }
+        const auto due = last_sent + options_.message_spacing;
+        if (std::chrono::steady_clock::now() < due) {
+            asio::steady_timer pace(executor_, due);
+            co_await pace.async_wait(use_tuple);
+            const auto state = co_await asio::this_coro::cancellation_state;
+            if (state.cancelled() != asio::cancellation_type::none) co_return;
+        }
+        const std::string text = std::move(outbox_.front());
+        outbox_.pop_front();
+        last_sent = std::chrono::steady_clock::now();
+        auto [ec, n] = co_await ws.async_write(asio::buffer(text), use_tuple);
+        if (ec) {
+            // The read loop sees the same failure and reports it; just stop sending.
+            outbox_.clear();
+            failed = true;
+        }
+    }
 }
 
 template <class Ws>
@@ -138,7 +208,7 @@ asio::awaitable<std::string> ws_session::read_loop(Ws& ws, frame_router& router,
         if (ec) {
             open_ = false;
             // Our own close ends the pending read with `closed` or `operation_aborted`.
-            if (closing_) co_return std::string("closed by mdrec");
+            if (closing_) co_return close_reason_;
             if (ec == websocket::error::closed) {
                 const auto& why = ws.reason();
                 co_return "closed by server (code " + std::to_string(why.code) +
@@ -165,15 +235,17 @@ asio::awaitable<std::string> ws_session::read_loop(Ws& ws, frame_router& router,
     }
 }
 
-void ws_session::close() {
+void ws_session::close(std::string reason) {
     if (closing_) return;
     closing_ = true;
+    close_reason_ = std::move(reason);
     // Close the socket itself rather than start a close handshake: an async_close issued while
     // our read is pending can stay parked inside Beast after the read ends and keep the
     // io_context alive forever, and a peer that never answers a close frame would hold up the
     // shutdown. A market-data server needs no handshake; the pending read (or a connect step)
     // ends at once with an error, and read_frames reports "closed by mdrec".
     boost::system::error_code ignored;
+    wake_.cancel();
     if (auto* ws = std::get_if<tls_ws>(&ws_)) beast::get_lowest_layer(*ws).socket().close(ignored);
     if (auto* ws = std::get_if<plain_ws>(&ws_)) beast::get_lowest_layer(*ws).socket().close(ignored);
 }

@@ -5,12 +5,15 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -30,6 +33,12 @@ struct session_options {
     std::chrono::nanoseconds idle_timeout = std::chrono::seconds(60);
     // Largest message accepted; a bigger one ends the connection (it could not be queued).
     std::size_t max_message_bytes = std::size_t{4} << 20;
+    // Streams to SUBSCRIBE once connected, `subscribe_batch` per message.
+    std::vector<std::string> subscribe;
+    std::size_t subscribe_batch = 200;
+    // Binance disconnects a client that sends more than 5 messages a second (10 on futures),
+    // pongs included: our own messages leave at least this far apart, leaving room for pongs.
+    std::chrono::nanoseconds message_spacing = std::chrono::milliseconds(250);
 };
 
 class ws_session {
@@ -41,12 +50,19 @@ public:
     // failed for which host (e.g. a failed certificate verification names the host).
     boost::asio::awaitable<result<void>> connect();
 
-    // Reads frames into `router` until the connection ends; returns why it ended.
+    // Reads frames into `router` until the connection ends, and meanwhile sends the SUBSCRIBE
+    // messages (and any queued by send()) at the paced rate; returns why the connection ended.
     boost::asio::awaitable<std::string> read_frames(frame_router& router, connection_info conn);
 
+    // Queues a control message (SUBSCRIBE, UNSUBSCRIBE, ...) for the paced sender.
+    void send(std::string text);
+    // SUBSCRIBE/UNSUBSCRIBE `streams`, batched; ids are numbered per connection.
+    void subscribe(const std::vector<std::string>& streams, bool unsubscribe = false);
+
     // Ends the connection (closes the socket) or aborts a connect in progress; read_frames or
-    // connect then returns promptly. Safe to call at any time, any number of times.
-    void close();
+    // connect then returns promptly, read_frames with `reason`. Safe to call at any time, any
+    // number of times (the first reason wins).
+    void close(std::string reason = "closed by mdrec");
 
 private:
     using plain_ws = boost::beast::websocket::stream<boost::beast::tcp_stream>;
@@ -56,15 +72,23 @@ private:
     template <class Ws>
     boost::asio::awaitable<result<void>> handshake(Ws& ws);
     template <class Ws>
+    boost::asio::awaitable<std::string> run(Ws& ws, frame_router& router, connection_info conn);
+    template <class Ws>
     boost::asio::awaitable<std::string> read_loop(Ws& ws, frame_router& router,
                                                   connection_info conn);
+    template <class Ws>
+    boost::asio::awaitable<void> send_loop(Ws& ws);
 
     boost::asio::any_io_executor executor_;
     boost::asio::ssl::context& tls_;
     session_options options_;
     std::variant<std::monostate, plain_ws, tls_ws> ws_;
+    boost::asio::steady_timer wake_;  // send_loop sleeps on it; send() wakes it
+    std::deque<std::string> outbox_;
+    std::uint64_t next_request_id_ = 1;
     bool open_ = false;
     bool closing_ = false;
+    std::string close_reason_;
 };
 
 }  // namespace mdrec::ingest
