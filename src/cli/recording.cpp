@@ -54,9 +54,11 @@ std::string megabytes(std::uint64_t bytes) {
 std::string recording_summary::line(const std::string& verb) const {
     std::string text = fmt::format(
         "{} {} messages ({}) from {} stream{} in {:.2f} s to {}: {} dropped, {} rejected, "
-        "{} sequence gaps, {} lost, {} write errors, {} connection{}",
+        "{} sequence gaps, {} lost, {} write errors, {} connection{}, {} rotation{}, "
+        "{} duplicates suppressed",
         verb, messages, megabytes(bytes), streams, streams == 1 ? "" : "s", seconds, destination,
-        dropped, rejected, sequence_gaps, lost, write_errors, connects, connects == 1 ? "" : "s");
+        dropped, rejected, sequence_gaps, lost, write_errors, connects, connects == 1 ? "" : "s",
+        rotations, rotations == 1 ? "" : "s", duplicates);
     if (failure) text += "; failed: " + failure->message;
     return text;
 }
@@ -174,6 +176,8 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     summary.lost = out.lost_lines.load() + in.dropped_other.load();
     summary.write_errors = out.write_errors.load();
     summary.connects = in.connects.load();
+    summary.duplicates = in.duplicates.load();
+    summary.rotations = in.rotations_started.load();
     return summary;
 }
 

@@ -281,6 +281,15 @@ void frame_router::on_rotation_started(std::span<const stream_id> streams, std::
     }
 }
 
+void frame_router::move_stream(std::int64_t ts, stream_id id, std::uint64_t from,
+                               std::uint64_t to, std::string_view reason) {
+    const std::span<const stream_id> one(&id, 1);
+    write_event(ts, "disconnected", one, from, reason, "");
+    write_event(ts, "connected", one, to, "", "");
+    last_id_[id] = -1;
+    handover_.assign(id, to);
+}
+
 std::size_t frame_router::handovers_pending(std::span<const stream_id> streams,
                                             std::uint64_t conn) const {
     std::size_t n = 0;

@@ -104,6 +104,9 @@ void ingest_engine::stop(std::string reason) {
     stats_timer_.cancel();
     watchdog_timer_.cancel();
     for (auto& s : shards_) {
+        // A rotation in progress: what the replacement holds is recorded (marked where the
+        // overlap was not proven) before both connections close.
+        if (s.standby && s.standby->connected) router_.finish_rotation(realtime_ns(), s.ids, s.standby->conn);
         if (s.active) s.active->ws->close();
         if (s.standby) s.standby->ws->close();
         s.backoff->cancel();
@@ -129,8 +132,9 @@ session_options ingest_engine::make_session_options(const shard& s) const {
         options.subscribe.assign(s.names.begin() + in_url, s.names.end());
         options.subscribe_batch = subscribe_batch;
     }
-    // Pongs count against the limit too: keep one message a second for them.
-    const unsigned per_second = std::max(2u, config_.client_messages_per_second) - 1;
+    // Pongs count against the limit too, and the server's one-second window need not line up
+    // with our spacing: keep two messages a second in reserve (5/s spot: one every 333 ms).
+    const unsigned per_second = std::max(3u, config_.client_messages_per_second) - 2;
     options.message_spacing = std::chrono::nanoseconds(1s) / per_second;
     return options;
 }
@@ -199,7 +203,19 @@ asio::awaitable<void> ingest_engine::session_main(std::size_t index, bool rotati
         if (rotation) {
             spdlog::info("conn {}: connected to {} as the replacement of conn {} ({})", self->conn,
                          url, sh.active ? sh.active->conn : 0, sh.rotation_reason);
-            router_.on_rotation_started(sh.ids, self->conn);
+            // A stream already silent on the old connection has nothing to overlap with: it
+            // moves at once, marked as a possible gap; the others overlap.
+            std::vector<stream_id> overlapping;
+            const std::uint64_t old_conn = sh.active ? sh.active->conn : 0;
+            for (stream_id id : sh.ids) {
+                if (watchdog_.silent(id) && !watchdog_.never_served(id) && old_conn != 0) {
+                    router_.move_stream(self->since_ns, id, old_conn, self->conn,
+                                        "silent on this connection");
+                } else {
+                    overlapping.push_back(id);
+                }
+            }
+            router_.on_rotation_started(overlapping, self->conn);
             asio::co_spawn(io_, rotation_watch(index, self), asio::detached);
         } else {
             spdlog::info("conn {}: connected to {} ({} stream{})", self->conn, url, sh.names.size(),

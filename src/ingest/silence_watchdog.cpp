@@ -64,7 +64,7 @@ silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint
                                        std::int64_t since_ns, std::int64_t now_ns,
                                        const frame_router& router, ingest_stats& stats) {
     silence_action action;
-    std::size_t watched = 0, dead = 0;
+    std::size_t watched = 0, dead = 0, quiet_now = 0;
     stream_id first_dead = 0;
     for (stream_id id : ids) {
         if (never_served_[id]) continue;
@@ -79,6 +79,7 @@ silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint
             if (router.last_data_ns(id) >= since_ns) silent_at_replacement_[id] = 0;
             continue;
         }
+        ++quiet_now;
         if (!silent_[id]) {
             silent_[id] = 1;
             bump(stats.silent_streams);
@@ -92,6 +93,7 @@ silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint
         if (router.last_data_ns(id) == 0 && silent_at_replacement_[id]) {
             never_served_[id] = 1;
             --watched;
+            --quiet_now;
             bump(stats.never_served);
             spdlog::error(
                 "stream {}: subscribed and acknowledged, but no message in {} s on two "
@@ -108,9 +110,9 @@ silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint
                             std::to_string(quiet.count() / 1'000'000'000) + " s";
         }
     }
-    if (watched > 0 && dead == watched) {
-        // Nothing at all on any stream for two periods: the connection is stalled (it may
-        // still answer pings). Nothing to overlap with: replace it now.
+    if (watched > 0 && quiet_now == watched && dead > 0) {
+        // Every stream past its threshold, one for two periods: the connection is stalled (it
+        // may still answer pings). Nothing to overlap with: replace it now.
         action.what = silence_action::kind::reconnect;
         action.reason = "stalled: no data on any of its " + std::to_string(watched) +
                         " stream" + (watched == 1 ? "" : "s") + " (first: " +

@@ -43,7 +43,8 @@ void generated_feed::add_stream(std::string_view stream) {
     } else {
         auto& tape = context_.tapes[entry.name];
         if (!tape) {
-            tape = std::make_unique<stream_tape>(stream, venue_, seed_, period_, clock::now());
+            tape = std::make_unique<stream_tape>(stream, venue_, seed_, period_, clock::now(),
+                                                 context_.tape_log);
         }
         entry.tape = tape.get();
         entry.next_index = tape->index_at(clock::now());

@@ -111,6 +111,9 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--sent-log", options.sent_log,
                    "Append every data frame sent (exact text, one per line) to this file");
+    app.add_option("--tape-log", options.tape_log,
+                   "With --rate > 0: append every message each stream produces, sent or not "
+                   "(the exchange's whole sequence, as combined frames), to this file");
     app.add_option("--ping-interval", ping_interval,
                    "Send a WebSocket ping this often (e.g. 500ms, 3s); 0 = never")
         ->check(duration)

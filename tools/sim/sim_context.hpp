@@ -23,6 +23,7 @@ struct sim_context {
     const sim_options& options;
     const replay_file* replay = nullptr;  // set with --replay
     sent_log* log = nullptr;              // set with --sent-log
+    sent_log* tape_log = nullptr;         // set with --tape-log
     // Live connections by id, each with a function that ends it; the server calls them all
     // on SIGTERM. A connection adds itself when it starts and removes itself when it ends.
     std::unordered_map<std::uint64_t, std::function<void(std::string)>> live;

@@ -36,6 +36,7 @@ struct sim_options {
 
     std::uint64_t inject_bad = 0;  // every K-th data message becomes a malformed frame; 0 = off
     std::string sent_log;          // if set, every data frame sent is appended here
+    std::string tape_log;          // if set, every message the stream tapes produce (--rate > 0)
 
     // Fault modes (0 = off). Timed ones count from the connection's WebSocket handshake.
     std::uint64_t drop_after = 0;            // TCP drop, no close frame, after N data messages

@@ -6,8 +6,12 @@
 namespace mdrec::sim {
 
 stream_tape::stream_tape(std::string_view stream, venue payload_venue, std::uint64_t seed,
-                         clock::duration period, clock::time_point start)
-    : generator_(stream, payload_venue, seed), period_(period), start_(start) {
+                         clock::duration period, clock::time_point start, sent_log* log)
+    : name_(stream),
+      log_(log),
+      generator_(stream, payload_venue, seed),
+      period_(period),
+      start_(start) {
     // Two seconds of messages, at least 16: a connection that lags more than that skips ahead,
     // like the feed's own max_backlog.
     const auto per_two_seconds = std::chrono::seconds(2) / period_;
@@ -30,6 +34,7 @@ std::string_view stream_tape::payload(std::uint64_t index) {
     while (first_kept_ + kept_.size() <= index) {
         char* const end = generator_.write_next(scratch_.data());
         kept_.emplace_back(scratch_.data(), static_cast<std::size_t>(end - scratch_.data()));
+        if (log_ != nullptr) log_->append(R"({"stream":")" + name_ + R"(","data":)" + kept_.back() + "}");
         if (kept_.size() > keep_) {
             kept_.pop_front();
             ++first_kept_;

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "depth_generator.hpp"
+#include "sent_log.hpp"
 
 namespace mdrec::sim {
 
@@ -20,8 +21,10 @@ class stream_tape {
     using clock = std::chrono::steady_clock;
 
     // `stream` must have partial_depth_levels() > 0; `period` > 0. The sequence starts at `start`.
+    // `log` (optional) receives every message the tape produces, as a combined-stream frame:
+    // the exchange's whole sequence, including messages no connection was subscribed for.
     stream_tape(std::string_view stream, venue payload_venue, std::uint64_t seed,
-                clock::duration period, clock::time_point start);
+                clock::duration period, clock::time_point start, sent_log* log);
 
     // Index of the first message due at or after `when`.
     [[nodiscard]] std::uint64_t index_at(clock::time_point when) const;
@@ -37,6 +40,8 @@ class stream_tape {
     std::string_view payload(std::uint64_t index);
 
   private:
+    std::string name_;
+    sent_log* log_;
     depth_generator generator_;
     clock::duration period_;
     clock::time_point start_;

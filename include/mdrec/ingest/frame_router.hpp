@@ -81,6 +81,10 @@ public:
     // Planned rotation: connection `conn` now overlaps the current owner of `streams`; each
     // stream moves to it once the overlap is proven, with a `rotated` line (stream_handover).
     void on_rotation_started(std::span<const stream_id> streams, std::uint64_t conn);
+    // Moves `id` from connection `from` to `to` without an overlap (it was silent on `from`):
+    // a `disconnected` + `connected` pair marks that messages may be missing.
+    void move_stream(std::int64_t ts, stream_id id, std::uint64_t from, std::uint64_t to,
+                     std::string_view reason);
     // How many of `streams` still wait for connection `conn` to take them over.
     std::size_t handovers_pending(std::span<const stream_id> streams, std::uint64_t conn) const;
     // The rotation's deadline passed: `conn` takes the streams still waiting, marked with a

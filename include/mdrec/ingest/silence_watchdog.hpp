@@ -47,6 +47,8 @@ public:
     void replaced(std::span<const stream_id> ids);
 
     bool never_served(stream_id id) const { return never_served_[id]; }
+    // Past its threshold at the last check.
+    bool silent(stream_id id) const { return silent_[id]; }
     std::chrono::nanoseconds threshold(stream_id id) const { return thresholds_[id]; }
 
 private:
