@@ -26,7 +26,8 @@ frame_router::frame_router(const stream_table& streams, queue::spsc_ring& ring,
       on_limit_(std::move(on_limit)),
       dropped_owed_(streams.size(), 0),
       dropped_total_(streams.size(), 0),
-      last_id_(streams.size(), -1) {}
+      last_id_(streams.size(), -1),
+      stream_stats_(std::make_unique<stream_stats[]>(streams.size())) {}
 
 void frame_router::on_frame(const char* data, std::size_t len, std::size_t capacity,
                             std::int64_t ts, const connection_info& conn) {
@@ -75,10 +76,13 @@ void frame_router::route_data(const parse::parsed_frame& parsed, const char* dat
     gap += check_continuity(id, parsed.ids, ts);
     const std::string_view name = streams_.name(id);
     char* dst = ring_.try_reserve(gap.size() + record::max_line_bytes(len, name.size()));
+    stream_stats& per_stream = stream_stats_[id];
+    per_stream.last_ts.store(ts, std::memory_order_relaxed);
     if (dst == nullptr) {
         ++dropped_owed_[id];
         ++dropped_total_[id];
         count(stats_.dropped);
+        count(per_stream.dropped);
     } else {
         std::memcpy(dst, gap.data(), gap.size());
         char* line = dst + gap.size();
@@ -93,6 +97,8 @@ void frame_router::route_data(const parse::parsed_frame& parsed, const char* dat
         }
         count(stats_.data_messages);
         count(stats_.data_bytes, len);
+        count(per_stream.messages);
+        count(per_stream.bytes, len);
     }
     if (max_messages_ != 0 && ++received_ >= max_messages_ && !limit_reached_) {
         limit_reached_ = true;

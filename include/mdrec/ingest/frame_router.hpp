@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,6 +32,16 @@ struct ingest_stats {
     std::atomic<std::uint64_t> sequence_gaps{0};   // continuity breaks seen in update ids
     std::atomic<std::uint64_t> connects{0};
     std::atomic<std::uint64_t> disconnects{0};
+};
+
+// One stream's counters, updated by the ingest thread in route_data and read by any thread
+// (relaxed atomics: the metrics and health endpoints, readiness).
+struct stream_stats {
+    std::atomic<std::uint64_t> messages{0};  // data messages queued for writing
+    std::atomic<std::uint64_t> bytes{0};     // their frame bytes
+    std::atomic<std::uint64_t> dropped{0};   // data messages dropped because the queue was full
+    std::atomic<std::int64_t> last_ts{0};    // receive time of the last data message, recorded
+                                             // or dropped (ns since the epoch; 0: none yet)
 };
 
 // The connection a frame came from.
@@ -66,6 +77,8 @@ public:
     const ingest_stats& stats() const noexcept { return stats_; }
     // Data messages dropped for the queue, per stream, since start.
     std::uint64_t dropped(stream_id id) const { return dropped_total_[id]; }
+    // Per-stream counters; the reference stays valid for the router's lifetime (any thread).
+    const stream_stats& stream(stream_id id) const noexcept { return stream_stats_[id]; }
 
 private:
     void route_data(const parse::parsed_frame& parsed, const char* data, std::size_t len,
@@ -95,6 +108,7 @@ private:
     std::int64_t last_reject_log_ = 0;
     std::uint64_t rejects_since_log_ = 0;
     ingest_stats stats_;
+    std::unique_ptr<stream_stats[]> stream_stats_;  // atomics do not move: a fixed array
 };
 
 }  // namespace mdrec::ingest
