@@ -28,6 +28,11 @@ struct recording_options {
     std::string reconnect_max = "30s";
     std::string stats_interval = "10s";
     std::string log_level = "info";
+    // Service side (ops/): metrics and health over HTTP, readiness, freshness.
+    std::string metrics_listen = "127.0.0.1:9464";  // empty: off (capture's default)
+    bool no_metrics = false;
+    std::string stale_after = "60s";
+    std::string ready_timeout = "30s";
 };
 
 // Declares every recording option on `command`, bound to `options`, each with its --help text.
