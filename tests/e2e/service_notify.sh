@@ -25,10 +25,11 @@ with open(sys.argv[2], "a") as log:
     fail "notify listener did not start"
 }
 
-# wait_for FILE PATTERN [SECONDS]: until FILE has a line matching PATTERN (grep -E).
+# wait_for FILE PATTERN [SECONDS] [N]: until FILE has more than N (default 0) lines matching
+# PATTERN (grep -E).
 wait_for() {
     for _ in $(seq $((${3:-20} * 10))); do
-        grep -qE "$2" "$1" 2>/dev/null && return 0
+        (($(grep -cE "$2" "$1" 2>/dev/null) > ${4:-0})) && return 0
         sleep 0.1
     done
     fail "no '$2' in $1 after ${3:-20} s: $(tail -5 "$1")"
@@ -52,8 +53,11 @@ wait_for "$work/notify.log" '^WATCHDOG=1.*STATUS=recording 2 streams'
 pass "READY=1 once both streams delivered; WATCHDOG=1 with STATUS: $(grep -m1 '^WATCHDOG=1.*STATUS' "$work/notify.log" | tr '|' ' ')"
 
 # The disk hangs: the writer blocks inside writev, its heartbeat stops, and so do the pings.
+# Counted, so that an earlier hiccup of a busy machine cannot stand in for this stall.
+stalls=$(grep -c 'watchdog: writer thread made no progress' "$work/run.log" || true)
+recoveries=$(grep -c 'watchdog: both threads make progress again' "$work/run.log" || true)
 touch "$work/stall"
-wait_for "$work/run.log" 'watchdog: writer thread made no progress' 10
+wait_for "$work/run.log" 'watchdog: writer thread made no progress' 10 "$stalls"
 before=$(grep -c '^WATCHDOG=1' "$work/notify.log")
 sleep 2
 after=$(grep -c '^WATCHDOG=1' "$work/notify.log")
@@ -62,7 +66,7 @@ pass "no WATCHDOG=1 for 2 s while the writer is stuck ($before before)"
 
 # The disk comes back: writes resume, so do the pings.
 rm "$work/stall"
-wait_for "$work/run.log" 'watchdog: both threads make progress again' 10
+wait_for "$work/run.log" 'watchdog: both threads make progress again' 10 "$recoveries"
 for _ in $(seq 50); do
     (($(grep -c '^WATCHDOG=1' "$work/notify.log") > after)) && break
     sleep 0.1
