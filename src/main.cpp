@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "mdrec/cli/commands.hpp"
+#include "mdrec/cli/config_file.hpp"
 #include "mdrec/cli/subcommand_config.hpp"
 #include "mdrec/common/result.hpp"
 
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
 
     mdrec::cli::recording_options capture_options;
+    capture_options.metrics_listen.clear();  // a one-off capture serves no metrics by default
     CLI::App* capture = app.add_subcommand(
         "capture", "Record streams once, until --duration or --count, then print a summary");
     mdrec::cli::add_recording_options(*capture, capture_options);
@@ -35,6 +37,25 @@ int main(int argc, char** argv) {
         ->check(CLI::ExistingFile.description(""));
     app.config_formatter(std::make_shared<mdrec::cli::subcommand_config>("run"));
     app.allow_config_extras(CLI::config_extras_mode::error);
+
+    // The whole config file is checked first, so that a mistake is reported with its line
+    // (CLI11 would name neither the line nor, for some values, the problem).
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        std::string path;
+        if (arg == "--config" && i + 1 < argc) {
+            path = argv[i + 1];
+        } else if (arg.rfind("--config=", 0) == 0) {
+            path = arg.substr(9);
+        } else {
+            continue;
+        }
+        if (auto valid = mdrec::cli::validate_config_file(path); !valid) {
+            std::fprintf(stderr, "mdrec: %s\n", valid.error().message.c_str());
+            return 2;
+        }
+        break;
+    }
 
     try {
         app.parse(argc, argv);

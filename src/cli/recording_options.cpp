@@ -3,6 +3,7 @@
 
 #include "mdrec/common/duration.hpp"
 #include "mdrec/common/stream_table.hpp"
+#include "mdrec/ops/metrics_server.hpp"
 
 namespace mdrec::cli {
 
@@ -19,6 +20,14 @@ const CLI::Validator stream_check(
     [](std::string& text) {
         auto ok = validate_stream_name(text);
         return ok ? std::string() : ok.error().message;
+    },
+    "");
+
+const CLI::Validator listen_check(
+    [](std::string& text) {
+        if (text.empty()) return std::string();
+        auto parsed = ops::parse_listen_address(text);
+        return parsed ? std::string() : parsed.error().message;
     },
     "");
 
@@ -147,6 +156,24 @@ void add_recording_options(CLI::App& command, recording_options& o) {
     command.add_option("--log-level", o.log_level, "Log level")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
         ->type_name("LEVEL")
+        ->capture_default_str();
+    command.add_option("--metrics-listen", o.metrics_listen,
+                       "Serve GET /metrics (Prometheus) and /healthz on this IP:PORT; keep it on "
+                       "loopback unless a firewall guards it (default: run 127.0.0.1:9464, "
+                       "capture off)")
+        ->check(listen_check)
+        ->type_name("IP:PORT");
+    command.add_flag("--no-metrics", o.no_metrics, "No metrics/health HTTP server");
+    command.add_option("--stale-after", o.stale_after,
+                       "/healthz reports a stream stale after this long without a message")
+        ->check(duration_check)
+        ->type_name("DURATION")
+        ->capture_default_str();
+    command.add_option("--ready-timeout", o.ready_timeout,
+                       "Under systemd, report ready once every stream has delivered a message, "
+                       "or after this long at the latest")
+        ->check(duration_check)
+        ->type_name("DURATION")
         ->capture_default_str();
 }
 

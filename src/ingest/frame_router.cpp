@@ -25,10 +25,10 @@ frame_router::frame_router(const stream_table& streams, queue::spsc_ring& ring,
       max_messages_(max_messages),
       on_limit_(std::move(on_limit)),
       handover_(streams.size()),
-      last_data_ns_(streams.size(), 0),
       dropped_owed_(streams.size(), 0),
       dropped_total_(streams.size(), 0),
-      last_id_(streams.size(), -1) {}
+      last_id_(streams.size(), -1),
+      stream_stats_(std::make_unique<stream_stats[]>(streams.size())) {}
 
 void frame_router::on_frame(const char* data, std::size_t len, std::size_t capacity,
                             std::int64_t ts, const connection_info& conn) {
@@ -127,7 +127,6 @@ void frame_router::record_released(stream_id id, bool raw) {
 void frame_router::record(stream_id id, const parse::depth_ids& ids, const char* data,
                           std::size_t len, std::int64_t ts, bool raw) {
     if (limit_reached_) return;
-    last_data_ns_[id] = ts;
     // Drops this stream still owes a gap line for travel in the same record as the next message
     // that fits: a gap line alone would take the little room a full queue frees, and the
     // message behind it would be dropped again. So does a break in the update ids.
@@ -135,10 +134,13 @@ void frame_router::record(stream_id id, const parse::depth_ids& ids, const char*
     gap += check_continuity(id, ids, ts);
     const std::string_view name = streams_.name(id);
     char* dst = ring_.try_reserve(gap.size() + record::max_line_bytes(len, name.size()));
+    stream_stats& per_stream = stream_stats_[id];
+    per_stream.last_ts.store(ts, std::memory_order_relaxed);
     if (dst == nullptr) {
         ++dropped_owed_[id];
         ++dropped_total_[id];
         count(stats_.dropped);
+        count(per_stream.dropped);
     } else {
         std::memcpy(dst, gap.data(), gap.size());
         char* line = dst + gap.size();
@@ -152,6 +154,8 @@ void frame_router::record(stream_id id, const parse::depth_ids& ids, const char*
         }
         count(stats_.data_messages);
         count(stats_.data_bytes, len);
+        count(per_stream.messages);
+        count(per_stream.bytes, len);
     }
     if (max_messages_ != 0 && ++received_ >= max_messages_ && !limit_reached_) {
         limit_reached_ = true;

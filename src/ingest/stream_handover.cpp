@@ -68,6 +68,7 @@ stream_handover::verdict stream_handover::admit(stream_id id, std::uint64_t conn
     released_.clear();
     const std::int64_t key = update_key(ids);
     stream_state& s = state_[id];
+    if (s.owner == 0 && s.candidate == 0) s.owner = conn;  // nobody assigned it: first come
     if (conn == s.owner) {
         if (s.catching_up) {
             const bool seen = key >= 0 ? (s.last_key >= 0 && key <= s.last_key)

@@ -33,6 +33,11 @@ struct recording_options {
     std::size_t connections_per_5min = 300;
     unsigned client_messages_per_second = 0;  // 0: the venue's limit
     std::string log_level = "info";
+    // Service side (ops/): metrics and health over HTTP, readiness, freshness.
+    std::string metrics_listen = "127.0.0.1:9464";  // empty: off (capture's default)
+    bool no_metrics = false;
+    std::string stale_after = "60s";
+    std::string ready_timeout = "30s";
 };
 
 // Declares every recording option on `command`, bound to `options`, each with its --help text.

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -48,6 +49,16 @@ struct ingest_stats {
     std::atomic<std::uint64_t> rotation_ms_max{0};
     std::atomic<std::uint64_t> silent_streams{0};  // silence episodes past the threshold
     std::atomic<std::uint64_t> never_served{0};    // streams acknowledged but never delivered
+};
+
+// One stream's counters, updated by the ingest thread in route_data and read by any thread
+// (relaxed atomics: the metrics and health endpoints, readiness).
+struct stream_stats {
+    std::atomic<std::uint64_t> messages{0};  // data messages queued for writing
+    std::atomic<std::uint64_t> bytes{0};     // their frame bytes
+    std::atomic<std::uint64_t> dropped{0};   // data messages dropped because the queue was full
+    std::atomic<std::int64_t> last_ts{0};    // receive time of the last data message, recorded
+                                             // or dropped (ns since the epoch; 0: none yet)
 };
 
 // The connection a frame came from.
@@ -99,7 +110,9 @@ public:
     }
 
     // Receive time of the last message recorded for `id` (0: none since start).
-    std::int64_t last_data_ns(stream_id id) const { return last_data_ns_[id]; }
+    std::int64_t last_data_ns(stream_id id) const {
+        return stream_stats_[id].last_ts.load(std::memory_order_relaxed);
+    }
 
     // Writes the gap lines still owed for drops. Returns false if the queue is still too full.
     bool write_pending_gaps(std::int64_t ts);
@@ -109,6 +122,8 @@ public:
     ingest_stats& stats() noexcept { return stats_; }
     // Data messages dropped for the queue, per stream, since start.
     std::uint64_t dropped(stream_id id) const { return dropped_total_[id]; }
+    // Per-stream counters; the reference stays valid for the router's lifetime (any thread).
+    const stream_stats& stream(stream_id id) const noexcept { return stream_stats_[id]; }
 
 private:
     void route_data(const parse::parsed_frame& parsed, const char* data, std::size_t len,
@@ -137,7 +152,6 @@ private:
     std::function<void()> on_limit_;
     std::function<void(std::uint64_t)> on_server_shutdown_;
     stream_handover handover_;
-    std::vector<std::int64_t> last_data_ns_;
     bool raw_ = false;  // the connections carry raw payloads (one stream each, no envelope)
     std::vector<std::uint64_t> dropped_owed_;   // drops not yet marked by a gap line
     std::vector<std::uint64_t> dropped_total_;
@@ -146,6 +160,7 @@ private:
     std::int64_t last_reject_log_ = 0;
     std::uint64_t rejects_since_log_ = 0;
     ingest_stats stats_;
+    std::unique_ptr<stream_stats[]> stream_stats_;  // atomics do not move: a fixed array
 };
 
 }  // namespace mdrec::ingest

@@ -66,6 +66,9 @@ public:
     const ingest_stats& stats() const noexcept { return router_.stats(); }
     frame_router& router() noexcept { return router_; }
     std::size_t connections() const noexcept { return shards_.size(); }
+    // The ingest thread's io_context, for the service watchdog's liveness probe: another thread
+    // may post() a no-op to it and see whether the ingest thread runs it.
+    boost::asio::io_context& io() noexcept { return io_; }
 
 private:
     // One connection attempt and, once connected, the connection. Shared by its coroutine and
