@@ -29,14 +29,16 @@ for s in "$s1" "$s2"; do
         fail "no files on both sides of midnight for $s: $(find "$work/data" -name '*.jsonl')"
     recorded_lines "$work/data/$venue" "$s" >"$work/$s.recorded"
 done
-# And some data of today (the real clock): never consolidated.
+# And some data of "today": consolidate below runs with its clock at noon of that day (so that
+# no real midnight can change what this test sees), and never touches the current day.
+today=2025-03-11
+consolidate_at() { MDREC_CLOCK_OFFSET_NS=$(offset_to "${today}T12:00:00Z") "$MDREC" consolidate "$@"; }
 start_sim today --rate 0
-"$MDREC" capture --endpoint "ws://127.0.0.1:$port" --stream "$s1" --count 50 --out "$work/data" \
+MDREC_CLOCK_OFFSET_NS=$(offset_to "${today}T11:00:00Z") "$MDREC" capture \
+    --endpoint "ws://127.0.0.1:$port" --stream "$s1" --count 50 --out "$work/data" \
     >/dev/null 2>"$work/today.log" || fail "capture today exited $?"
 stop_sim
-today=$(date -u +%F)
-[[ -s "$work/data/$venue/$s1/$today/$(date -u +%H).jsonl" ]] ||
-    [[ -n $(find "$work/data/$venue/$s1/$today" -name '*.jsonl') ]] || fail "no file for today"
+[[ -s "$work/data/$venue/$s1/$today/11.jsonl" ]] || fail "no file for today"
 cp -a "$work/data" "$work/orig"
 pass "recorded across midnight $day1 -> $day2: $(wc -l <"$work/$s1.recorded") + $(wc -l <"$work/$s2.recorded") lines"
 
@@ -58,7 +60,7 @@ check_consolidated() {
 }
 
 # 2. Consolidate: 4 stream days archived (plus nothing of today), one summary line.
-"$MDREC" consolidate --data-dir "$work/data" >"$work/c1.out" 2>"$work/c1.err" ||
+consolidate_at --data-dir "$work/data" >"$work/c1.out" 2>"$work/c1.err" ||
     fail "consolidate exited $?: $(cat "$work/c1.err")"
 [[ $(wc -l <"$work/c1.out") -eq 1 && ! -s "$work/c1.err" ]] ||
     fail "expected one summary line and nothing else: $(cat "$work/c1.out" "$work/c1.err")"
@@ -76,7 +78,7 @@ pass "consolidated: zstd -t, sha256sum -c, mdrec verify accept; mdrec cat gives 
 
 # 3. A second run does nothing.
 find "$work/data" -printf '%p %s %T@\n' | sort >"$work/before"
-"$MDREC" consolidate --data-dir "$work/data" >"$work/c2.out" 2>&1 || fail "second run exited $?"
+consolidate_at --data-dir "$work/data" >"$work/c2.out" 2>&1 || fail "second run exited $?"
 find "$work/data" -printf '%p %s %T@\n' | sort >"$work/after"
 grep -q '^consolidated 0 stream-days' "$work/c2.out" || fail "second run: $(cat "$work/c2.out")"
 diff -q "$work/before" "$work/after" >/dev/null || fail "second run changed files: $(diff "$work/before" "$work/after" | head)"
@@ -86,7 +88,7 @@ pass "second run is a no-op: $(cat "$work/c2.out")"
 for step in written verified committed deleting; do
     rm -rf "$work/k" && cp -a "$work/orig" "$work/k"
     set +e
-    MDREC_CONSOLIDATE_STOP_AT=$step "$MDREC" consolidate --data-dir "$work/k" >/dev/null 2>&1
+    MDREC_CONSOLIDATE_STOP_AT=$step consolidate_at --data-dir "$work/k" >/dev/null 2>&1
     rc=$?
     set -e
     ((rc == 137)) || fail "kill at $step: expected death by SIGKILL (137), got $rc"
@@ -99,7 +101,7 @@ for step in written verified committed deleting; do
             fi
         done
     done
-    "$MDREC" consolidate --data-dir "$work/k" >"$work/k.out" 2>&1 || fail "rerun after kill at $step: $(cat "$work/k.out")"
+    consolidate_at --data-dir "$work/k" >"$work/k.out" 2>&1 || fail "rerun after kill at $step: $(cat "$work/k.out")"
     check_consolidated "$work/k" "kill-$step"
     pass "kill -9 at '$step', rerun: $(cat "$work/k.out")"
 done
@@ -114,7 +116,8 @@ for h in $(seq -w 0 23); do
         >"$work/big/$venue/$s1/2025-03-08/$h.jsonl"
 done
 cat "$work/big/$venue/$s1/2025-03-08/"*.jsonl >"$work/big.want"
-"$MDREC" consolidate --data-dir "$work/big" --level 19 >"$work/big1.out" 2>&1 &
+MDREC_CLOCK_OFFSET_NS=$(offset_to "${today}T12:00:00Z") "$MDREC" consolidate --data-dir "$work/big" \
+    --level 19 >"$work/big1.out" 2>&1 &
 cpid=$!
 for _ in $(seq 400); do
     [[ -n $(find "$work/big/archive" -name '*.tmp' -size +0 2>/dev/null) ]] && break
@@ -128,7 +131,7 @@ else
     [[ $(cat "$work/big/$venue/$s1/2025-03-08/"*.jsonl | cmp - "$work/big.want" && echo same) == same ]] ||
         fail "large input: sources changed without an archive"
 fi
-"$MDREC" consolidate --data-dir "$work/big" >"$work/big2.out" 2>&1 || fail "rerun after kill: $(cat "$work/big2.out")"
+consolidate_at --data-dir "$work/big" >"$work/big2.out" 2>&1 || fail "rerun after kill: $(cat "$work/big2.out")"
 grep -q ' 0 bad lines' "$work/big2.out" || fail "large input: $(cat "$work/big2.out")"
 "$MDREC" cat "$work/big/archive" | cmp -s - "$work/big.want" || fail "large input: archive differs"
 [[ ! -e "$work/big/$venue/$s1/2025-03-08" ]] || fail "large input: sources left"
@@ -140,7 +143,7 @@ f23="$work/bad/$venue/$s1/$day1/23.jsonl"
 f00="$work/bad/$venue/$s1/$day2/00.jsonl"
 { head -n 3 "$f23"; printf 'garbage \x01 line\n'; tail -n +4 "$f23"; } >"$work/f23" && mv "$work/f23" "$f23"
 printf '{"ts":1741564800000000000,"stream":"%s","da' "$s1" >>"$f00"
-"$MDREC" consolidate --data-dir "$work/bad" >"$work/bad.out" 2>"$work/bad.err" || fail "bad lines: exit $?"
+consolidate_at --data-dir "$work/bad" >"$work/bad.out" 2>"$work/bad.err" || fail "bad lines: exit $?"
 grep -q "warn.*23.jsonl line 4: not a JSON object with ts" "$work/bad.err" || fail "no warning: $(cat "$work/bad.err")"
 grep -q "torn last line" "$work/bad.err" || fail "no torn-tail warning: $(cat "$work/bad.err")"
 grep -q " 2 bad lines kept in reject archives" "$work/bad.out" || fail "summary: $(cat "$work/bad.out")"
@@ -165,12 +168,12 @@ for _ in $(seq 200); do
     sleep 0.05
 done
 [[ -s "$work/live/$venue/$s1/$past/12.jsonl" ]] || fail "live recorder wrote nothing"
-"$MDREC" consolidate --data-dir "$work/live" >"$work/live1.out" 2>&1 || fail "consolidate next to a recorder: $?"
+consolidate_at --data-dir "$work/live" >"$work/live1.out" 2>&1 || fail "consolidate next to a recorder: $?"
 grep -q '^consolidated 0 stream-days.* 1 not finished yet' "$work/live1.out" || fail "busy day: $(cat "$work/live1.out")"
 [[ -s "$work/live/$venue/$s1/$past/12.jsonl" ]] || fail "busy day: sources touched"
 kill -TERM "$rec"
 wait "$rec" || fail "recorder exited $?"
 stop_sim
-"$MDREC" consolidate --data-dir "$work/live" >"$work/live2.out" 2>&1 || fail "after stop: $(cat "$work/live2.out")"
+consolidate_at --data-dir "$work/live" >"$work/live2.out" 2>&1 || fail "after stop: $(cat "$work/live2.out")"
 grep -q '^consolidated 1 stream-day ' "$work/live2.out" || fail "after stop: $(cat "$work/live2.out")"
 pass "a day open in a running recorder is skipped; archived once it stopped"
