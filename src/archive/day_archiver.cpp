@@ -167,6 +167,7 @@ result<day_outcome> day_archiver::build(const stream_day& day, const archive_pat
         auto source = line_source::open(path);
         if (!source) return tl::unexpected(source.error());
         if (source->compressed()) return fail(path + " holds zstd data, not JSONL; left as it is");
+        meter_.add_file();
         sha256 file_hash;
         std::uint64_t line_no = 0, file_bad = 0, bad_in = 0;
         for (;;) {
@@ -211,7 +212,6 @@ result<day_outcome> day_archiver::build(const stream_day& day, const archive_pat
             spdlog::warn("consolidate: {}: {} bad lines in all, kept in {}", path, file_bad,
                          p.rejects);
         }
-        meter_.add_file();
         manifest.add({name, source->file_bytes_read(), file_hash.hex_digest()});
         seen.push_back(*before);
     }

@@ -16,8 +16,9 @@ std::string progress_meter::figures() const {
     const double ratio = out_ > 0 ? static_cast<double>(in_) / static_cast<double>(out_) : 0.0;
     const double secs = seconds();
     char buf[160];
-    std::snprintf(buf, sizeof buf, "%llu files, %.1f MB in, %.1f MB out (%.1fx), %.1f MB/s",
-                  static_cast<unsigned long long>(files_), in_mb, out_mb, ratio,
+    std::snprintf(buf, sizeof buf, "%llu file%s, %.1f MB in, %.1f MB out (%.1fx), %.1f MB/s",
+                  static_cast<unsigned long long>(files_), files_ == 1 ? "" : "s", in_mb, out_mb,
+                  ratio,
                   secs > 0 ? in_mb / secs : 0.0);
     return buf;
 }

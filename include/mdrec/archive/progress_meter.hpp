@@ -15,7 +15,7 @@ public:
     // `live`: draw the progress line (stderr is a terminal). Main thread only.
     explicit progress_meter(bool live);
 
-    // One more source file read.
+    // One more source file opened.
     void add_file() noexcept { ++files_; }
 
     // Bytes read from sources and written to archives since the last call; redraws if due.
