@@ -119,7 +119,13 @@ result<day_outcome> day_archiver::run(const stream_day& day) {
         return outcome;
     }
     if (archived) return finish_earlier(day, paths);
-    return build(day, paths);
+    auto outcome = build(day, paths);
+    if (!outcome && ::access(paths.archive.c_str(), F_OK) != 0) {
+        // Not committed: the half-made files only take space (a full disk is a likely cause).
+        (void)remove_file(paths.archive + ".tmp");
+        (void)remove_file(paths.rejects + ".tmp");
+    }
+    return outcome;
 }
 
 result<day_outcome> day_archiver::build(const stream_day& day, const archive_paths& p) {
