@@ -10,7 +10,7 @@ build="${MDREC_BUILD_DIR:-$root/build}"
 packages=(
     g++ cmake ninja-build pkg-config git ca-certificates openssl jq
     libboost1.81-dev libssl-dev libsimdjson-dev libspdlog-dev libcli11-dev libexpected-dev
-    libgtest-dev libgmock-dev
+    libgtest-dev libgmock-dev libzstd-dev zstd
     curl python3 systemd prometheus
 )
 
