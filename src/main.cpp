@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "mdrec: %s\n", valid.error().message.c_str());
             return 2;
         }
+        run_options.config_file = path;  // SIGHUP re-reads it
         break;
     }
 

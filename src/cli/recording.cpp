@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "mdrec/cli/config_file.hpp"
 #include "mdrec/common/clock.hpp"
 #include "mdrec/common/duration.hpp"
 #include "mdrec/common/stream_table.hpp"
@@ -70,7 +71,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     using clock = std::chrono::steady_clock;
 
     // 1. Check everything that does not need the network: streams, endpoint, durations.
-    const stream_table streams = checked(stream_table::make(options.streams));
+    stream_table streams = checked(stream_table::make(options.streams));
     const std::string url =
         options.endpoint.empty() ? checked(ingest::default_endpoint(options.venue)) : options.endpoint;
     ingest::ingest_config ingest_config;
@@ -127,6 +128,17 @@ recording_summary record(const recording_options& options, bool fail_fast) {
 
     // 4. Set up TLS and the connections (a bad --ca-file fails here).
     ingest::ingest_engine engine(ingest_config, streams, ring, writer.stats());
+    if (!options.config_file.empty()) {
+        // SIGHUP: the file's stream list becomes the recorded one; other keys need a restart.
+        engine.set_reload_handler([path = options.config_file]() -> result<std::vector<std::string>> {
+            auto reloaded = load_config_file(path);
+            if (!reloaded) return tl::unexpected(reloaded.error());
+            spdlog::info("SIGHUP: re-read {} ({} streams; only the stream list is applied, other "
+                         "keys take effect at the next start)",
+                         path, reloaded->streams.size());
+            return reloaded->streams;
+        });
+    }
 
     recording_summary summary;
     summary.streams = streams.size();

@@ -30,9 +30,13 @@ result<void> validate_stream_name(std::string_view name) {
     return {};
 }
 
-result<stream_table> stream_table::make(const std::vector<std::string>& names) {
+result<stream_table> stream_table::make(const std::vector<std::string>& names,
+                                         std::size_t spare) {
     stream_table table;
     if (names.empty()) return fail("no stream given (use --stream, e.g. btcusdt@depth20@100ms)");
+    table.capacity_ = names.size() + spare;
+    table.names_.reserve(table.capacity_);
+    table.active_ = std::make_unique<std::atomic<bool>[]>(table.capacity_);
     for (const auto& name : names) {
         if (auto ok = validate_stream_name(name); !ok) return tl::unexpected(ok.error());
         const auto id = static_cast<stream_id>(table.names_.size());
@@ -40,8 +44,32 @@ result<stream_table> stream_table::make(const std::vector<std::string>& names) {
             return fail("stream '" + name + "' is listed twice");
         }
         table.names_.push_back(name);
+        table.active_[id].store(true, std::memory_order_relaxed);
     }
+    table.size_.store(table.names_.size(), std::memory_order_release);
     return table;
+}
+
+stream_table::stream_table(stream_table&& other) noexcept
+    : names_(std::move(other.names_)),
+      capacity_(other.capacity_),
+      size_(other.size_.load()),
+      active_(std::move(other.active_)),
+      ids_(std::move(other.ids_)) {}
+
+result<stream_id> stream_table::add(const std::string& name) {
+    if (auto found = find(name)) return *found;
+    if (auto ok = validate_stream_name(name); !ok) return tl::unexpected(ok.error());
+    if (names_.size() >= capacity_) {
+        return fail("cannot add stream '" + name + "': " + std::to_string(capacity_) +
+                    " streams is the most one run can hold (restart to add more)");
+    }
+    const auto id = static_cast<stream_id>(names_.size());
+    names_.push_back(name);
+    ids_.emplace(name, id);
+    active_[id].store(true, std::memory_order_relaxed);
+    size_.store(names_.size(), std::memory_order_release);
+    return id;
 }
 
 std::optional<stream_id> stream_table::find(std::string_view name) const noexcept {

@@ -24,11 +24,12 @@ frame_router::frame_router(const stream_table& streams, queue::spsc_ring& ring,
       ring_(ring),
       max_messages_(max_messages),
       on_limit_(std::move(on_limit)),
-      handover_(streams.size()),
-      dropped_owed_(streams.size(), 0),
-      dropped_total_(streams.size(), 0),
-      last_id_(streams.size(), -1),
-      stream_stats_(std::make_unique<stream_stats[]>(streams.size())) {}
+      // Sized for every stream a reload may add, so no array ever moves under another thread.
+      handover_(streams.capacity()),
+      dropped_owed_(streams.capacity(), 0),
+      dropped_total_(streams.capacity(), 0),
+      last_id_(streams.capacity(), -1),
+      stream_stats_(std::make_unique<stream_stats[]>(streams.capacity())) {}
 
 void frame_router::on_frame(const char* data, std::size_t len, std::size_t capacity,
                             std::int64_t ts, const connection_info& conn) {
@@ -277,6 +278,11 @@ void frame_router::on_disconnected(std::int64_t ts, std::span<const stream_id> s
         write_event(ts, "connected", one, next, "", "");
         record_released(id, raw_);
     }
+}
+
+void frame_router::on_unsubscribed(std::int64_t ts, std::span<const stream_id> streams,
+                                   std::uint64_t conn) {
+    write_event(ts, "unsubscribed", streams, conn, "removed from the stream list", "");
 }
 
 void frame_router::on_rotation_started(std::span<const stream_id> streams, std::uint64_t conn) {

@@ -7,6 +7,7 @@
 // old connection. Nothing here blocks: all waits are timers on the one io_context.
 #include "mdrec/ingest/ingest_engine.hpp"
 
+#include <algorithm>
 #include <csignal>
 
 #include <boost/asio/as_tuple.hpp>
@@ -43,7 +44,7 @@ std::string seconds_text(std::chrono::nanoseconds d) {
 }
 }  // namespace
 
-ingest_engine::ingest_engine(ingest_config config, const stream_table& streams,
+ingest_engine::ingest_engine(ingest_config config, stream_table& streams,
                              queue::spsc_ring& ring, const writer::writer_stats& writer)
     : config_(std::move(config)),
       streams_(streams),
@@ -53,7 +54,7 @@ ingest_engine::ingest_engine(ingest_config config, const stream_table& streams,
       router_(streams, ring, config_.max_messages, [this] { stop("message count reached"); }),
       budget_(config_.connections_per_window, config_.connection_window),
       watchdog_(streams, config_.futures, config_.silence_timeout),
-      signals_(io_, SIGINT, SIGTERM),
+      signals_(io_, SIGINT, SIGTERM, SIGHUP),
       duration_timer_(io_),
       stats_timer_(io_),
       watchdog_timer_(io_),
@@ -62,21 +63,148 @@ ingest_engine::ingest_engine(ingest_config config, const stream_table& streams,
     const std::size_t per =
         config_.where.raw ? 1 : std::max<std::size_t>(1, config_.streams_per_connection);
     for (stream_id id = 0; id < streams_.size(); ++id) {
-        if (id % per == 0) {
-            shards_.emplace_back();
-            shards_.back().backoff = std::make_unique<asio::steady_timer>(io_);
-            shards_.back().lifetime = std::make_unique<asio::steady_timer>(io_);
-        }
+        if (id % per == 0) add_shard();
         shards_.back().names.push_back(streams_.name(id));
         shards_.back().ids.push_back(id);
     }
     router_.set_server_shutdown_handler([this](std::uint64_t conn) { on_server_shutdown(conn); });
 }
 
-result<std::string> ingest_engine::run() {
+std::size_t ingest_engine::add_shard() {
+    shards_.emplace_back();
+    shards_.back().backoff = std::make_unique<asio::steady_timer>(io_);
+    shards_.back().lifetime = std::make_unique<asio::steady_timer>(io_);
+    return shards_.size() - 1;
+}
+
+void ingest_engine::wait_for_signal() {
     signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
-        if (!ec) stop(signo == SIGTERM ? "SIGTERM" : "SIGINT");
+        if (ec) return;
+        if (signo != SIGHUP) {
+            stop(signo == SIGTERM ? "SIGTERM" : "SIGINT");
+            return;
+        }
+        if (!reload_) {
+            spdlog::warn("SIGHUP: nothing to reload (no --config file)");
+        } else if (auto wanted = reload_(); !wanted) {
+            spdlog::error("SIGHUP: config not reloaded, nothing changed: {}",
+                          wanted.error().message);
+        } else {
+            apply_streams(*wanted);
+        }
+        if (!stopping_) wait_for_signal();
     });
+}
+
+void ingest_engine::apply_streams(const std::vector<std::string>& wanted) {
+    if (stopping_) return;
+    if (config_.where.raw) {
+        spdlog::error("reload: a raw /ws endpoint carries exactly one stream; stream list unchanged");
+        return;
+    }
+    std::vector<std::string> added, removed;
+    for (stream_id id = 0; id < streams_.size(); ++id) {
+        if (streams_.active(id) &&
+            std::find(wanted.begin(), wanted.end(), streams_.name(id)) == wanted.end()) {
+            removed.push_back(streams_.name(id));
+        }
+    }
+    for (const auto& name : wanted) {
+        const auto id = streams_.find(name);
+        if ((!id || !streams_.active(*id)) &&
+            std::find(added.begin(), added.end(), name) == added.end()) {
+            added.push_back(name);
+        }
+    }
+    if (added.empty() && removed.empty()) {
+        spdlog::info("reload: stream list unchanged ({} streams)", wanted.size());
+        return;
+    }
+    const std::int64_t now = realtime_ns();
+
+    // Gone: UNSUBSCRIBE on the connections that carry them. Messages already on their way are
+    // still recorded; the `unsubscribed` line marks where the file ends on purpose.
+    for (auto& sh : shards_) {
+        std::vector<std::string> names;
+        std::vector<stream_id> ids;
+        for (std::size_t i = 0; i < sh.names.size();) {
+            if (std::find(removed.begin(), removed.end(), sh.names[i]) == removed.end()) {
+                ++i;
+                continue;
+            }
+            names.push_back(sh.names[i]);
+            ids.push_back(sh.ids[i]);
+            sh.names.erase(sh.names.begin() + static_cast<std::ptrdiff_t>(i));
+            sh.ids.erase(sh.ids.begin() + static_cast<std::ptrdiff_t>(i));
+        }
+        if (names.empty()) continue;
+        for (const auto& session : {sh.active, sh.standby}) {
+            if (session && session->connected) session->ws->subscribe(names, true);
+        }
+        for (stream_id id : ids) streams_.set_active(id, false);
+        router_.on_unsubscribed(now, ids, sh.active ? sh.active->conn : 0);
+    }
+
+    // New: onto connections with room (a rotating one is left alone), else new connections.
+    const std::size_t per = std::max<std::size_t>(1, config_.streams_per_connection);
+    std::size_t failed = 0;
+    std::vector<std::vector<stream_id>> per_shard(shards_.size());
+    std::vector<std::size_t> new_shards;
+    for (const auto& name : added) {
+        auto id = streams_.add(name);
+        if (!id) {
+            spdlog::error("reload: {}", id.error().message);
+            ++failed;
+            continue;
+        }
+        streams_.set_active(*id, true);
+        watchdog_.watch(*id);
+        std::size_t target = shards_.size();
+        for (std::size_t i = 0; i < shards_.size(); ++i) {
+            if (!shards_[i].rotating && shards_[i].names.size() < per) {
+                target = i;
+                break;
+            }
+        }
+        if (target == shards_.size()) {
+            target = add_shard();
+            per_shard.emplace_back();
+            new_shards.push_back(target);
+        }
+        shards_[target].names.push_back(name);
+        shards_[target].ids.push_back(*id);
+        per_shard[target].push_back(*id);
+    }
+    for (std::size_t i = 0; i < per_shard.size(); ++i) {
+        if (per_shard[i].empty()) continue;
+        shard& sh = shards_[i];
+        if (std::find(new_shards.begin(), new_shards.end(), i) != new_shards.end()) continue;
+        // A shard between connections subscribes them all when it reconnects.
+        if (!sh.active || !sh.active->connected) continue;
+        std::vector<std::string> names;
+        for (stream_id id : per_shard[i]) names.push_back(streams_.name(id));
+        sh.active->ws->subscribe(names);
+        router_.on_connected(now, per_shard[i], sh.active->conn, config_.where.display());
+    }
+    for (std::size_t i : new_shards) asio::co_spawn(io_, session_main(i, false), asio::detached);
+
+    const auto sample = [](const std::vector<std::string>& names) {
+        std::string text;
+        for (std::size_t i = 0; i < names.size() && i < 5; ++i) text += (i ? ", " : "") + names[i];
+        if (names.size() > 5) text += ", ...";
+        return text;
+    };
+    spdlog::info("reload: {} added{}{}{}, {} removed{}{}{}{}", added.size() - failed,
+                 added.empty() ? "" : " (", sample(added), added.empty() ? "" : ")",
+                 removed.size(), removed.empty() ? "" : " (", sample(removed),
+                 removed.empty() ? "" : ")",
+                 new_shards.empty() ? std::string()
+                                    : fmt::format("; {} new connection{}", new_shards.size(),
+                                                  new_shards.size() == 1 ? "" : "s"));
+}
+
+result<std::string> ingest_engine::run() {
+    wait_for_signal();
     if (config_.duration.count() > 0) {
         duration_timer_.expires_after(config_.duration);
         duration_timer_.async_wait([this](const boost::system::error_code& ec) {

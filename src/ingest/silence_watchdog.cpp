@@ -33,14 +33,19 @@ std::chrono::nanoseconds update_interval(std::string_view stream, bool futures) 
 silence_watchdog::silence_watchdog(const stream_table& streams, bool futures,
                                    std::chrono::nanoseconds fixed)
     : streams_(streams),
-      silent_(streams.size(), 0),
-      silent_at_replacement_(streams.size(), 0),
-      replaced_for_(streams.size(), 0),
-      never_served_(streams.size(), 0) {
-    for (stream_id id = 0; id < streams.size(); ++id) {
-        thresholds_.push_back(fixed.count() > 0 ? fixed
-                                                : default_threshold(streams.name(id), futures));
-    }
+      futures_(futures),
+      fixed_(fixed),
+      thresholds_(streams.capacity()),
+      silent_(streams.capacity(), 0),
+      silent_at_replacement_(streams.capacity(), 0),
+      replaced_for_(streams.capacity(), 0),
+      never_served_(streams.capacity(), 0) {
+    for (stream_id id = 0; id < streams.size(); ++id) watch(id);
+}
+
+void silence_watchdog::watch(stream_id id) {
+    thresholds_[id] = fixed_.count() > 0 ? fixed_ : default_threshold(streams_.name(id), futures_);
+    silent_[id] = silent_at_replacement_[id] = replaced_for_[id] = never_served_[id] = 0;
 }
 
 std::chrono::nanoseconds silence_watchdog::default_threshold(std::string_view stream,

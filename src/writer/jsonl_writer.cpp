@@ -95,6 +95,7 @@ jsonl_writer::jsonl_writer(writer_config config, queue::spsc_ring& ring,
     } else {
         rejects->dir = venue_dir + std::string(rejects_folder);
     }
+    reject_sink_ = sinks_.size();
     sinks_.push_back(std::move(rejects));
     // With a small queue, write before it is a quarter full rather than wait for the interval.
     flush_bytes_ = std::min(config_.flush_bytes, ring_.capacity() / 4);
@@ -212,9 +213,30 @@ bool jsonl_writer::flush_all() {
     return all;
 }
 
+void jsonl_writer::add_sinks_up_to(stream_id id) {
+    // A stream added by a reload: its name was in the table before its first record was
+    // queued, so reading it here is safe.
+    const std::string venue_dir = config_.out_dir + "/" + config_.venue + "/";
+    while (sink_of_stream_.size() <= id) {
+        if (config_.out_dir == "-") {
+            sink_of_stream_.push_back(0);
+            continue;
+        }
+        const std::string& name = streams_.name(static_cast<stream_id>(sink_of_stream_.size()));
+        auto s = std::make_unique<sink>();
+        s->dir = venue_dir + name;
+        s->stream = name;
+        sink_of_stream_.push_back(sinks_.size());
+        sinks_.push_back(std::move(s));
+    }
+}
+
 jsonl_writer::sink& jsonl_writer::sink_for(const queue::record_view& record) {
+    if (record.kind != queue::record_kind::reject && record.stream >= sink_of_stream_.size()) {
+        add_sinks_up_to(record.stream);
+    }
     const std::size_t index = record.kind == queue::record_kind::reject
-                                  ? sinks_.size() - 1
+                                  ? reject_sink_
                                   : sink_of_stream_[record.stream];
     sink& s = *sinks_[index];
     if (!s.fixed) {

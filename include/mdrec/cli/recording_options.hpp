@@ -11,6 +11,7 @@
 namespace mdrec::cli {
 
 struct recording_options {
+    std::string config_file;  // `run --config FILE` (not an option itself): SIGHUP re-reads it
     std::vector<std::string> streams;
     std::string venue = "binance-spot";
     std::string endpoint;  // empty: the venue's public endpoint

@@ -89,6 +89,9 @@ public:
     void on_disconnected(std::int64_t ts, std::span<const stream_id> streams, std::uint64_t conn,
                          std::string_view reason);
 
+    // `streams` were removed from the recording (a reload): an `unsubscribed` line in each file.
+    void on_unsubscribed(std::int64_t ts, std::span<const stream_id> streams, std::uint64_t conn);
+
     // Planned rotation: connection `conn` now overlaps the current owner of `streams`; each
     // stream moves to it once the overlap is proven, with a `rotated` line (stream_handover).
     void on_rotation_started(std::span<const stream_id> streams, std::uint64_t conn);

@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -56,12 +58,23 @@ class ingest_engine {
 public:
     // Throws startup_error if the TLS context cannot be set up. `streams`, `ring` and `writer`
     // must outlive the engine; `writer` is only read, for the stats line.
-    ingest_engine(ingest_config config, const stream_table& streams, queue::spsc_ring& ring,
+    ingest_engine(ingest_config config, stream_table& streams, queue::spsc_ring& ring,
                   const writer::writer_stats& writer);
 
     // Runs the ingest loop on the calling thread until a stop condition; returns why it
     // stopped, or the error that ended it (fail_fast). Call once.
     result<std::string> run();
+
+    // SIGHUP calls `handler` for the wanted stream list (e.g. re-read from the config file) and
+    // applies it with apply_streams(); an error is logged and changes nothing.
+    void set_reload_handler(std::function<result<std::vector<std::string>>()> handler) {
+        reload_ = std::move(handler);
+    }
+    // Makes `wanted` the recorded stream list without dropping the others: streams no longer
+    // wanted are UNSUBSCRIBEd (their files get an `unsubscribed` line), new ones SUBSCRIBEd on
+    // connections with room or on new connections (their files open with `connected`).
+    // Ingest thread.
+    void apply_streams(const std::vector<std::string>& wanted);
 
     const ingest_stats& stats() const noexcept { return router_.stats(); }
     frame_router& router() noexcept { return router_; }
@@ -105,13 +118,15 @@ private:
     void count_reconnect(const std::string& reason);
     std::chrono::nanoseconds next_backoff(unsigned attempt);
     void stop(std::string reason);
+    void wait_for_signal();
+    std::size_t add_shard();
     void start_stats_timer();
     void start_watchdog_timer();
     void check_silence();
     void log_stats();
 
     ingest_config config_;
-    const stream_table& streams_;
+    stream_table& streams_;
     queue::spsc_ring& ring_;
     const writer::writer_stats& writer_;
     boost::asio::io_context io_{1};
@@ -119,7 +134,8 @@ private:
     frame_router router_;
     connection_budget budget_;
     silence_watchdog watchdog_;
-    std::vector<shard> shards_;
+    std::deque<shard> shards_;  // a deque: coroutines hold references across additions
+    std::function<result<std::vector<std::string>>()> reload_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer duration_timer_;
     boost::asio::steady_timer stats_timer_;

@@ -42,6 +42,9 @@ public:
     silence_action check(std::span<const stream_id> ids, std::uint64_t conn, std::int64_t since_ns,
                          std::int64_t now_ns, const frame_router& router, ingest_stats& stats);
 
+    // Starts watching `id` afresh (a stream added by a reload).
+    void watch(stream_id id);
+
     // The connection carrying `ids` was replaced (for any reason): a stream that was silent
     // before and stays silent on the next one, without ever delivering, is not served.
     void replaced(std::span<const stream_id> ids);
@@ -53,6 +56,8 @@ public:
 
 private:
     const stream_table& streams_;
+    bool futures_;
+    std::chrono::nanoseconds fixed_;
     std::vector<std::chrono::nanoseconds> thresholds_;
     std::vector<char> silent_;         // currently past its threshold (logged once per episode)
     std::vector<char> silent_at_replacement_;  // was silent when its connection was replaced

@@ -94,6 +94,7 @@ private:
     bool write_available();
     bool flush_all();
     sink& sink_for(const queue::record_view& record);
+    void add_sinks_up_to(stream_id id);
     void rotate(sink& s, std::int64_t hour, std::int64_t ts);
     bool open_segment(sink& s, segment& seg);
     bool flush_sink(sink& s);
@@ -111,6 +112,7 @@ private:
     file_io& files_;
     std::vector<std::unique_ptr<sink>> sinks_;  // stream sinks, then the rejects sink last
     std::vector<std::size_t> sink_of_stream_;   // stream id -> index in sinks_
+    std::size_t reject_sink_ = 0;               // index of the rejects' sink in sinks_
     std::size_t flush_bytes_ = 0;
     std::atomic<bool> finishing_{false};
     std::promise<void> done_;
