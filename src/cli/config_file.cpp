@@ -186,7 +186,7 @@ result<parsed_file> read_file(const std::string& path) {
         if (key.empty()) return fail(where + "no key before '='");
         const CLI::Option* option = probe.get_option_no_throw("--" + key);
         if (option == nullptr ||
-            key.find_first_not_of("abcdefghijklmnopqrstuvwxyz-") != std::string::npos) {
+            key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
             return fail(where + "unknown key " + quote(key) +
                         " (keys are the long options of `mdrec run --help`)");
         }
