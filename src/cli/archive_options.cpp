@@ -18,7 +18,7 @@ void add_consolidate_options(CLI::App& command, consolidate_options& o) {
         ->type_name("YYYY-MM-DD")
         ->excludes(date);
     command.add_option("--level", o.level,
-                       "zstd level, 1..22 (default: 6, chosen by measurement on depth20 data; see README)")
+                       "zstd level, 1..22 (default: 8, chosen by measurement on depth20 data; see README)")
         ->type_name("N");
     command.add_option("--threads", o.threads,
                        "zstd worker threads (0: compress on the main thread)")

@@ -15,7 +15,7 @@ struct ZSTD_CCtx_s;
 namespace mdrec::archive {
 
 // The default level, chosen by measurement on depth20 data (README, "Consolidation").
-inline constexpr int default_level = 6;
+inline constexpr int default_level = 8;
 
 struct zstd_settings {
     int level = default_level;
