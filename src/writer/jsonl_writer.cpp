@@ -14,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "mdrec/common/clock.hpp"
 #include "mdrec/common/clock_sync.hpp"
 #include "mdrec/record/line_format.hpp"
 #include "mdrec/writer/segment_path.hpp"
@@ -29,7 +30,7 @@ struct jsonl_writer::segment {
     off_t size = 0;           // file length up to the last complete line written
     bool dirty = false;       // written since the last fdatasync
     std::vector<iovec> pending;               // lines to write, in order
-    std::vector<queue::record_kind> kinds;    // their kinds, for the counters
+    std::vector<line_info> lines;             // their kinds and receive times
     std::deque<std::string> own_lines;        // lines the writer made itself (clock); a deque
                                               // so that pending iovecs into them stay valid
 };
@@ -188,7 +189,7 @@ bool jsonl_writer::write_available() {
         sink& s = sink_for(*record);
         s.current.pending.push_back(
             iovec{const_cast<char*>(record->bytes.data()), record->bytes.size()});
-        s.current.kinds.push_back(record->kind);
+        s.current.lines.push_back(line_info{record->kind, record->ts});
     }
     return flush_all();
 }
@@ -232,7 +233,7 @@ void jsonl_writer::rotate(sink& s, std::int64_t hour, std::int64_t ts) {
         s.current.own_lines.push_back(clock_line(ts, s.stream));
         const std::string& line = s.current.own_lines.back();
         s.current.pending.push_back(iovec{const_cast<char*>(line.data()), line.size()});
-        s.current.kinds.push_back(queue::record_kind::event);
+        s.current.lines.push_back(line_info{queue::record_kind::event, ts});
     }
     open_segment(s, s.current);  // a failure is noted and retried by flush_sink
 }
@@ -304,6 +305,8 @@ bool jsonl_writer::flush_segment(sink& s, segment& seg) {
             break;
         }
         auto left = static_cast<std::size_t>(n);
+        // One clock read per writev: the delay each data line waited from receive to here.
+        const std::int64_t written_at = realtime_ns();
         while (i < seg.pending.size() && left >= seg.pending[i].iov_len) {
             left -= seg.pending[i].iov_len;
             const std::size_t full = advanced ? saved.iov_len : seg.pending[i].iov_len;
@@ -311,7 +314,9 @@ bool jsonl_writer::flush_segment(sink& s, segment& seg) {
             stats_.bytes.fetch_add(full, std::memory_order_relaxed);
             if (advanced) seg.pending[i] = saved;
             advanced = false;
-            ++counts[static_cast<std::size_t>(seg.kinds[i]) & 3];
+            const line_info& line = seg.lines[i];
+            ++counts[static_cast<std::size_t>(line.kind) & 3];
+            if (line.kind == queue::record_kind::data) latency_.record(written_at - line.ts);
             ++i;
         }
         if (left > 0) {  // a short write ended inside line i
@@ -328,7 +333,7 @@ bool jsonl_writer::flush_segment(sink& s, segment& seg) {
 
     if (err == 0) {
         seg.pending.clear();
-        seg.kinds.clear();
+        seg.lines.clear();
         seg.own_lines.clear();
         seg.size = committed;
         if (s.failing) {
@@ -350,14 +355,14 @@ bool jsonl_writer::flush_segment(sink& s, segment& seg) {
         }
     }
     seg.pending.erase(seg.pending.begin(), seg.pending.begin() + static_cast<std::ptrdiff_t>(i));
-    seg.kinds.erase(seg.kinds.begin(), seg.kinds.begin() + static_cast<std::ptrdiff_t>(i));
+    seg.lines.erase(seg.lines.begin(), seg.lines.begin() + static_cast<std::ptrdiff_t>(i));
     seg.size = committed;
     note_failure(s, seg, "write to", err);
     if (s.fixed && err == EPIPE) {
         // Whoever read standard output has gone; these lines have nowhere to go.
         stats_.lost_lines.fetch_add(seg.pending.size(), std::memory_order_relaxed);
         seg.pending.clear();
-        seg.kinds.clear();
+        seg.lines.clear();
         return true;
     }
     return false;

@@ -19,6 +19,7 @@
 #include "mdrec/common/stream_table.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
 #include "mdrec/writer/file_io.hpp"
+#include "mdrec/writer/latency_histogram.hpp"
 
 namespace mdrec::writer {
 
@@ -78,10 +79,16 @@ public:
     finish_outcome finish();
 
     const writer_stats& stats() const noexcept { return stats_; }
+    // Receive -> write delay of every data line written so far; any thread may read it.
+    const latency_histogram& latency() const noexcept { return latency_; }
 
 private:
     struct segment;
     struct sink;
+    struct line_info {
+        queue::record_kind kind;
+        std::int64_t ts;  // receive time, for the latency histogram
+    };
 
     void run();
     bool write_available();
@@ -111,6 +118,7 @@ private:
     bool finished_ = false;
     finish_outcome outcome_;
     writer_stats stats_;
+    latency_histogram latency_;
 };
 
 }  // namespace mdrec::writer
