@@ -141,7 +141,7 @@ void serve_blast(boost::asio::ip::tcp::socket socket, const bench_feed& feed,
     using clock = std::chrono::steady_clock;
     const auto started = clock::now();
     report("start " + std::to_string(conn) + " " + std::to_string(now_ns()));
-    std::uint64_t sent = 0;
+    std::uint64_t sent = 0, payload_bytes = 0;
     bool ok = true;
     while (ok && sent < options.count && !control.client_closed.load(std::memory_order_acquire)) {
         std::uint64_t due = options.count;
@@ -158,7 +158,10 @@ void serve_blast(boost::asio::ip::tcp::socket socket, const bench_feed& feed,
         const std::uint64_t last = ring.run_end(sent, due, options.write_bytes);
         const auto bytes = ring.frames(sent, last);
         ok = send_all(fd, bytes.data(), bytes.size()) && send_pongs(fd, control);
-        if (ok) sent = last;
+        if (ok) {
+            payload_bytes += bytes.size() - 4 * (last - sent);
+            sent = last;
+        }
     }
 
     // 4. Close handshake: close frame 1000, then wait (bounded) for the client's close or EOF.
@@ -171,7 +174,7 @@ void serve_blast(boost::asio::ip::tcp::socket socket, const bench_feed& feed,
         }
     }
     report("done " + std::to_string(conn) + " " + std::to_string(sent) + " " +
-           std::to_string(now_ns()));
+           std::to_string(payload_bytes) + " " + std::to_string(now_ns()));
     ::shutdown(fd, SHUT_RDWR);
     reader.join();
 }

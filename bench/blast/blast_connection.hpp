@@ -22,7 +22,7 @@ struct blast_options {
 };
 
 // Serves the whole feed to the connected `socket`; blocks until done. `report` receives one
-// line per milestone ("start <conn> <ns>", "done <conn> <sent> <ns>").
+// line per milestone ("start <conn> <ns>", "done <conn> <sent> <payload bytes> <ns>").
 void serve_blast(boost::asio::ip::tcp::socket socket, const bench_feed& feed,
                  const blast_options& options, std::uint64_t conn,
                  const std::function<void(const std::string&)>& report);

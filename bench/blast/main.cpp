@@ -1,7 +1,7 @@
 // mdrec-blast: the benchmark's WebSocket server. Every connection gets the whole benchmark feed
 // (bench_feed: N depth20 messages over S streams, whatever the URL asks for), written as
 // pre-encoded frames in large writes, at full speed or at a fixed total rate. Prints
-// `listening <port>`, then per connection `start <conn> <ns>` and `done <conn> <sent> <ns>`.
+// `listening <port>`, then per connection `start <conn> <ns>` and `done <conn> <sent> <payload bytes> <ns>`.
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
