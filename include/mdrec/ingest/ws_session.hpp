@@ -10,7 +10,11 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/buffered_read_stream.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -20,6 +24,17 @@
 #include "mdrec/ingest/frame_router.hpp"
 
 namespace mdrec::ingest {
+
+// What the idle watchdog of one connection shares with its read loop (same thread).
+struct idle_watch {
+    idle_watch(boost::asio::any_io_executor executor, boost::asio::ip::tcp::socket* s)
+        : timer(std::move(executor)), socket(s) {}
+    boost::asio::steady_timer timer;
+    boost::asio::ip::tcp::socket* socket;  // closed when the connection went quiet
+    std::uint64_t frames = 0;              // data and control frames read so far
+    bool fired = false;                    // the watchdog closed the socket
+    bool done = false;                     // the read loop has ended: hands off the socket
+};
 
 struct session_options {
     endpoint where;
@@ -49,7 +64,11 @@ public:
     void close();
 
 private:
-    using plain_ws = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+    // Plain connections read through a large buffer: Beast alone reads at most 1.5 KB per
+    // system call (its frame-header buffer), one recv per depth20 frame; this takes whatever
+    // the socket holds, up to read_buffer_bytes, in one. TLS already reads whole records.
+    using plain_ws = boost::beast::websocket::stream<
+        boost::beast::buffered_read_stream<boost::beast::tcp_stream, boost::beast::flat_buffer>>;
     using tls_ws =
         boost::beast::websocket::stream<boost::beast::ssl_stream<boost::beast::tcp_stream>>;
 
@@ -58,6 +77,11 @@ private:
     template <class Ws>
     boost::asio::awaitable<std::string> read_loop(Ws& ws, frame_router& router,
                                                   connection_info conn);
+    template <class Ws>
+    boost::asio::awaitable<std::string> read_until_end(Ws& ws, frame_router& router,
+                                                       connection_info conn, idle_watch& watch);
+
+    static constexpr std::size_t read_buffer_bytes = 256 * 1024;
 
     boost::asio::any_io_executor executor_;
     boost::asio::ssl::context& tls_;
