@@ -1,6 +1,7 @@
 // The WebSocket session coroutine; see ws_session.hpp. Follows Beast's async-ssl client: a
-// connect deadline on the lowest layer, SNI and host-name verification before the TLS handshake,
-// then WebSocket timeouts set explicitly. Boost 1.81 needs explicit completion tokens.
+// connect deadline on the lowest layer (it covers TCP, TLS and the HTTP upgrade), SNI and
+// host-name verification before the TLS handshake. The upgrade is Beast's HTTP; frames are then
+// read by ws_frame_reader in large reads. Boost 1.81 needs explicit completion tokens.
 #include "mdrec/ingest/ws_session.hpp"
 
 #include <openssl/ssl.h>
@@ -14,30 +15,19 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/version.hpp>
-#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/detail/hybi13.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <cstring>
+#include <random>
+#include <span>
 #include <simdjson.h>
 
 #include "mdrec/common/clock.hpp"
 #include "mdrec/common/duration.hpp"
-
-// Beast finds a stream's teardown by argument-dependent lookup; buffered_read_stream has none,
-// so a close handshake tears down the TCP stream under it.
-namespace boost::beast {
-template <class Stream, class Buffer>
-void teardown(role_type role, buffered_read_stream<Stream, Buffer>& stream,
-              error_code& ec) {
-    using websocket::teardown;
-    teardown(role, stream.next_layer(), ec);
-}
-template <class Stream, class Buffer, class Handler>
-void async_teardown(role_type role, buffered_read_stream<Stream, Buffer>& stream,
-                    Handler&& handler) {
-    using websocket::async_teardown;
-    async_teardown(role, stream.next_layer(), std::forward<Handler>(handler));
-}
-}  // namespace boost::beast
+#include "mdrec/ingest/ws_frame_reader.hpp"
 
 namespace mdrec::ingest {
 
@@ -79,13 +69,13 @@ asio::awaitable<result<void>> ws_session::connect() {
     if (rec) co_return fail("cannot resolve " + where.host + ": " + rec.message());
 
     if (where.tls) {
-        auto& ws = ws_.emplace<tls_ws>(executor_, tls_);
+        auto& ws = ws_.emplace<tls_stream>(executor_, tls_);
         auto& tcp_layer = beast::get_lowest_layer(ws);
         tcp_layer.expires_after(options_.connect_timeout);
         auto [cec, peer] = co_await tcp_layer.async_connect(addresses, use_tuple);
         if (cec) co_return fail("cannot connect to " + where.host_header() + ": " + cec.message());
 
-        SSL* ssl = ws.next_layer().native_handle();
+        SSL* ssl = ws.native_handle();
         // SNI must not carry an IP literal (RFC 6066); verification still checks the IP SAN.
         const bool ip = is_ip_literal(where.host);
         if (!ip && !SSL_set_tlsext_host_name(ssl, where.host.c_str())) {
@@ -98,13 +88,12 @@ asio::awaitable<result<void>> ws_session::connect() {
             ip ? X509_VERIFY_PARAM_set1_ip_asc(param, where.host.c_str())
                : X509_VERIFY_PARAM_set1_host(param, where.host.c_str(), where.host.size());
         if (name_set != 1) co_return fail("cannot set the TLS host name check for " + where.host);
-        auto [tec] = co_await ws.next_layer().async_handshake(ssl::stream_base::client, use_tuple);
+        auto [tec] = co_await ws.async_handshake(ssl::stream_base::client, use_tuple);
         if (closing_) co_return fail("stopped while connecting");
         if (tec) co_return fail(tls_failure(ssl, where.host, tec));
         co_return co_await handshake(ws);
     }
-    auto& ws = ws_.emplace<plain_ws>(executor_);
-    ws.next_layer().capacity(read_buffer_bytes);
+    auto& ws = ws_.emplace<plain_stream>(executor_);
     auto& tcp_layer = beast::get_lowest_layer(ws);
     tcp_layer.expires_after(options_.connect_timeout);
     auto [cec, peer] = co_await tcp_layer.async_connect(addresses, use_tuple);
@@ -112,40 +101,49 @@ asio::awaitable<result<void>> ws_session::connect() {
     co_return co_await handshake(ws);
 }
 
-template <class Ws>
-asio::awaitable<result<void>> ws_session::handshake(Ws& ws) {
-    // The TCP deadline covered connect and TLS; from here Beast's own timeouts apply.
-    beast::get_lowest_layer(ws).expires_never();
-    websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = options_.connect_timeout;
-    // The idle timeout is watched by watch_idle, not by Beast: Beast re-arms its timer on every
-    // read (a timerfd_settime and a cancelled wait per frame, a third of mdrec's CPU at full
-    // speed); a frame counter checked four times per timeout costs nothing per frame.
-    timeouts.idle_timeout = websocket::stream_base::none();
-    timeouts.keep_alive_pings = false;  // the server pings us; an idle link means a dead one
-    ws.set_option(timeouts);
-    ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
-        req.set(beast::http::field::user_agent, "mdrec/" MDREC_VERSION);
-    }));
-    ws.read_message_max(options_.max_message_bytes);
-    // Pings from the server are answered by Beast with a pong carrying the same payload.
-    websocket::response_type response;
-    auto [ec] = co_await ws.async_handshake(response, options_.where.host_header(),
-                                            options_.target, use_tuple);
+template <class Stream>
+asio::awaitable<result<void>> ws_session::handshake(Stream& stream) {
+    // RFC 6455 4.1 by hand over Beast's HTTP, so that frames the server sends right behind its
+    // 101 response stay ours (Beast's websocket stream would keep them in its own buffer).
+    namespace http = beast::http;
+    websocket::detail::sec_ws_key_type key;
+    websocket::detail::make_sec_ws_key(key);
+    const beast::string_view key_text(key.data(), key.size());
+    http::request<http::empty_body> request(http::verb::get, options_.target, 11);
+    request.set(http::field::host, options_.where.host_header());
+    request.set(http::field::upgrade, "websocket");
+    request.set(http::field::connection, "Upgrade");
+    request.set(http::field::sec_websocket_key, key_text);
+    request.set(http::field::sec_websocket_version, "13");
+    request.set(http::field::user_agent, "mdrec/" MDREC_VERSION);
+    const std::string failed = "WebSocket handshake with " + options_.where.display() + " failed: ";
+    auto [wec, written] = co_await http::async_write(stream, request, use_tuple);
     if (closing_) co_return fail("stopped while connecting");
-    if (ec) {
-        std::string why = "WebSocket handshake with " + options_.where.display() + " failed: " +
-                          ec.message();
-        if (response.result_int() != 0) why += " (HTTP " + std::to_string(response.result_int()) + ")";
-        co_return fail(why);
+    if (wec) co_return fail(failed + wec.message());
+
+    http::response_parser<http::empty_body> parser;
+    auto [rec, read] = co_await http::async_read_header(stream, upgrade_buffer_, parser, use_tuple);
+    if (closing_) co_return fail("stopped while connecting");
+    if (rec) co_return fail(failed + rec.message());
+    const auto& response = parser.get();
+    websocket::detail::sec_ws_accept_type accept;
+    websocket::detail::make_sec_ws_accept(accept, key_text);
+    if (response.result() != http::status::switching_protocols) {
+        co_return fail(failed + "upgrade declined (HTTP " + std::to_string(response.result_int()) + ")");
     }
+    if (!beast::iequals(response[http::field::upgrade], "websocket") ||
+        response[http::field::sec_websocket_accept] != beast::string_view(accept.data(), accept.size())) {
+        co_return fail(failed + "bad upgrade response (HTTP 101 without a valid Sec-WebSocket-Accept)");
+    }
+    // Connect, TLS and upgrade are done within the deadline; from here the idle watch applies.
+    beast::get_lowest_layer(stream).expires_never();
     open_ = true;
     co_return result<void>{};
 }
 
 asio::awaitable<std::string> ws_session::read_frames(frame_router& router, connection_info conn) {
-    if (auto* ws = std::get_if<tls_ws>(&ws_)) co_return co_await read_loop(*ws, router, conn);
-    if (auto* ws = std::get_if<plain_ws>(&ws_)) co_return co_await read_loop(*ws, router, conn);
+    if (auto* s = std::get_if<tls_stream>(&ws_)) co_return co_await read_loop(*s, router, conn);
+    if (auto* s = std::get_if<plain_stream>(&ws_)) co_return co_await read_loop(*s, router, conn);
     co_return "not connected";
 }
 
@@ -172,44 +170,87 @@ asio::awaitable<void> watch_idle(std::shared_ptr<idle_watch> watch,
     }
 }
 
-template <class Ws>
-asio::awaitable<std::string> ws_session::read_loop(Ws& ws, frame_router& router,
+template <class Stream>
+asio::awaitable<std::string> ws_session::read_loop(Stream& stream, frame_router& router,
                                                    connection_info conn) {
-    auto watch = std::make_shared<idle_watch>(executor_, &beast::get_lowest_layer(ws).socket());
-    ws.control_callback([w = watch.get()](websocket::frame_type, std::string_view) { ++w->frames; });
+    auto watch = std::make_shared<idle_watch>(executor_, &beast::get_lowest_layer(stream).socket());
     asio::co_spawn(executor_, watch_idle(watch, options_.idle_timeout), asio::detached);
-    const std::string reason = co_await read_until_end(ws, router, conn, *watch);
+    const std::string reason = co_await read_until_end(stream, router, conn, *watch);
     // The socket may go away with this session; the watch must not touch it any more.
     watch->done = true;
     watch->timer.cancel();
-    ws.control_callback();
     co_return reason;
 }
 
-template <class Ws>
-asio::awaitable<std::string> ws_session::read_until_end(Ws& ws, frame_router& router,
+namespace {
+
+// A client's control frame (RFC 6455 5.3: masked, with an unpredictable key).
+std::size_t encode_control(char* out, int opcode, std::span<const char> payload,
+                           std::minstd_rand& random) {
+    const std::size_t len = std::min<std::size_t>(payload.size(), 125);
+    out[0] = static_cast<char>(0x80 | opcode);
+    out[1] = static_cast<char>(0x80 | len);
+    const std::uint32_t mask = static_cast<std::uint32_t>(random());
+    std::memcpy(out + 2, &mask, 4);
+    for (std::size_t i = 0; i < len; ++i) out[6 + i] = static_cast<char>(payload[i] ^ out[2 + i % 4]);
+    return 6 + len;
+}
+
+}  // namespace
+
+template <class Stream>
+asio::awaitable<std::string> ws_session::read_until_end(Stream& stream, frame_router& router,
                                                         connection_info conn, idle_watch& watch) {
-    beast::flat_buffer buffer;
-    buffer.reserve(64 * 1024);
+    ws_frame_reader reader(options_.max_message_bytes, simdjson::SIMDJSON_PADDING);
+    // Frames the server sent right behind its upgrade response.
+    const auto early = upgrade_buffer_.cdata();
+    reader.append({static_cast<const char*>(early.data()), early.size()});
+    upgrade_buffer_.consume(upgrade_buffer_.size());
+    std::minstd_rand random(std::random_device{}());
+    char control[6 + 125];
+    // The receive time of the bytes being decoded: one per read, taken as soon as it completes,
+    // before any parsing or queueing.
+    std::int64_t ts = realtime_ns();
     for (;;) {
-        auto [ec, bytes] = co_await ws.async_read(buffer, use_tuple);
-        // The receive time is taken here, before any parsing or queueing.
-        const std::int64_t ts = realtime_ns();
-        ++watch.frames;
+        while (auto frame = reader.next()) {
+            ++watch.frames;
+            switch (frame->type) {
+                case ws_frame::kind::message:
+                    router.on_frame(frame->data, frame->size, frame->capacity, ts, conn);
+                    break;
+                case ws_frame::kind::ping: {
+                    // Binance drops a connection that does not answer its pings.
+                    const std::size_t n = encode_control(control, 0xA, {frame->data, frame->size}, random);
+                    auto [wec, w] = co_await asio::async_write(stream, asio::buffer(control, n), use_tuple);
+                    if (wec && !closing_) co_return "cannot answer a ping: " + wec.message();
+                    break;
+                }
+                case ws_frame::kind::pong:
+                    break;
+                case ws_frame::kind::close: {
+                    // Echo the code (RFC 6455 5.5.1), then the server closes the TCP connection.
+                    open_ = false;
+                    const std::uint16_t code = frame->close_code == 1005 ? 1000 : frame->close_code;
+                    const char body[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
+                    const std::size_t n = encode_control(control, 0x8, body, random);
+                    co_await asio::async_write(stream, asio::buffer(control, n), use_tuple);
+                    co_return "closed by server (code " + std::to_string(frame->close_code) +
+                        (frame->close_reason.empty() ? std::string() : ", " + std::string(frame->close_reason)) +
+                        ")";
+                }
+                case ws_frame::kind::error:
+                    open_ = false;
+                    co_return std::string(frame->data, frame->size);
+            }
+        }
+        const auto space = reader.read_space();
+        auto [ec, bytes] = co_await stream.async_read_some(asio::buffer(space.data(), space.size()), use_tuple);
+        ts = realtime_ns();
         if (ec) {
             open_ = false;
             // Our own close ends the pending read with `closed` or `operation_aborted`.
             if (closing_) co_return std::string("closed by mdrec");
             if (watch.fired) {
-                co_return "no frame for " + format_duration(options_.idle_timeout) + " (idle timeout)";
-            }
-            if (ec == websocket::error::closed) {
-                const auto& why = ws.reason();
-                co_return "closed by server (code " + std::to_string(why.code) +
-                    (why.reason.empty() ? std::string() : ", " + std::string(why.reason.c_str())) +
-                    ")";
-            }
-            if (ec == beast::error::timeout) {
                 co_return "no frame for " + format_duration(options_.idle_timeout) + " (idle timeout)";
             }
             // Binance, like many servers, may drop TLS without close_notify: a plain disconnect.
@@ -219,13 +260,7 @@ asio::awaitable<std::string> ws_session::read_until_end(Ws& ws, frame_router& ro
             }
             co_return ec.message();
         }
-        // simdjson reads up to SIMDJSON_PADDING bytes past the frame: make them ours. In a
-        // flat_buffer the writable area follows the readable bytes directly.
-        buffer.prepare(simdjson::SIMDJSON_PADDING);
-        const auto frame = buffer.cdata();
-        router.on_frame(static_cast<const char*>(frame.data()), frame.size(),
-                        frame.size() + simdjson::SIMDJSON_PADDING, ts, conn);
-        buffer.consume(buffer.size());
+        reader.commit(bytes);
     }
 }
 
@@ -238,8 +273,8 @@ void ws_session::close() {
     // shutdown. A market-data server needs no handshake; the pending read (or a connect step)
     // ends at once with an error, and read_frames reports "closed by mdrec".
     boost::system::error_code ignored;
-    if (auto* ws = std::get_if<tls_ws>(&ws_)) beast::get_lowest_layer(*ws).socket().close(ignored);
-    if (auto* ws = std::get_if<plain_ws>(&ws_)) beast::get_lowest_layer(*ws).socket().close(ignored);
+    if (auto* s = std::get_if<tls_stream>(&ws_)) beast::get_lowest_layer(*s).socket().close(ignored);
+    if (auto* s = std::get_if<plain_stream>(&ws_)) beast::get_lowest_layer(*s).socket().close(ignored);
 }
 
 }  // namespace mdrec::ingest

@@ -13,11 +13,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/buffered_read_stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
 #include "mdrec/common/result.hpp"
 #include "mdrec/ingest/endpoint.hpp"
@@ -64,29 +62,23 @@ public:
     void close();
 
 private:
-    // Plain connections read through a large buffer: Beast alone reads at most 1.5 KB per
-    // system call (its frame-header buffer), one recv per depth20 frame; this takes whatever
-    // the socket holds, up to read_buffer_bytes, in one. TLS already reads whole records.
-    using plain_ws = boost::beast::websocket::stream<
-        boost::beast::buffered_read_stream<boost::beast::tcp_stream, boost::beast::flat_buffer>>;
-    using tls_ws =
-        boost::beast::websocket::stream<boost::beast::ssl_stream<boost::beast::tcp_stream>>;
+    using plain_stream = boost::beast::tcp_stream;
+    using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
-    template <class Ws>
-    boost::asio::awaitable<result<void>> handshake(Ws& ws);
-    template <class Ws>
-    boost::asio::awaitable<std::string> read_loop(Ws& ws, frame_router& router,
+    template <class Stream>
+    boost::asio::awaitable<result<void>> handshake(Stream& stream);
+    template <class Stream>
+    boost::asio::awaitable<std::string> read_loop(Stream& stream, frame_router& router,
                                                   connection_info conn);
-    template <class Ws>
-    boost::asio::awaitable<std::string> read_until_end(Ws& ws, frame_router& router,
+    template <class Stream>
+    boost::asio::awaitable<std::string> read_until_end(Stream& stream, frame_router& router,
                                                        connection_info conn, idle_watch& watch);
-
-    static constexpr std::size_t read_buffer_bytes = 256 * 1024;
 
     boost::asio::any_io_executor executor_;
     boost::asio::ssl::context& tls_;
     session_options options_;
-    std::variant<std::monostate, plain_ws, tls_ws> ws_;
+    std::variant<std::monostate, plain_stream, tls_stream> ws_;
+    boost::beast::flat_buffer upgrade_buffer_;  // the HTTP upgrade's read, and what followed it
     bool open_ = false;
     bool closing_ = false;
 };
