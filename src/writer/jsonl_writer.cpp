@@ -103,6 +103,17 @@ jsonl_writer::jsonl_writer(writer_config config, queue::spsc_ring& ring,
 
 jsonl_writer::~jsonl_writer() {
     if (thread_.joinable()) finish();
+    stop_syncer();
+}
+
+void jsonl_writer::stop_syncer() {
+    if (!syncer_.joinable()) return;
+    {
+        std::lock_guard lock(sync_mutex_);
+        syncer_stop_ = true;
+        sync_cv_.notify_all();
+    }
+    syncer_.join();
 }
 
 result<void> jsonl_writer::prepare() {
@@ -121,7 +132,85 @@ result<void> jsonl_writer::prepare() {
     return {};
 }
 
-void jsonl_writer::start() { thread_ = std::thread([this] { run(); }); }
+void jsonl_writer::start() {
+    if (config_.fsync_interval.count() > 0) syncer_ = std::thread([this] { run_syncer(); });
+    thread_ = std::thread([this] { run(); });
+}
+
+void jsonl_writer::run_syncer() {
+    std::unique_lock lock(sync_mutex_);
+    for (;;) {
+        sync_cv_.wait(lock, [this] { return syncer_stop_ || (sync_requested_ && !sync_done_); });
+        if (syncer_stop_) return;
+        const std::vector<int> fds = sync_fds_;
+        lock.unlock();
+        std::vector<int> results;
+        results.reserve(fds.size());
+        for (int fd : fds) results.push_back(files_.fdatasync(fd));
+        lock.lock();
+        sync_results_ = std::move(results);
+        sync_done_ = true;
+        sync_cv_.notify_all();
+    }
+}
+
+void jsonl_writer::start_background_sync() {
+    std::vector<int> fds;
+    for (auto& s : sinks_) {
+        if (s->fixed) continue;
+        for (auto* seg : {&s->current}) {
+            if (seg->fd >= 0 && seg->dirty) {
+                fds.push_back(seg->fd);
+                seg->dirty = false;  // written again before the sync ends: dirty again
+            }
+        }
+        for (auto& seg : s->backlog) {
+            if (seg.fd >= 0 && seg.dirty) {
+                fds.push_back(seg.fd);
+                seg.dirty = false;
+            }
+        }
+    }
+    if (fds.empty()) return;
+    std::lock_guard lock(sync_mutex_);
+    sync_fds_ = std::move(fds);
+    sync_requested_ = true;
+    sync_done_ = false;
+    sync_cv_.notify_all();
+}
+
+void jsonl_writer::collect_background_sync(bool wait) {
+    std::unique_lock lock(sync_mutex_);
+    if (!sync_requested_) return;
+    if (!sync_done_) {
+        if (!wait) return;
+        sync_cv_.wait(lock, [this] { return sync_done_ || syncer_stop_; });
+        if (!sync_done_) {  // stopped first: the batch counts as not synced
+            sync_requested_ = false;
+            return;
+        }
+    }
+    for (std::size_t i = 0; i < sync_fds_.size(); ++i) {
+        const int rc = sync_results_[i];
+        if (rc == 0) {
+            stats_.syncs.fetch_add(1, std::memory_order_relaxed);
+            continue;
+        }
+        // As in sync_segment: the kernel may have dropped the dirty pages; say so, try again.
+        stats_.write_errors.fetch_add(1, std::memory_order_relaxed);
+        for (auto& s : sinks_) {
+            auto mark = [&](segment& seg) {
+                if (seg.fd != sync_fds_[i]) return;
+                seg.dirty = true;
+                spdlog::error("fdatasync {} failed: {}", seg.path, errno_text(-rc));
+            };
+            mark(s->current);
+            for (auto& seg : s->backlog) mark(seg);
+        }
+    }
+    sync_requested_ = false;
+    sync_done_ = false;
+}
 
 finish_outcome jsonl_writer::finish() {
     if (finished_ || !thread_.joinable()) return outcome_;
@@ -133,12 +222,22 @@ finish_outcome jsonl_writer::finish() {
     if (done.wait_for(config_.shutdown_timeout + std::chrono::seconds(2)) ==
         std::future_status::timeout) {
         thread_.detach();
+        // The syncer ends once idle (it may be stuck in fdatasync just the same).
+        if (syncer_.joinable()) {
+            {
+                std::lock_guard lock(sync_mutex_);
+                syncer_stop_ = true;
+                sync_cv_.notify_all();
+            }
+            syncer_.detach();
+        }
         finish_outcome stuck;
         stuck.complete = false;
         stuck.stuck = true;
         return stuck;
     }
     thread_.join();
+    stop_syncer();
     return outcome_;
 }
 
@@ -166,8 +265,10 @@ void jsonl_writer::run() {
             healthy = write_available();
             if (!healthy) retry_at = now + config_.retry_interval;
             if (now >= next_flush) next_flush = now + config_.flush_interval;
-            if (healthy && config_.fsync_interval.count() > 0 && now >= next_sync) {
-                sync_all();
+            collect_background_sync(false);
+            if (healthy && config_.fsync_interval.count() > 0 && now >= next_sync &&
+                !sync_requested_) {
+                start_background_sync();
                 next_sync = now + config_.fsync_interval;
             }
         }
@@ -176,6 +277,7 @@ void jsonl_writer::run() {
         std::this_thread::sleep_for(std::clamp<clock::duration>(wake - clock::now(),
                                                                 clock::duration::zero(), poll));
     }
+    collect_background_sync(true);
     const bool synced = sync_all();
     outcome_.unwritten_lines = count_unwritten();
     // Complete means written and synced: a failed final fdatasync may have lost pages.
@@ -270,6 +372,7 @@ bool jsonl_writer::sync_segment(segment& seg) {
 
 bool jsonl_writer::close_segment(segment& seg) {
     if (seg.fd < 0) return true;
+    collect_background_sync(true);  // the syncer must be done with this descriptor
     const bool synced = sync_segment(seg);
     files_.close(seg.fd);
     seg.fd = -1;

@@ -22,7 +22,9 @@ TEST(latency_histogram, every_value_falls_in_a_bucket_that_holds_it) {
         const std::size_t i = latency_histogram::bucket_of(v);
         ASSERT_LT(i, latency_histogram::bucket_count) << v;
         EXPECT_LE(v, latency_histogram::bucket_upper(i)) << v;
-        if (i > 0) EXPECT_GT(v, latency_histogram::bucket_upper(i - 1)) << v;
+        if (i > 0) {
+            EXPECT_GT(v, latency_histogram::bucket_upper(i - 1)) << v;
+        }
         EXPECT_GE(latency_histogram::bucket_upper(i), previous_upper);
         previous_upper = latency_histogram::bucket_upper(i);
     }
