@@ -217,6 +217,12 @@ asio::awaitable<std::string> ws_session::read_until_end(Stream& stream, frame_ro
             switch (frame->type) {
                 case ws_frame::kind::message:
                     router.on_frame(frame->data, frame->size, frame->capacity, ts, conn);
+                    // The frame may have ended the recording (--count): what follows in the
+                    // same read is not part of it, as if the socket had closed right here.
+                    if (closing_) {
+                        open_ = false;
+                        co_return std::string("closed by mdrec");
+                    }
                     break;
                 case ws_frame::kind::ping: {
                     // Binance drops a connection that does not answer its pings.
