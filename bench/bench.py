@@ -125,27 +125,48 @@ def run_one(name, build, sc, work, args):
     blast_log = out_dir + ".blast"
     err_path = out_dir + ".stderr"
     blast, port = start_blast(build, sc, blast_log)
+    try:
+        return measure(name, build, sc, port, out_dir, blast, blast_log, err_path, args)
+    finally:
+        # Also when the driver itself is stopped: leave no server behind.
+        if blast.poll() is None:
+            blast.kill()
+            blast.wait()
+
+
+def measure(name, build, sc, port, out_dir, blast, blast_log, err_path, args):
     cmd = recorder_command(name, build, sc, port, out_dir, args)
     timeout = 60 + sc.count / 2000 + (sc.count / sc.rate if sc.rate else 0)
     result = {"recorder": name, "scenario": sc.name}
     with open(err_path, "w") as err:
         proc = subprocess.Popen(cmd, stdout=err, stderr=err)
-        deadline = time.monotonic() + timeout
         status = rusage = None
-        while True:
-            pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
-            if pid != 0:
-                break
-            if time.monotonic() > deadline:
+        try:
+            # os.wait4, not proc.wait(): it also returns the recorder's own CPU times and RSS.
+            deadline = time.monotonic() + timeout
+            while True:
+                pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
+                if pid != 0:
+                    break
+                if time.monotonic() > deadline:
+                    proc.kill()
+                    _, status, rusage = os.wait4(proc.pid, 0)
+                    result["error"] = "timed out after %d s" % timeout
+                    break
+                time.sleep(0.002)
+        finally:
+            if rusage is None:  # the driver is being stopped: take the recorder along
                 proc.kill()
-                _, status, rusage = os.wait4(proc.pid, 0)
-                result["error"] = "timed out after %d s" % timeout
-                break
-            time.sleep(0.002)
+                os.wait4(proc.pid, 0)
         ended = time.time_ns()
         proc.returncode = os.waitstatus_to_exitcode(status)
     blast.send_signal(signal.SIGTERM)
     blast.wait()
+    return evaluate(name, build, sc, out_dir, blast_log, err_path, proc, rusage, ended, result, args)
+
+
+def evaluate(name, build, sc, out_dir, blast_log, err_path, proc, rusage, ended, result, args):
+    """The recorder's figures from its rusage, the server's log and its own report; the check."""
     stderr = open(err_path).read()
     starts, dones = blast_lines(blast_log, "start"), blast_lines(blast_log, "done")
     if proc.returncode != 0 and "error" not in result:
@@ -276,4 +297,6 @@ def main():
 
 
 if __name__ == "__main__":
+    # SIGTERM (ctest's timeout, a CI cancel) unwinds like Ctrl-C, so no server is left running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sys.exit(main())
