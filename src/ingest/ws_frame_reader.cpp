@@ -12,6 +12,28 @@ namespace {
 constexpr std::size_t max_header_bytes = 14;
 }
 
+std::string encode_client_frame(int opcode, std::string_view payload, std::uint32_t mask) {
+    std::string f;
+    f.reserve(payload.size() + 14);
+    f += static_cast<char>(0x80 | opcode);
+    const std::size_t len = payload.size();
+    if (len < 126) {
+        f += static_cast<char>(0x80 | len);
+    } else if (len < 65536) {
+        f += static_cast<char>(0x80 | 126);
+        f += static_cast<char>(len >> 8);
+        f += static_cast<char>(len & 0xff);
+    } else {
+        f += static_cast<char>(0x80 | 127);
+        for (int i = 7; i >= 0; --i) f += static_cast<char>((static_cast<std::uint64_t>(len) >> (8 * i)) & 0xff);
+    }
+    char key[4];
+    std::memcpy(key, &mask, 4);
+    f.append(key, 4);
+    for (std::size_t i = 0; i < len; ++i) f += static_cast<char>(payload[i] ^ key[i % 4]);
+    return f;
+}
+
 ws_frame_reader::ws_frame_reader(std::size_t max_message_bytes, std::size_t padding,
                                  std::size_t read_bytes)
     : max_message_(max_message_bytes),

@@ -182,22 +182,6 @@ asio::awaitable<std::string> ws_session::read_loop(Stream& stream, frame_router&
     co_return reason;
 }
 
-namespace {
-
-// A client's control frame (RFC 6455 5.3: masked, with an unpredictable key).
-std::size_t encode_control(char* out, int opcode, std::span<const char> payload,
-                           std::minstd_rand& random) {
-    const std::size_t len = std::min<std::size_t>(payload.size(), 125);
-    out[0] = static_cast<char>(0x80 | opcode);
-    out[1] = static_cast<char>(0x80 | len);
-    const std::uint32_t mask = static_cast<std::uint32_t>(random());
-    std::memcpy(out + 2, &mask, 4);
-    for (std::size_t i = 0; i < len; ++i) out[6 + i] = static_cast<char>(payload[i] ^ out[2 + i % 4]);
-    return 6 + len;
-}
-
-}  // namespace
-
 template <class Stream>
 asio::awaitable<std::string> ws_session::read_until_end(Stream& stream, frame_router& router,
                                                         connection_info conn, idle_watch& watch) {
@@ -207,7 +191,6 @@ asio::awaitable<std::string> ws_session::read_until_end(Stream& stream, frame_ro
     reader.append({static_cast<const char*>(early.data()), early.size()});
     upgrade_buffer_.consume(upgrade_buffer_.size());
     std::minstd_rand random(std::random_device{}());
-    char control[6 + 125];
     // The receive time of the bytes being decoded: one per read, taken as soon as it completes,
     // before any parsing or queueing.
     std::int64_t ts = realtime_ns();
@@ -226,8 +209,9 @@ asio::awaitable<std::string> ws_session::read_until_end(Stream& stream, frame_ro
                     break;
                 case ws_frame::kind::ping: {
                     // Binance drops a connection that does not answer its pings.
-                    const std::size_t n = encode_control(control, 0xA, {frame->data, frame->size}, random);
-                    auto [wec, w] = co_await asio::async_write(stream, asio::buffer(control, n), use_tuple);
+                    const std::string pong = encode_client_frame(
+                        0xA, {frame->data, frame->size}, static_cast<std::uint32_t>(random()));
+                    auto [wec, w] = co_await asio::async_write(stream, asio::buffer(pong), use_tuple);
                     if (wec && !closing_) co_return "cannot answer a ping: " + wec.message();
                     break;
                 }
@@ -238,8 +222,9 @@ asio::awaitable<std::string> ws_session::read_until_end(Stream& stream, frame_ro
                     open_ = false;
                     const std::uint16_t code = frame->close_code == 1005 ? 1000 : frame->close_code;
                     const char body[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
-                    const std::size_t n = encode_control(control, 0x8, body, random);
-                    co_await asio::async_write(stream, asio::buffer(control, n), use_tuple);
+                    const std::string echo = encode_client_frame(
+                        0x8, {body, 2}, static_cast<std::uint32_t>(random()));
+                    co_await asio::async_write(stream, asio::buffer(echo), use_tuple);
                     co_return "closed by server (code " + std::to_string(frame->close_code) +
                         (frame->close_reason.empty() ? std::string() : ", " + std::string(frame->close_reason)) +
                         ")";

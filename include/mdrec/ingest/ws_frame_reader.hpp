@@ -27,6 +27,10 @@ struct ws_frame {
     std::string_view close_reason;      // close
 };
 
+// A client frame (RFC 6455 5.3: always masked, with an unpredictable `mask`), FIN set: the pong,
+// close and text messages a client sends. Any payload length.
+std::string encode_client_frame(int opcode, std::string_view payload, std::uint32_t mask);
+
 class ws_frame_reader {
 public:
     // Messages longer than `max_message_bytes` are an error; every message returned has

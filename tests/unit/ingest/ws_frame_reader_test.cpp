@@ -138,5 +138,22 @@ TEST(ws_frame_reader, bytes_after_the_upgrade_are_kept) {
     EXPECT_EQ(got[1], std::string(400, 's'));
 }
 
+TEST(ws_frame_reader, client_frames_are_masked_with_the_right_length) {
+    for (std::size_t len : {0u, 5u, 125u, 126u, 70000u}) {
+        const std::string payload(len, 'q');
+        const std::string f = encode_client_frame(1, payload, 0x01020304u);
+        const auto* b = reinterpret_cast<const unsigned char*>(f.data());
+        EXPECT_EQ(b[0], 0x81);
+        EXPECT_TRUE((b[1] & 0x80) != 0) << "masked";
+        const std::size_t header = len < 126 ? 2 : len < 65536 ? 4 : 10;
+        ASSERT_EQ(f.size(), header + 4 + len);
+        std::string unmasked;
+        for (std::size_t i = 0; i < len; ++i) {
+            unmasked += static_cast<char>(f[header + 4 + i] ^ f[header + i % 4]);
+        }
+        EXPECT_EQ(unmasked, payload);
+    }
+}
+
 }  // namespace
 }  // namespace mdrec::ingest
