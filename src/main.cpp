@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "mdrec/cli/commands.hpp"
+#include "mdrec/cli/config_file.hpp"
 #include "mdrec/cli/subcommand_config.hpp"
 #include "mdrec/common/result.hpp"
 
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
 
     mdrec::cli::recording_options capture_options;
+    capture_options.metrics_listen.clear();  // a one-off capture serves no metrics by default
     CLI::App* capture = app.add_subcommand(
         "capture", "Record streams once, until --duration or --count, then print a summary");
     mdrec::cli::add_recording_options(*capture, capture_options);
@@ -36,6 +38,41 @@ int main(int argc, char** argv) {
     app.config_formatter(std::make_shared<mdrec::cli::subcommand_config>("run"));
     app.allow_config_extras(CLI::config_extras_mode::error);
 
+    mdrec::cli::consolidate_options consolidate_options;
+    CLI::App* consolidate = app.add_subcommand(
+        "consolidate", "Archive every finished UTC day into verified .jsonl.zst files, then "
+                       "delete the hour files");
+    mdrec::cli::add_consolidate_options(*consolidate, consolidate_options);
+
+    mdrec::cli::verify_options verify_options;
+    CLI::App* verify = app.add_subcommand(
+        "verify", "Check archives against their checksums and that every line is JSON with ts");
+    mdrec::cli::add_verify_options(*verify, verify_options);
+
+    mdrec::cli::cat_options cat_options;
+    CLI::App* cat = app.add_subcommand(
+        "cat", "Write .jsonl and .jsonl.zst files to standard output as JSONL");
+    mdrec::cli::add_cat_options(*cat, cat_options);
+
+    // The whole config file is checked first, so that a mistake is reported with its line
+    // (CLI11 would name neither the line nor, for some values, the problem).
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        std::string path;
+        if (arg == "--config" && i + 1 < argc) {
+            path = argv[i + 1];
+        } else if (arg.rfind("--config=", 0) == 0) {
+            path = arg.substr(9);
+        } else {
+            continue;
+        }
+        if (auto valid = mdrec::cli::validate_config_file(path); !valid) {
+            std::fprintf(stderr, "mdrec: %s\n", valid.error().message.c_str());
+            return 2;
+        }
+        break;
+    }
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ConfigError& e) {
@@ -50,9 +87,11 @@ int main(int argc, char** argv) {
         return 2;
     } catch (const CLI::ParseError& e) {
         // CLI11 would say "A subcommand is required" for a mistyped one; name it instead.
-        if (argc > 1 && argv[1][0] != '-' && !app.got_subcommand(capture) &&
-            !app.got_subcommand(run)) {
-            std::fprintf(stderr, "mdrec: unknown command '%s' (commands: capture, run)\n", argv[1]);
+        if (argc > 1 && argv[1][0] != '-' && app.get_subcommands().empty()) {
+            std::fprintf(stderr,
+                         "mdrec: unknown command '%s' (commands: capture, run, consolidate, "
+                         "verify, cat)\n",
+                         argv[1]);
             return 2;
         }
         // --help and --version end here too, with exit code 0; usage errors exit 2.
@@ -62,6 +101,9 @@ int main(int argc, char** argv) {
     try {
         if (*capture) return mdrec::cli::capture_command(capture_options);
         if (*run) return mdrec::cli::run_command(run_options);
+        if (*consolidate) return mdrec::cli::consolidate_command(consolidate_options);
+        if (*verify) return mdrec::cli::verify_command(verify_options);
+        if (*cat) return mdrec::cli::cat_command(cat_options);
     } catch (const mdrec::startup_error& e) {
         std::fprintf(stderr, "mdrec: %s\n", e.what());
         return e.exit_code();

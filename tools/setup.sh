@@ -10,7 +10,8 @@ build="${MDREC_BUILD_DIR:-$root/build}"
 packages=(
     g++ cmake ninja-build pkg-config git ca-certificates openssl jq
     libboost1.81-dev libssl-dev libsimdjson-dev libspdlog-dev libcli11-dev libexpected-dev
-    libgtest-dev libgmock-dev
+    libgtest-dev libgmock-dev libzstd-dev zstd
+    curl python3 systemd prometheus
     libbenchmark-dev python3-websockets python3-uvloop  # bench/: micro-benchmarks, Python peer
 )
 

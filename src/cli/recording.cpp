@@ -9,7 +9,6 @@
 #include <optional>
 #include <thread>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "mdrec/common/clock.hpp"
@@ -17,6 +16,8 @@
 #include "mdrec/common/stream_table.hpp"
 #include "mdrec/ingest/endpoint.hpp"
 #include "mdrec/ingest/ingest_engine.hpp"
+#include "mdrec/ops/log_setup.hpp"
+#include "mdrec/ops/ops_service.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
 #include "mdrec/writer/crash_recovery.hpp"
 #include "mdrec/writer/data_lock.hpp"
@@ -54,19 +55,16 @@ std::string megabytes(std::uint64_t bytes) {
 std::string recording_summary::line(const std::string& verb) const {
     std::string text = fmt::format(
         "{} {} messages ({}) from {} stream{} in {:.2f} s to {}: {} dropped, {} rejected, "
-        "{} sequence gaps, {} lost, {} write errors, {} connection{}",
+        "{} sequence gaps, {} lost, {} write errors, {} connection{}, {} rotation{}, "
+        "{} duplicates suppressed",
         verb, messages, megabytes(bytes), streams, streams == 1 ? "" : "s", seconds, destination,
-        dropped, rejected, sequence_gaps, lost, write_errors, connects, connects == 1 ? "" : "s");
+        dropped, rejected, sequence_gaps, lost, write_errors, connects, connects == 1 ? "" : "s",
+        rotations, rotations == 1 ? "" : "s", duplicates);
     if (failure) text += "; failed: " + failure->message;
     return text;
 }
 
-void setup_logging(const std::string& level) {
-    auto logger = spdlog::stderr_color_mt("mdrec");
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
-    logger->set_level(spdlog::level::from_str(level));
-    spdlog::set_default_logger(logger);
-}
+void setup_logging(const std::string& level) { ops::setup_logging(level); }
 
 recording_summary record(const recording_options& options, bool fail_fast) {
     using clock = std::chrono::steady_clock;
@@ -92,6 +90,16 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     ingest_config.idle_timeout = duration_of(options.idle_timeout);
     ingest_config.backoff_max = duration_of(options.reconnect_max);
     ingest_config.stats_interval = duration_of(options.stats_interval);
+    ingest_config.futures = options.venue == "binance-usdm";
+    ingest_config.connection_lifetime = duration_of(options.connection_lifetime);
+    ingest_config.rotation_timeout = duration_of(options.rotation_timeout);
+    ingest_config.silence_timeout =
+        options.silence_timeout == "auto" ? std::chrono::nanoseconds(0)
+                                          : duration_of(options.silence_timeout);
+    ingest_config.connections_per_window = options.connections_per_5min;
+    ingest_config.client_messages_per_second =
+        options.client_messages_per_second != 0 ? options.client_messages_per_second
+                                                : (ingest_config.futures ? 10 : 5);
 
     // 2. Allocate the queue and make sure the output folder takes files.
     queue::spsc_ring ring(options.queue_bytes);
@@ -127,10 +135,30 @@ recording_summary record(const recording_options& options, bool fail_fast) {
                  streams.size(), streams.size() == 1 ? "" : "s", ingest_config.where.display(),
                  engine.connections(), engine.connections() == 1 ? "" : "s", summary.destination);
 
-    // 5. Start the writer thread, then run the ingest loop on this thread until it stops.
+    // 5. Start the writer thread and the ops thread (metrics and health over HTTP, systemd
+    //    readiness and watchdog, the terminal status line), then run the ingest loop on this
+    //    thread until it stops.
+    ops::ops_config ops_config;
+    if (!options.no_metrics && !options.metrics_listen.empty()) {
+        ops_config.metrics_listen = checked(ops::parse_listen_address(options.metrics_listen));
+    }
+    ops_config.health.stale_after = duration_of(options.stale_after);
+    ops_config.ready_timeout = duration_of(options.ready_timeout);
+    ops_config.status = ops::status_sink();
+    const ops::recorder_view view{&streams,
+                                  &engine.router(),
+                                  &writer.stats(),
+                                  &ring,
+                                  options.out == "-" ? std::string() : options.out,
+                                  realtime_ns()};
+    ops::ops_service ops(std::move(ops_config), view, &engine.io());
     const auto started = clock::now();
     writer.start();
+    ops.start();
     auto outcome = engine.run();
+    // STOPPING=1 for systemd; the ops thread ends before the drain (it must not outlive the
+    // engine's io_context, which it probes).
+    ops.stop();
 
     // 6. Mark drops that are still owed a gap line, then let the writer write out everything
     //    queued, fdatasync and close every file (bounded by --shutdown-timeout).
@@ -170,6 +198,8 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     summary.lost = out.lost_lines.load() + in.dropped_other.load();
     summary.write_errors = out.write_errors.load();
     summary.connects = in.connects.load();
+    summary.duplicates = in.duplicates.load();
+    summary.rotations = in.rotations_started.load();
     return summary;
 }
 

@@ -3,6 +3,7 @@
 
 #include "mdrec/common/duration.hpp"
 #include "mdrec/common/stream_table.hpp"
+#include "mdrec/ops/metrics_server.hpp"
 
 namespace mdrec::cli {
 
@@ -19,6 +20,14 @@ const CLI::Validator stream_check(
     [](std::string& text) {
         auto ok = validate_stream_name(text);
         return ok ? std::string() : ok.error().message;
+    },
+    "");
+
+const CLI::Validator listen_check(
+    [](std::string& text) {
+        if (text.empty()) return std::string();
+        auto parsed = ops::parse_listen_address(text);
+        return parsed ? std::string() : parsed.error().message;
     },
     "");
 
@@ -102,6 +111,43 @@ void add_recording_options(CLI::App& command, recording_options& o) {
         ->check(duration_check)
         ->type_name("DURATION")
         ->capture_default_str();
+    command.add_option("--connection-lifetime", o.connection_lifetime,
+                       "Replace each connection this long after it opened, before Binance cuts "
+                       "it at 24 h: the replacement overlaps the old one, so nothing is lost or "
+                       "duplicated (0 turns it off)")
+        ->check(duration_check)
+        ->type_name("DURATION")
+        ->capture_default_str();
+    command.add_option("--rotation-timeout", o.rotation_timeout,
+                       "Longest overlap of a connection and its replacement; streams not "
+                       "matched by then move anyway, marked with a gap line")
+        ->check(duration_check)
+        ->type_name("DURATION")
+        ->capture_default_str();
+    command.add_option("--silence-timeout", o.silence_timeout,
+                       "A stream with no data this long is logged and counted; after twice "
+                       "this its connection is replaced. auto: max(20 x the stream's update "
+                       "interval, 10s)")
+        ->check(CLI::Validator(
+            [](std::string& text) {
+                if (text == "auto") return std::string();
+                auto parsed = parse_duration(text);
+                return parsed ? std::string() : parsed.error().message;
+            },
+            ""))
+        ->type_name("DURATION|auto")
+        ->capture_default_str();
+    command.add_option("--connections-per-5min", o.connections_per_5min,
+                       "Budget of new connections in any 5 minutes (Binance allows 300 per IP); "
+                       "attempts beyond it wait")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100000}).description(""))
+        ->type_name("N")
+        ->capture_default_str();
+    command.add_option("--client-messages-per-second", o.client_messages_per_second,
+                       "Binance's limit on messages a client sends per connection (default: 5 "
+                       "spot, 10 usdm); SUBSCRIBEs are paced to leave room for pongs")
+        ->check(CLI::Range(2u, 100u).description(""))
+        ->type_name("N");
     command.add_option("--stats-interval", o.stats_interval,
                        "How often the stats line is logged (0 turns it off)")
         ->check(duration_check)
@@ -110,6 +156,24 @@ void add_recording_options(CLI::App& command, recording_options& o) {
     command.add_option("--log-level", o.log_level, "Log level")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
         ->type_name("LEVEL")
+        ->capture_default_str();
+    command.add_option("--metrics-listen", o.metrics_listen,
+                       "Serve GET /metrics (Prometheus) and /healthz on this IP:PORT; keep it on "
+                       "loopback unless a firewall guards it (default: run 127.0.0.1:9464, "
+                       "capture off)")
+        ->check(listen_check)
+        ->type_name("IP:PORT");
+    command.add_flag("--no-metrics", o.no_metrics, "No metrics/health HTTP server");
+    command.add_option("--stale-after", o.stale_after,
+                       "/healthz reports a stream stale after this long without a message")
+        ->check(duration_check)
+        ->type_name("DURATION")
+        ->capture_default_str();
+    command.add_option("--ready-timeout", o.ready_timeout,
+                       "Under systemd, report ready once every stream has delivered a message, "
+                       "or after this long at the latest")
+        ->check(duration_check)
+        ->type_name("DURATION")
         ->capture_default_str();
 }
 

@@ -24,9 +24,11 @@ frame_router::frame_router(const stream_table& streams, queue::spsc_ring& ring,
       ring_(ring),
       max_messages_(max_messages),
       on_limit_(std::move(on_limit)),
+      handover_(streams.size()),
       dropped_owed_(streams.size(), 0),
       dropped_total_(streams.size(), 0),
-      last_id_(streams.size(), -1) {}
+      last_id_(streams.size(), -1),
+      stream_stats_(std::make_unique<stream_stats[]>(streams.size())) {}
 
 void frame_router::on_frame(const char* data, std::size_t len, std::size_t capacity,
                             std::int64_t ts, const connection_info& conn) {
@@ -50,6 +52,12 @@ void frame_router::on_frame(const char* data, std::size_t len, std::size_t capac
         case parse::frame_kind::no_stream:
             reject("no_stream", "a JSON object without a stream", data, len, ts, conn);
             return;
+        case parse::frame_kind::server_shutdown:
+            // Binance's maintenance notice: the engine opens the replacement at once.
+            count(stats_.server_shutdowns);
+            spdlog::warn("conn {}: serverShutdown announced: {}", conn.id, head(data, len));
+            if (on_server_shutdown_) on_server_shutdown_(conn.id);
+            return;
     }
 }
 
@@ -68,23 +76,76 @@ void frame_router::route_data(const parse::parsed_frame& parsed, const char* dat
     }
     if (limit_reached_) return;  // past --count: not part of this capture
 
+    const bool raw = conn.raw_stream != nullptr;
+    raw_ = raw;
+    switch (handover_.admit(id, conn.id, parsed.ids, {data, len}, ts)) {
+        case stream_handover::verdict::record:
+            record(id, parsed.ids, data, len, ts, raw);
+            break;
+        case stream_handover::verdict::duplicate:
+            count(stats_.duplicates);
+            break;
+        case stream_handover::verdict::held:
+            break;
+    }
+    after_handover(id, ts, raw);
+}
+
+void frame_router::after_handover(stream_id id, std::int64_t ts, bool raw) {
+    if (!handover_.take_handed_over(id)) return;
+    const std::uint64_t from = handover_.previous_owner(id), to = handover_.owner(id);
+    const bool proven = handover_.overlap_proven(id);
+    count(stats_.rotations);
+    std::string lines = record::event_line(ts, "rotated", streams_.name(id))
+                            .add("from", static_cast<std::int64_t>(from))
+                            .add("to", static_cast<std::int64_t>(to))
+                            .add("duplicates",
+                                 static_cast<std::int64_t>(handover_.overlap_duplicates(id)))
+                            .add("overlap", proven ? "proven" : "unproven")
+                            .finish();
+    if (!proven) {
+        count(stats_.rotation_gaps);
+        lines += record::event_line(ts, "gap", streams_.name(id))
+                     .add("reason", "rotation")
+                     .add("from", static_cast<std::int64_t>(from))
+                     .add("to", static_cast<std::int64_t>(to))
+                     .finish();
+    }
+    if (!ring_.try_push(queue::record_kind::event, id, ts, lines)) count(stats_.dropped_other);
+    record_released(id, raw);
+}
+
+void frame_router::record_released(stream_id id, bool raw) {
+    // Moved out first: recording never calls back into the handover, but keep it obviously so.
+    auto released = std::move(handover_.released());
+    handover_.released().clear();
+    for (const auto& m : released) {
+        record(id, m.ids, m.frame.data(), m.frame.size(), m.ts, raw);
+    }
+}
+
+void frame_router::record(stream_id id, const parse::depth_ids& ids, const char* data,
+                          std::size_t len, std::int64_t ts, bool raw) {
+    if (limit_reached_) return;
     // Drops this stream still owes a gap line for travel in the same record as the next message
     // that fits: a gap line alone would take the little room a full queue frees, and the
     // message behind it would be dropped again. So does a break in the update ids.
     std::string gap = dropped_owed_[id] == 0 ? std::string() : gap_line(id, ts);
-    gap += check_continuity(id, parsed.ids, ts);
+    gap += check_continuity(id, ids, ts);
     const std::string_view name = streams_.name(id);
     char* dst = ring_.try_reserve(gap.size() + record::max_line_bytes(len, name.size()));
+    stream_stats& per_stream = stream_stats_[id];
+    per_stream.last_ts.store(ts, std::memory_order_relaxed);
     if (dst == nullptr) {
         ++dropped_owed_[id];
         ++dropped_total_[id];
         count(stats_.dropped);
+        count(per_stream.dropped);
     } else {
         std::memcpy(dst, gap.data(), gap.size());
         char* line = dst + gap.size();
         const std::span<const char> frame(data, len);
-        const std::size_t n = conn.raw_stream != nullptr
-                                  ? record::format_raw_line(line, ts, name, frame)
+        const std::size_t n = raw ? record::format_raw_line(line, ts, name, frame)
                                   : record::format_envelope_line(line, ts, frame);
         ring_.commit(queue::record_kind::data, id, ts, gap.size() + n);
         if (dropped_owed_[id] != 0) {
@@ -93,6 +154,8 @@ void frame_router::route_data(const parse::parsed_frame& parsed, const char* dat
         }
         count(stats_.data_messages);
         count(stats_.data_bytes, len);
+        count(per_stream.messages);
+        count(per_stream.bytes, len);
     }
     if (max_messages_ != 0 && ++received_ >= max_messages_ && !limit_reached_) {
         limit_reached_ = true;
@@ -183,14 +246,74 @@ void frame_router::reject(std::string_view reason, std::string_view detail, cons
 void frame_router::on_connected(std::int64_t ts, std::span<const stream_id> streams,
                                 std::uint64_t conn, std::string_view url) {
     count(stats_.connects);
-    for (stream_id id : streams) last_id_[id] = -1;
+    for (stream_id id : streams) {
+        last_id_[id] = -1;
+        handover_.assign(id, conn);
+    }
     write_event(ts, "connected", streams, conn, "", url);
 }
 
 void frame_router::on_disconnected(std::int64_t ts, std::span<const stream_id> streams,
                                    std::uint64_t conn, std::string_view reason) {
     count(stats_.disconnects);
-    write_event(ts, "disconnected", streams, conn, reason, "");
+    for (stream_id id : streams) {
+        if (handover_.candidate(id) == conn) {
+            handover_.abandon(id);
+            continue;
+        }
+        if (handover_.owner(id) != conn) continue;  // already handed over: nothing missing
+        const std::span<const stream_id> one(&id, 1);
+        write_event(ts, "disconnected", one, conn, reason, "");
+        const std::uint64_t next = handover_.candidate(id);
+        if (next == 0) {
+            handover_.release(id);
+            continue;
+        }
+        // The replacement was already running: it carries the stream from here, starting with
+        // what it held. Between the two, messages may be missing: the pair of lines says so.
+        handover_.finish(id);
+        (void)handover_.take_handed_over(id);
+        last_id_[id] = -1;
+        write_event(ts, "connected", one, next, "", "");
+        record_released(id, raw_);
+    }
+}
+
+void frame_router::on_rotation_started(std::span<const stream_id> streams, std::uint64_t conn) {
+    for (stream_id id : streams) {
+        if (handover_.owner(id) != 0) handover_.begin(id, conn);
+    }
+}
+
+void frame_router::move_stream(std::int64_t ts, stream_id id, std::uint64_t from,
+                               std::uint64_t to, std::string_view reason) {
+    const std::span<const stream_id> one(&id, 1);
+    write_event(ts, "disconnected", one, from, reason, "");
+    write_event(ts, "connected", one, to, "", "");
+    last_id_[id] = -1;
+    handover_.assign(id, to);
+}
+
+std::size_t frame_router::handovers_pending(std::span<const stream_id> streams,
+                                            std::uint64_t conn) const {
+    std::size_t n = 0;
+    for (stream_id id : streams) n += handover_.candidate(id) == conn ? 1 : 0;
+    return n;
+}
+
+void frame_router::finish_rotation(std::int64_t ts, std::span<const stream_id> streams,
+                                   std::uint64_t conn) {
+    for (stream_id id : streams) {
+        if (handover_.candidate(id) != conn) continue;
+        handover_.finish(id);
+        after_handover(id, ts, raw_);
+    }
+}
+
+void frame_router::abandon_rotation(std::span<const stream_id> streams, std::uint64_t conn) {
+    for (stream_id id : streams) {
+        if (handover_.candidate(id) == conn) handover_.abandon(id);
+    }
 }
 
 void frame_router::write_event(std::int64_t ts, std::string_view kind,

@@ -1,4 +1,10 @@
 // The ingest thread's event loop; see ingest_engine.hpp.
+//
+// Every connection runs in its own coroutine, session_main: connect, read until the connection
+// ends, then either hand the shard to the replacement that was already running (a rotation in
+// progress) or reconnect. A planned rotation starts a second session_main for the shard (the
+// standby); rotation_watch waits until the router has moved every stream to it, then closes the
+// old connection. Nothing here blocks: all waits are timers on the one io_context.
 #include "mdrec/ingest/ingest_engine.hpp"
 
 #include <csignal>
@@ -17,10 +23,24 @@ namespace mdrec::ingest {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 // A connection that stayed up this long was healthy: the next failure retries at once again.
 constexpr auto healthy_after = 60s;
+// Streams named in the URL; the rest are subscribed in SUBSCRIBE batches of this size.
+constexpr std::size_t url_streams = 100;
+constexpr std::size_t subscribe_batch = 200;
+constexpr auto rotation_poll = 20ms;
+constexpr auto watchdog_period = 500ms;
+
+void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) {
+    counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
+std::string seconds_text(std::chrono::nanoseconds d) {
+    return fmt::format("{:.1f} s", static_cast<double>(d.count()) / 1e9);
+}
 }  // namespace
 
 ingest_engine::ingest_engine(ingest_config config, const stream_table& streams,
@@ -31,17 +51,26 @@ ingest_engine::ingest_engine(ingest_config config, const stream_table& streams,
       writer_(writer),
       tls_(make_tls_context(config_.ca_file)),
       router_(streams, ring, config_.max_messages, [this] { stop("message count reached"); }),
+      budget_(config_.connections_per_window, config_.connection_window),
+      watchdog_(streams, config_.futures, config_.silence_timeout),
       signals_(io_, SIGINT, SIGTERM),
       duration_timer_(io_),
       stats_timer_(io_),
+      watchdog_timer_(io_),
       jitter_(std::random_device{}()) {
     // Raw connections carry exactly one stream; combined ones up to the per-connection limit.
-    const std::size_t per = config_.where.raw ? 1 : std::max<std::size_t>(1, config_.streams_per_connection);
+    const std::size_t per =
+        config_.where.raw ? 1 : std::max<std::size_t>(1, config_.streams_per_connection);
     for (stream_id id = 0; id < streams_.size(); ++id) {
-        if (id % per == 0) slots_.emplace_back();
-        slots_.back().names.push_back(streams_.name(id));
-        slots_.back().ids.push_back(id);
+        if (id % per == 0) {
+            shards_.emplace_back();
+            shards_.back().backoff = std::make_unique<asio::steady_timer>(io_);
+            shards_.back().lifetime = std::make_unique<asio::steady_timer>(io_);
+        }
+        shards_.back().names.push_back(streams_.name(id));
+        shards_.back().ids.push_back(id);
     }
+    router_.set_server_shutdown_handler([this](std::uint64_t conn) { on_server_shutdown(conn); });
 }
 
 result<std::string> ingest_engine::run() {
@@ -56,9 +85,9 @@ result<std::string> ingest_engine::run() {
     }
     last_stats_ = std::chrono::steady_clock::now();
     start_stats_timer();
-    for (std::size_t i = 0; i < slots_.size(); ++i) {
-        slots_[i].backoff = std::make_unique<asio::steady_timer>(io_);
-        asio::co_spawn(io_, connection_loop(i), asio::detached);
+    start_watchdog_timer();
+    for (std::size_t i = 0; i < shards_.size(); ++i) {
+        asio::co_spawn(io_, session_main(i, false), asio::detached);
     }
     io_.run();
     if (failure_) return tl::unexpected(*failure_);
@@ -73,62 +102,265 @@ void ingest_engine::stop(std::string reason) {
     signals_.cancel();
     duration_timer_.cancel();
     stats_timer_.cancel();
-    for (auto& slot : slots_) {
-        if (slot.session != nullptr) slot.session->close();
-        slot.backoff->cancel();
+    watchdog_timer_.cancel();
+    for (auto& s : shards_) {
+        // A rotation in progress: what the replacement holds is recorded (marked where the
+        // overlap was not proven) before both connections close.
+        if (s.standby && s.standby->connected) router_.finish_rotation(realtime_ns(), s.ids, s.standby->conn);
+        if (s.active) s.active->ws->close();
+        if (s.standby) s.standby->ws->close();
+        s.backoff->cancel();
+        s.lifetime->cancel();
     }
 }
 
-asio::awaitable<void> ingest_engine::connection_loop(std::size_t index) {
-    connection_slot& slot = slots_[index];
+session_options ingest_engine::make_session_options(const shard& s) const {
+    session_options options;
+    options.where = config_.where;
+    options.connect_timeout = config_.connect_timeout;
+    options.idle_timeout = config_.idle_timeout;
     // A message must fit one queue record with its line prefix (ts, stream name for raw).
-    const session_options options{config_.where, config_.where.target(slot.names),
-                                  config_.connect_timeout, config_.idle_timeout,
-                                  ring_.max_record_bytes() - 512};
-    unsigned attempt = 0;
+    options.max_message_bytes = ring_.max_record_bytes() - 512;
+    if (config_.where.raw) {
+        options.target = config_.where.target(s.names);
+    } else {
+        // The first streams go in the URL, the rest in a few SUBSCRIBE messages: a URL with a
+        // thousand names is too long for some proxies, and each SUBSCRIBE costs one of the
+        // five client messages a second Binance allows.
+        const std::size_t in_url = std::min(url_streams, s.names.size());
+        options.target = config_.where.target({s.names.begin(), s.names.begin() + in_url});
+        options.subscribe.assign(s.names.begin() + in_url, s.names.end());
+        options.subscribe_batch = subscribe_batch;
+    }
+    // Pongs count against the limit too, and the server's one-second window need not line up
+    // with our spacing: keep two messages a second in reserve (5/s spot: one every 333 ms).
+    const unsigned per_second = std::max(3u, config_.client_messages_per_second) - 2;
+    options.message_spacing = std::chrono::nanoseconds(1s) / per_second;
+    return options;
+}
+
+asio::awaitable<bool> ingest_engine::wait_for_budget(std::size_t index) {
+    for (;;) {
+        if (stopping_) co_return false;
+        const auto now = std::chrono::steady_clock::now();
+        const auto wait = budget_.wait_time(now);
+        if (wait <= std::chrono::steady_clock::duration::zero()) {
+            budget_.record(now);
+            co_return true;
+        }
+        spdlog::warn("connection budget spent ({} new connections in {}); next attempt in {}",
+                     budget_.used(now), format_duration(config_.connection_window),
+                     seconds_text(wait));
+        shards_[index].backoff->expires_after(wait);
+        co_await shards_[index].backoff->async_wait(use_tuple);
+    }
+}
+
+asio::awaitable<void> ingest_engine::session_main(std::size_t index, bool rotation) {
+    shard& sh = shards_[index];
     while (!stopping_) {
-        ws_session session(io_.get_executor(), tls_, options);
-        slot.session = &session;
-        auto connected = co_await session.connect();
-        std::string why;
+        auto self = std::make_shared<live_session>();
+        (rotation ? sh.standby : sh.active) = self;
+        if (!co_await wait_for_budget(index)) break;
+        self->ws = std::make_unique<ws_session>(io_.get_executor(), tls_, make_session_options(sh));
+        auto connected = co_await self->ws->connect();
         if (!connected) {
-            slot.session = nullptr;
+            (rotation ? sh.standby : sh.active).reset();
             if (stopping_) break;
-            if (config_.fail_fast && !slot.ever_connected) {
+            bump(router_.stats().connect_failures);
+            if (rotation) {
+                // The old connection still runs: try again when the backoff says so.
+                spdlog::warn("rotation of shard {}: replacement failed to connect: {}", index,
+                             connected.error().message);
+                sh.rotating = false;
+                sh.lifetime->expires_after(next_backoff(++sh.attempt));
+                sh.lifetime->async_wait([this, index](const boost::system::error_code& ec) {
+                    if (!ec && !stopping_) start_rotation(index, "retry");
+                });
+                break;
+            }
+            if (config_.fail_fast && !sh.ever_connected) {
                 failure_ = connected.error();
                 stop("connection failed");
                 break;
             }
-            why = "connect failed (attempt " + std::to_string(attempt + 1) +
-                  "): " + connected.error().message;
-        } else {
-            slot.ever_connected = true;
-            const std::uint64_t conn = next_conn_id_++;
-            const std::string url = config_.where.display();
-            spdlog::info("conn {}: connected to {} ({} stream{})", conn, url, slot.names.size(),
-                         slot.names.size() == 1 ? "" : "s");
-            router_.on_connected(realtime_ns(), slot.ids, conn, url);
-            const auto since = std::chrono::steady_clock::now();
-            connection_info info{conn, config_.where.raw ? &slot.ids.front() : nullptr};
-            const std::string reason = co_await session.read_frames(router_, info);
-            slot.session = nullptr;
-            // Every stream on this connection may miss data from here until the next connect.
-            router_.on_disconnected(realtime_ns(), slot.ids, conn, reason);
-            if (stopping_) {
-                spdlog::info("conn {}: disconnected: {}", conn, reason);
-                break;
+            const auto delay = next_backoff(sh.attempt++);
+            spdlog::warn("connect failed (attempt {}): {}; retrying {}", sh.attempt,
+                         connected.error().message,
+                         delay.count() == 0 ? std::string("now") : "in " + seconds_text(delay));
+            if (delay.count() > 0) {
+                sh.backoff->expires_after(delay);
+                co_await sh.backoff->async_wait(use_tuple);
             }
-            why = "conn " + std::to_string(conn) + ": disconnected: " + reason;
-            if (std::chrono::steady_clock::now() - since >= healthy_after) attempt = 0;
+            continue;
         }
-        const auto delay = next_backoff(attempt++);
-        spdlog::warn("{}; reconnecting {}", why,
-                     delay.count() == 0 ? std::string("now")
-                                        : fmt::format("in {:.1f} s", delay.count() / 1e9));
+
+        self->conn = next_conn_id_++;
+        self->connected = true;
+        self->since = std::chrono::steady_clock::now();
+        self->since_ns = realtime_ns();
+        const std::string url = config_.where.display();
+        if (rotation) {
+            spdlog::info("conn {}: connected to {} as the replacement of conn {} ({})", self->conn,
+                         url, sh.active ? sh.active->conn : 0, sh.rotation_reason);
+            // A stream already silent on the old connection has nothing to overlap with: it
+            // moves at once, marked as a possible gap; the others overlap.
+            std::vector<stream_id> overlapping;
+            const std::uint64_t old_conn = sh.active ? sh.active->conn : 0;
+            for (stream_id id : sh.ids) {
+                if (watchdog_.silent(id) && !watchdog_.never_served(id) && old_conn != 0) {
+                    router_.move_stream(self->since_ns, id, old_conn, self->conn,
+                                        "silent on this connection");
+                } else {
+                    overlapping.push_back(id);
+                }
+            }
+            router_.on_rotation_started(overlapping, self->conn);
+            asio::co_spawn(io_, rotation_watch(index, self), asio::detached);
+        } else {
+            spdlog::info("conn {}: connected to {} ({} stream{})", self->conn, url, sh.names.size(),
+                         sh.names.size() == 1 ? "" : "s");
+            sh.ever_connected = true;
+            router_.on_connected(self->since_ns, sh.ids, self->conn, url);
+            arm_lifetime(index);
+        }
+        connection_info info{self->conn, config_.where.raw ? &sh.ids.front() : nullptr};
+        const std::string reason = co_await self->ws->read_frames(router_, info);
+
+        // Streams this connection still owned may miss data from here until the next connect;
+        // those already handed to a replacement miss nothing (the router tells them apart).
+        router_.on_disconnected(realtime_ns(), sh.ids, self->conn, reason);
+        if (sh.standby == self) {
+            // The replacement died before taking over: the old connection keeps the streams.
+            sh.standby.reset();
+            sh.rotating = false;
+            if (!stopping_) {
+                spdlog::warn("conn {}: replacement lost before the handover: {}", self->conn,
+                             reason);
+                start_rotation(index, "retry after: " + reason);
+            }
+            break;
+        }
+        if (sh.active != self) break;  // retired after a rotation: its end was expected
+        sh.active.reset();
+        if (stopping_) {
+            spdlog::info("conn {}: disconnected: {}", self->conn, reason);
+            break;
+        }
+        count_reconnect(reason);
+        watchdog_.replaced(sh.ids);
+        if (sh.standby && sh.standby->connected) {
+            // A rotation was under way: the replacement carries on alone.
+            spdlog::warn("conn {}: disconnected during its rotation: {}; conn {} takes over",
+                         self->conn, reason, sh.standby->conn);
+            sh.active = std::move(sh.standby);
+            sh.rotating = false;
+            arm_lifetime(index);
+            break;
+        }
+        if (std::chrono::steady_clock::now() - self->since >= healthy_after) sh.attempt = 0;
+        const auto delay = next_backoff(sh.attempt++);
+        spdlog::warn("conn {}: disconnected: {}; reconnecting {}", self->conn, reason,
+                     delay.count() == 0 ? std::string("now") : "in " + seconds_text(delay));
+        rotation = false;
         if (delay.count() > 0) {
-            slot.backoff->expires_after(delay);
-            co_await slot.backoff->async_wait(asio::as_tuple(asio::use_awaitable));
+            sh.backoff->expires_after(delay);
+            co_await sh.backoff->async_wait(use_tuple);
         }
+    }
+}
+
+void ingest_engine::start_rotation(std::size_t index, std::string reason) {
+    shard& sh = shards_[index];
+    if (stopping_ || sh.rotating || !sh.active || !sh.active->connected) return;
+    sh.rotating = true;
+    sh.rotation_reason = std::move(reason);
+    sh.rotation_started = std::chrono::steady_clock::now();
+    bump(router_.stats().rotations_started);
+    spdlog::info("conn {}: rotating ({}): opening its replacement", sh.active->conn,
+                 sh.rotation_reason);
+    asio::co_spawn(io_, session_main(index, true), asio::detached);
+}
+
+asio::awaitable<void> ingest_engine::rotation_watch(std::size_t index,
+                                                    std::shared_ptr<live_session> standby) {
+    shard& sh = shards_[index];
+    asio::steady_timer poll(io_);
+    const auto deadline = sh.rotation_started + config_.rotation_timeout;
+    for (;;) {
+        poll.expires_after(rotation_poll);
+        co_await poll.async_wait(use_tuple);
+        if (stopping_ || sh.standby != standby) co_return;  // stopped, or the standby failed
+        if (!sh.active) co_return;  // the old one ended: session_main promoted the standby
+        std::size_t waiting = 0;
+        for (stream_id id : sh.ids) {
+            // A stream the exchange never serves cannot prove any overlap: do not wait for it.
+            if (!watchdog_.never_served(id) && router_.handovers_pending({&id, 1}, standby->conn))
+                ++waiting;
+        }
+        const bool timed_out = std::chrono::steady_clock::now() >= deadline;
+        if (waiting != 0 && !timed_out) continue;
+
+        router_.finish_rotation(realtime_ns(), sh.ids, standby->conn);
+        const auto old = sh.active;
+        sh.active = standby;
+        sh.standby.reset();
+        sh.rotating = false;
+        sh.attempt = 0;
+        const auto took = std::chrono::steady_clock::now() - sh.rotation_started;
+        const auto ms = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+        auto& st = router_.stats();
+        st.rotation_ms_last.store(ms, std::memory_order_relaxed);
+        if (ms > st.rotation_ms_max.load(std::memory_order_relaxed)) {
+            st.rotation_ms_max.store(ms, std::memory_order_relaxed);
+        }
+        if (timed_out && waiting != 0) {
+            spdlog::warn("conn {} -> conn {}: rotation timed out after {} with {} stream{} not "
+                         "matched (marked with gap lines where data may be missing)",
+                         old->conn, standby->conn, seconds_text(took), waiting,
+                         waiting == 1 ? "" : "s");
+        } else {
+            spdlog::info("conn {} -> conn {}: rotated {} stream{} in {} ms ({})", old->conn,
+                         standby->conn, sh.ids.size(), sh.ids.size() == 1 ? "" : "s", ms,
+                         sh.rotation_reason);
+        }
+        old->ws->close("rotated to conn " + std::to_string(standby->conn));
+        watchdog_.replaced(sh.ids);
+        arm_lifetime(index);
+        co_return;
+    }
+}
+
+void ingest_engine::arm_lifetime(std::size_t index) {
+    shard& sh = shards_[index];
+    if (config_.connection_lifetime.count() <= 0) return;
+    sh.lifetime->expires_after(config_.connection_lifetime);
+    sh.lifetime->async_wait([this, index](const boost::system::error_code& ec) {
+        if (!ec && !stopping_) start_rotation(index, "lifetime");
+    });
+}
+
+void ingest_engine::on_server_shutdown(std::uint64_t conn) {
+    for (std::size_t i = 0; i < shards_.size(); ++i) {
+        if (shards_[i].active && shards_[i].active->conn == conn) {
+            start_rotation(i, "serverShutdown");
+        }
+    }
+}
+
+void ingest_engine::count_reconnect(const std::string& reason) {
+    auto& st = router_.stats();
+    if (reason.starts_with("closed by server")) {
+        bump(st.reconnects_server_close);
+    } else if (reason.starts_with("connection dropped")) {
+        bump(st.reconnects_dropped);
+    } else if (reason.starts_with("no frame for")) {
+        bump(st.reconnects_idle);
+    } else if (reason.starts_with("stalled")) {
+        bump(st.reconnects_stalled);
+    } else {
+        bump(st.reconnects_error);
     }
 }
 
@@ -140,6 +372,33 @@ std::chrono::nanoseconds ingest_engine::next_backoff(unsigned attempt) {
     // Full jitter between half and all of the step, so many recorders do not retry in lockstep.
     std::uniform_int_distribution<std::int64_t> pick(base.count() / 2, base.count());
     return std::chrono::nanoseconds(pick(jitter_));
+}
+
+void ingest_engine::start_watchdog_timer() {
+    if (stopping_) return;
+    watchdog_timer_.expires_after(watchdog_period);
+    watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopping_) return;
+        check_silence();
+        start_watchdog_timer();
+    });
+}
+
+void ingest_engine::check_silence() {
+    const std::int64_t now = realtime_ns();
+    for (std::size_t i = 0; i < shards_.size(); ++i) {
+        shard& sh = shards_[i];
+        if (!sh.active || !sh.active->connected || sh.rotating) continue;
+        const auto action = watchdog_.check(sh.ids, sh.active->conn, sh.active->since_ns, now,
+                                            router_, router_.stats());
+        if (action.what == silence_action::kind::reconnect) {
+            spdlog::warn("conn {}: {}; replacing it", sh.active->conn, action.reason);
+            sh.attempt = 0;  // a planned replacement, not a failure streak
+            sh.active->ws->close(action.reason);
+        } else if (action.what == silence_action::kind::rotate) {
+            start_rotation(i, action.reason);
+        }
+    }
 }
 
 void ingest_engine::start_stats_timer() {
@@ -160,16 +419,25 @@ void ingest_engine::log_stats() {
     const double secs = std::chrono::duration<double>(now - last_stats_).count();
     const std::uint64_t msgs = s.data_messages.load(std::memory_order_relaxed);
     const std::uint64_t bytes = s.data_bytes.load(std::memory_order_relaxed);
+    const auto get = [](const std::atomic<std::uint64_t>& a) {
+        return a.load(std::memory_order_relaxed);
+    };
     spdlog::info(
         "stats: {:.1f} msg/s, {:.1f} KB/s, queue {:.1f} MB ({:.1f}%), written {} lines, "
-        "dropped {}, sequence gaps {}, rejected {}, write errors {}",
+        "dropped {}, sequence gaps {}, duplicates {}, rejected {}, write errors {}, "
+        "reconnects (dropped {}, server close {}, idle {}, stalled {}, error {}, connect "
+        "failures {}), rotations {} (last {} ms, max {} ms, unproven {}), silent {}, "
+        "not served {}",
         static_cast<double>(msgs - last_messages_) / secs,
         static_cast<double>(bytes - last_bytes_) / secs / 1e3,
         static_cast<double>(ring_.used_bytes()) / 1e6,
         100.0 * static_cast<double>(ring_.used_bytes()) / static_cast<double>(ring_.capacity()),
-        writer_.data_lines.load(std::memory_order_relaxed), s.dropped.load(std::memory_order_relaxed),
-        s.sequence_gaps.load(std::memory_order_relaxed), s.rejected.load(std::memory_order_relaxed),
-        writer_.write_errors.load(std::memory_order_relaxed));
+        get(writer_.data_lines), get(s.dropped), get(s.sequence_gaps), get(s.duplicates),
+        get(s.rejected), get(writer_.write_errors), get(s.reconnects_dropped),
+        get(s.reconnects_server_close), get(s.reconnects_idle), get(s.reconnects_stalled),
+        get(s.reconnects_error), get(s.connect_failures), get(s.rotations_started),
+        get(s.rotation_ms_last), get(s.rotation_ms_max), get(s.rotation_gaps),
+        get(s.silent_streams), get(s.never_served));
     last_messages_ = msgs;
     last_bytes_ = bytes;
     last_stats_ = now;

@@ -1,7 +1,8 @@
 // The WebSocket session coroutine; see ws_session.hpp. Follows Beast's async-ssl client: a
 // connect deadline on the lowest layer (it covers TCP, TLS and the HTTP upgrade), SNI and
 // host-name verification before the TLS handshake. The upgrade is Beast's HTTP; frames are then
-// read by ws_frame_reader in large reads. Boost 1.81 needs explicit completion tokens.
+// read by ws_frame_reader in large reads, and one paced sender writes every client frame.
+// Boost 1.81 needs explicit completion tokens.
 #include "mdrec/ingest/ws_session.hpp"
 
 #include <openssl/ssl.h>
@@ -11,6 +12,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -59,7 +61,42 @@ std::string tls_failure(SSL* ssl, const std::string& host, const boost::system::
 }  // namespace
 
 ws_session::ws_session(asio::any_io_executor executor, ssl::context& tls, session_options options)
-    : executor_(std::move(executor)), tls_(tls), options_(std::move(options)) {}
+    : executor_(std::move(executor)),
+      tls_(tls),
+      options_(std::move(options)),
+      wake_(executor_),
+      mask_random_(std::random_device{}()) {
+    subscribe(options_.subscribe);
+}
+
+void ws_session::send(std::string text) {
+    outbox_.push_back(std::move(text));
+    wake_.cancel();
+}
+
+void ws_session::send_control(std::string frame, bool last) {
+    if (control_last_) return;  // nothing may follow the close echo
+    control_.push_back(std::move(frame));
+    control_last_ = last;
+    wake_.cancel();
+}
+
+void ws_session::subscribe(const std::vector<std::string>& streams, bool unsubscribe) {
+    const std::size_t batch = std::max<std::size_t>(1, options_.subscribe_batch);
+    for (std::size_t i = 0; i < streams.size(); i += batch) {
+        // Stream names are validated ([A-Za-z0-9@_!]): nothing to escape.
+        std::string text = unsubscribe ? R"({"method":"UNSUBSCRIBE","params":[)"
+                                       : R"({"method":"SUBSCRIBE","params":[)";
+        for (std::size_t j = i; j < std::min(streams.size(), i + batch); ++j) {
+            if (j != i) text += ',';
+            text += '"';
+            text += streams[j];
+            text += '"';
+        }
+        text += R"(],"id":)" + std::to_string(next_request_id_++) + "}";
+        send(std::move(text));
+    }
+}
 
 asio::awaitable<result<void>> ws_session::connect() {
     const endpoint& where = options_.where;
@@ -142,8 +179,8 @@ asio::awaitable<result<void>> ws_session::handshake(Stream& stream) {
 }
 
 asio::awaitable<std::string> ws_session::read_frames(frame_router& router, connection_info conn) {
-    if (auto* s = std::get_if<tls_stream>(&ws_)) co_return co_await read_loop(*s, router, conn);
-    if (auto* s = std::get_if<plain_stream>(&ws_)) co_return co_await read_loop(*s, router, conn);
+    if (auto* s = std::get_if<tls_stream>(&ws_)) co_return co_await run(*s, router, conn);
+    if (auto* s = std::get_if<plain_stream>(&ws_)) co_return co_await run(*s, router, conn);
     co_return "not connected";
 }
 
@@ -171,66 +208,129 @@ asio::awaitable<void> watch_idle(std::shared_ptr<idle_watch> watch,
 }
 
 template <class Stream>
-asio::awaitable<std::string> ws_session::read_loop(Stream& stream, frame_router& router,
-                                                   connection_info conn) {
+asio::awaitable<std::string> ws_session::run(Stream& stream, frame_router& router,
+                                             connection_info conn) {
+    using namespace asio::experimental::awaitable_operators;
     auto watch = std::make_shared<idle_watch>(executor_, &beast::get_lowest_layer(stream).socket());
     asio::co_spawn(executor_, watch_idle(watch, options_.idle_timeout), asio::detached);
-    const std::string reason = co_await read_until_end(stream, router, conn, *watch);
+    // The read loop alone decides that the connection is over, and closes the socket when it
+    // is; the sender never finishes on its own, so `||` ends when the read loop does and then
+    // cancels the sender (the closed socket ends a write it may have in flight).
+    auto ended = co_await (read_loop(stream, router, conn, *watch) || send_loop(stream));
     // The socket may go away with this session; the watch must not touch it any more.
     watch->done = true;
     watch->timer.cancel();
+    open_ = false;
+    if (ended.index() == 0) co_return std::get<0>(std::move(ended));
+    co_return std::string("sender stopped");
+}
+
+template <class Stream>
+asio::awaitable<void> ws_session::send_loop(Stream& stream) {
+    auto last_sent = std::chrono::steady_clock::now() - options_.message_spacing;
+    bool done = false;  // the close echo went out, or a write failed: send nothing more
+    for (;;) {
+        const auto now = std::chrono::steady_clock::now();
+        const auto due = last_sent + options_.message_spacing;
+        std::string frame;
+        bool last = false;
+        if (!done && !closing_ && !control_.empty()) {
+            // Pongs and the close echo are not held back by the pacing (Binance drops a
+            // client that leaves a ping unanswered); they count towards it all the same.
+            frame = std::move(control_.front());
+            control_.pop_front();
+            last = control_last_ && control_.empty();
+        } else if (!done && !closing_ && !outbox_.empty() && now >= due) {
+            frame = encode_client_frame(0x1, outbox_.front(),
+                                        static_cast<std::uint32_t>(mask_random_()));
+            outbox_.pop_front();
+        } else {
+            const bool paced = !done && !closing_ && !outbox_.empty();
+            wake_.expires_at(paced ? due : std::chrono::steady_clock::time_point::max());
+            co_await wake_.async_wait(use_tuple);
+            // send(), send_control() and close() cancel the timer to wake us; a cancellation
+            // of this coroutine (the read loop ended) arrives as operation_aborted with the
+            // slot's cancellation state set.
+            const auto state = co_await asio::this_coro::cancellation_state;
+            if (state.cancelled() != asio::cancellation_type::none) co_return;
+            continue;
+        }
+        last_sent = now;
+        // Raw frames on the stream under the WebSocket (TCP or TLS): this loop is its only
+        // writer, so no second write can be in flight beside this one.
+        auto [ec, n] = co_await asio::async_write(stream, asio::buffer(frame), use_tuple);
+        if (ec || last) {
+            // A failed write: the read loop sees the same failure and reports it. The close
+            // echo: nothing may follow it (RFC 6455 5.5.1), and the connection is over; closing
+            // the socket ends the read loop's wait for the server's TCP close.
+            done = true;
+            outbox_.clear();
+            control_.clear();
+            if (last) close_socket();
+        }
+    }
+}
+
+template <class Stream>
+asio::awaitable<std::string> ws_session::read_loop(Stream& stream, frame_router& router,
+                                                   connection_info conn, idle_watch& watch) {
+    std::string reason = co_await read_until_end(stream, router, conn, watch);
+    // Whatever ended the reading ends the connection: the sender's write in flight, if any,
+    // then fails at once instead of waiting on a peer that may not read any more.
+    close_socket();
     co_return reason;
 }
 
 template <class Stream>
 asio::awaitable<std::string> ws_session::read_until_end(Stream& stream, frame_router& router,
                                                         connection_info conn, idle_watch& watch) {
+    if (closing_) co_return close_reason_;
     ws_frame_reader reader(options_.max_message_bytes, simdjson::SIMDJSON_PADDING);
     // Frames the server sent right behind its upgrade response.
     const auto early = upgrade_buffer_.cdata();
     reader.append({static_cast<const char*>(early.data()), early.size()});
     upgrade_buffer_.consume(upgrade_buffer_.size());
-    std::minstd_rand random(std::random_device{}());
     // The receive time of the bytes being decoded: one per read, taken as soon as it completes,
     // before any parsing or queueing.
     std::int64_t ts = realtime_ns();
+    std::string server_closed;  // the server's close frame came: why, as read_frames reports it
     for (;;) {
-        while (auto frame = reader.next()) {
+        while (server_closed.empty()) {
+            auto frame = reader.next();
+            if (!frame) break;
             ++watch.frames;
             switch (frame->type) {
                 case ws_frame::kind::message:
                     router.on_frame(frame->data, frame->size, frame->capacity, ts, conn);
                     // The frame may have ended the recording (--count): what follows in the
                     // same read is not part of it, as if the socket had closed right here.
-                    if (closing_) {
-                        open_ = false;
-                        co_return std::string("closed by mdrec");
-                    }
+                    if (closing_) co_return close_reason_;
                     break;
-                case ws_frame::kind::ping: {
-                    // Binance drops a connection that does not answer its pings.
-                    const std::string pong = encode_client_frame(
-                        0xA, {frame->data, frame->size}, static_cast<std::uint32_t>(random()));
-                    auto [wec, w] = co_await asio::async_write(stream, asio::buffer(pong), use_tuple);
-                    if (wec && !closing_) co_return "cannot answer a ping: " + wec.message();
+                case ws_frame::kind::ping:
+                    // Binance drops a connection that does not answer its pings. The payload
+                    // lives in the read buffer: encoded (copied) now, written by the sender.
+                    send_control(encode_client_frame(0xA, {frame->data, frame->size},
+                                                     static_cast<std::uint32_t>(mask_random_())),
+                                 false);
                     break;
-                }
                 case ws_frame::kind::pong:
                     break;
                 case ws_frame::kind::close: {
-                    // Echo the code (RFC 6455 5.5.1), then the server closes the TCP connection.
-                    open_ = false;
+                    // Echo the code (RFC 6455 5.5.1) through the sender, which then closes the
+                    // socket; until then, read on (and route nothing more), so that a server
+                    // closing the TCP connection first ends us as well.
                     const std::uint16_t code = frame->close_code == 1005 ? 1000 : frame->close_code;
                     const char body[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
-                    const std::string echo = encode_client_frame(
-                        0x8, {body, 2}, static_cast<std::uint32_t>(random()));
-                    co_await asio::async_write(stream, asio::buffer(echo), use_tuple);
-                    co_return "closed by server (code " + std::to_string(frame->close_code) +
+                    send_control(encode_client_frame(0x8, {body, 2},
+                                                     static_cast<std::uint32_t>(mask_random_())),
+                                 true);
+                    server_closed =
+                        "closed by server (code " + std::to_string(frame->close_code) +
                         (frame->close_reason.empty() ? std::string() : ", " + std::string(frame->close_reason)) +
                         ")";
+                    break;
                 }
                 case ws_frame::kind::error:
-                    open_ = false;
                     co_return std::string(frame->data, frame->size);
             }
         }
@@ -238,9 +338,11 @@ asio::awaitable<std::string> ws_session::read_until_end(Stream& stream, frame_ro
         auto [ec, bytes] = co_await stream.async_read_some(asio::buffer(space.data(), space.size()), use_tuple);
         ts = realtime_ns();
         if (ec) {
-            open_ = false;
+            // The server's close came first: whatever ended the read after it (its TCP close,
+            // the sender closing the socket after the echo) is part of that close.
+            if (!server_closed.empty()) co_return server_closed;
             // Our own close ends the pending read with `closed` or `operation_aborted`.
-            if (closing_) co_return std::string("closed by mdrec");
+            if (closing_) co_return close_reason_;
             if (watch.fired) {
                 co_return "no frame for " + format_duration(options_.idle_timeout) + " (idle timeout)";
             }
@@ -251,21 +353,26 @@ asio::awaitable<std::string> ws_session::read_until_end(Stream& stream, frame_ro
             }
             co_return ec.message();
         }
-        reader.commit(bytes);
+        if (server_closed.empty()) reader.commit(bytes);
     }
 }
 
-void ws_session::close() {
-    if (closing_) return;
-    closing_ = true;
-    // Close the socket itself rather than start a close handshake: an async_close issued while
-    // our read is pending can stay parked inside Beast after the read ends and keep the
-    // io_context alive forever, and a peer that never answers a close frame would hold up the
-    // shutdown. A market-data server needs no handshake; the pending read (or a connect step)
-    // ends at once with an error, and read_frames reports "closed by mdrec".
+void ws_session::close_socket() {
     boost::system::error_code ignored;
     if (auto* s = std::get_if<tls_stream>(&ws_)) beast::get_lowest_layer(*s).socket().close(ignored);
     if (auto* s = std::get_if<plain_stream>(&ws_)) beast::get_lowest_layer(*s).socket().close(ignored);
+}
+
+void ws_session::close(std::string reason) {
+    if (closing_) return;
+    closing_ = true;
+    close_reason_ = std::move(reason);
+    // Close the socket itself rather than start a close handshake: a peer that never answers a
+    // close frame would hold up the shutdown, and a market-data server needs no handshake. The
+    // pending read (or a connect step) ends at once with an error and read_frames returns
+    // `reason`; the sender, woken, sends nothing more.
+    wake_.cancel();
+    close_socket();
 }
 
 }  // namespace mdrec::ingest

@@ -14,6 +14,7 @@ const char* to_string(frame_kind kind) noexcept {
         case frame_kind::control_error: return "control_error";
         case frame_kind::invalid_json: return "invalid_json";
         case frame_kind::no_stream: return "no_stream";
+        case frame_kind::server_shutdown: return "server_shutdown";
     }
     return "unknown";
 }
@@ -32,6 +33,13 @@ void read_depth_ids(sj::dom::object payload, depth_ids& ids) {
                 case 'E': target = &ids.event_time; break;
                 case 'U': target = &ids.first_id; break;
                 case 'u': target = &ids.last_id; break;
+                case 'e': {
+                    std::string_view event;
+                    if (value.get_string().get(event) == sj::SUCCESS && event == "serverShutdown") {
+                        ids.server_shutdown = true;
+                    }
+                    break;
+                }
                 default: break;
             }
         } else if (key == "pu") {
@@ -63,7 +71,7 @@ parsed_frame frame_parser::parse(const char* data, std::size_t len, std::size_t 
         sj::dom::object payload;
         if (doc.get_object().get(payload) == sj::SUCCESS) {
             read_depth_ids(payload, out.ids);
-            out.kind = frame_kind::data;
+            out.kind = out.ids.server_shutdown ? frame_kind::server_shutdown : frame_kind::data;
         } else if (doc.is_array()) {
             out.kind = frame_kind::data;
         } else {
@@ -97,7 +105,7 @@ parsed_frame frame_parser::parse(const char* data, std::size_t len, std::size_t 
         }
     }
     if (!out.stream.empty() && has_data) {
-        out.kind = frame_kind::data;
+        out.kind = out.ids.server_shutdown ? frame_kind::server_shutdown : frame_kind::data;
     } else if (has_error) {
         out.kind = frame_kind::control_error;
     } else if (has_result) {

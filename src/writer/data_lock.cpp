@@ -4,12 +4,15 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <system_error>
 
 namespace mdrec::writer {
@@ -62,6 +65,33 @@ result<data_lock> data_lock::acquire(const std::string& out_dir) {
         return fail("cannot write " + path + ": " + errno_text(err));
     }
     return data_lock(fd, std::move(path), unclean);
+}
+
+std::optional<long> data_lock::holder_pid(const std::string& out_dir) {
+    const std::string path = out_dir + "/.mdrec.lock";
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::nullopt;  // never locked
+    // /proc/locks lines: "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF". Matched on the inode
+    // only (device numbers differ in form across file systems): a false match only makes the
+    // caller more careful.
+    std::ifstream locks("/proc/locks");
+    if (!locks) return 0;  // cannot tell: assume held
+    std::string line;
+    while (std::getline(locks, line)) {
+        std::istringstream in(line);
+        std::string id, kind, mode, access, dev;
+        long pid = 0;
+        if (!(in >> id >> kind)) continue;
+        if (kind == "->") in >> kind;  // a waiter, listed under the holder
+        if (kind != "FLOCK" || !(in >> mode >> access >> pid >> dev)) continue;
+        const auto colon = dev.rfind(':');
+        if (colon != std::string::npos &&
+            dev.substr(colon + 1) == std::to_string(static_cast<unsigned long>(st.st_ino)) &&
+            access == "WRITE") {
+            return pid;
+        }
+    }
+    return std::nullopt;
 }
 
 data_lock::data_lock(data_lock&& other) noexcept

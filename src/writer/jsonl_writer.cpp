@@ -259,10 +259,19 @@ void jsonl_writer::run() {
         if (finishing && deadline == clock::time_point::max()) {
             deadline = now + config_.shutdown_timeout;
         }
-        const bool due =
-            finishing || now >= next_flush || ring_.used_bytes() >= flush_bytes_;
+        stats_.heartbeat.fetch_add(1, std::memory_order_relaxed);
+        const std::size_t used = ring_.used_bytes();
+        if (used > stats_.queue_high_water.load(std::memory_order_relaxed)) {
+            stats_.queue_high_water.store(used, std::memory_order_relaxed);
+        }
+        const bool due = finishing || now >= next_flush || used >= flush_bytes_;
         if (due && (healthy || now >= retry_at)) {
             healthy = write_available();
+            stats_.flush_ns.fetch_add(
+                static_cast<std::uint64_t>(
+                    std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - now)
+                        .count()),
+                std::memory_order_relaxed);
             if (!healthy) retry_at = now + config_.retry_interval;
             if (now >= next_flush) next_flush = now + config_.flush_interval;
             collect_background_sync(false);

@@ -37,7 +37,7 @@ touch "$work/a-file"
 expect_error 1 "^mdrec: cannot create output folder $work/a-file/binance-spot" \
     capture --stream "$s" --endpoint "$dead" --out "$work/a-file"
 printf 'stream = ["%s"]\nbogus = 1\n' "$s" >"$work/bad.toml"
-expect_error 2 "unknown key .bogus. in the config file" run --config "$work/bad.toml"
+expect_error 2 "bad.toml:2: unknown key .bogus." run --config "$work/bad.toml"
 expect_error 2 "config" run --config "$work/missing.toml"
 
 # A feed with malformed frames every 5th message: truncated JSON, garbage, JSON without a stream.

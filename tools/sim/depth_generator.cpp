@@ -179,26 +179,71 @@ std::size_t depth_generator::max_payload_size() const {
     return static_cast<std::size_t>(levels_) * 2 * 64 + symbol_upper_.size() + 256;
 }
 
-char* depth_generator::write_levels(char* out, bool bids) {
-    // Bids walk down from just below the mid, asks up from just above: strictly ordered and
-    // never crossed, which is what consumers of a real book may assume.
-    std::int64_t price =
-        bids ? mid_ - tick_ * rng_.between(0, 1) : mid_ + tick_ * rng_.between(1, 3);
-    for (int i = 0; i < levels_; ++i) {
-        // One draw per level: bits 0-7 the price gap, 8-15 the size class, 32-63 the size.
-        const std::uint64_t r = rng_.next();
-        if (i > 0) {
-            *out++ = ',';
-            price += (bids ? -tick_ : tick_) * (1 + scale<8>(r & 0xff, 3));
+std::int64_t depth_generator::random_qty() {
+    // Mostly small orders, now and then a large one: halve the range 0..9 times.
+    const std::uint64_t r = rng_.next();
+    const auto size_class = static_cast<int>(scale<8>(r & 0xff, 10));
+    const std::int64_t span = std::max<std::int64_t>(1, max_qty_steps_ >> size_class);
+    return (1 + scale<32>(r >> 32, span)) * qty_step_;
+}
+
+void depth_generator::evolve_book() {
+    const auto depth = static_cast<std::size_t>(levels_) + 4;
+    // Refill each side behind its last level, 1-3 ticks apart: bids strictly descending, asks
+    // strictly ascending, never crossed.
+    const auto refill = [&](std::vector<level>& side, bool bids) {
+        while (side.size() < depth) {
+            const std::int64_t gap = tick_ * rng_.between(1, 3);
+            std::int64_t price;
+            if (!side.empty()) {
+                price = side.back().price + (bids ? -gap : gap);
+            } else if (bids) {
+                price = mid_ - tick_ * rng_.between(0, 1);
+            } else {
+                price = mid_ + tick_ * rng_.between(1, 3);
+            }
+            side.push_back(level{price, random_qty()});
         }
-        // Mostly small orders, now and then a large one: halve the range 0..9 times.
-        const auto size_class = static_cast<int>(scale<8>((r >> 8) & 0xff, 10));
-        const std::int64_t span = std::max<std::int64_t>(1, max_qty_steps_ >> size_class);
-        const std::int64_t qty = (1 + scale<32>(r >> 32, span)) * qty_step_;
+    };
+    if (bids_.empty()) {
+        refill(bids_, true);
+        refill(asks_, false);
+        return;
+    }
+    // One step in four the top of the book moves a tick: the best level on one side is taken
+    // and a new one appears a tick inside on the other.
+    const std::int64_t move = rng_.between(0, 7);
+    if (move == 0 && bids_.front().price > tick_ * 1000) {
+        asks_.insert(asks_.begin(), level{asks_.front().price - tick_, random_qty()});
+        if (asks_.front().price <= bids_.front().price) asks_.erase(asks_.begin());
+        bids_.erase(bids_.begin());
+    } else if (move == 1) {
+        bids_.insert(bids_.begin(), level{bids_.front().price + tick_, random_qty()});
+        if (bids_.front().price >= asks_.front().price) bids_.erase(bids_.begin());
+        asks_.erase(asks_.begin());
+    }
+    // A few quantities change on each side, more often near the top.
+    for (auto* side : {&bids_, &asks_}) {
+        const auto changes = rng_.between(1, 4);
+        for (std::int64_t i = 0; i < changes; ++i) {
+            const auto a = static_cast<std::size_t>(rng_.between(0, levels_ - 1));
+            const auto b = static_cast<std::size_t>(rng_.between(0, levels_ - 1));
+            (*side)[std::min(a, b)].qty = random_qty();
+        }
+    }
+    refill(bids_, true);
+    refill(asks_, false);
+    mid_ = (bids_.front().price + asks_.front().price) / 2;
+}
+
+char* depth_generator::write_levels(char* out, bool bids) {
+    const std::vector<level>& side = bids ? bids_ : asks_;
+    for (int i = 0; i < levels_; ++i) {
+        if (i > 0) *out++ = ',';
         out = put(out, "[\"");
-        out = put_decimal(out, price, price_decimals_);
+        out = put_decimal(out, side[static_cast<std::size_t>(i)].price, price_decimals_);
         out = put(out, "\",\"");
-        out = put_decimal(out, qty, qty_decimals_);
+        out = put_decimal(out, side[static_cast<std::size_t>(i)].qty, qty_decimals_);
         out = put(out, "\"]");
     }
     return out;
@@ -244,8 +289,7 @@ char* depth_generator::write_usdm(char* out) {
 }
 
 char* depth_generator::write_next(char* out) {
-    // Random walk of the mid, kept far enough above zero that 20 bid levels stay positive.
-    mid_ = std::max(mid_ + tick_ * rng_.between(-3, 3), tick_ * 1000);
+    evolve_book();
     return venue_ == venue::spot ? write_spot(out) : write_usdm(out);
 }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "prng.hpp"
 #include "sim_options.hpp"
@@ -32,7 +33,14 @@ class depth_generator {
     char* write_next(char* out);
 
   private:
+    struct level {
+        std::int64_t price;  // 1e-8 units
+        std::int64_t qty;
+    };
+
     char* write_levels(char* out, bool bids);
+    std::int64_t random_qty();
+    void evolve_book();
     char* write_spot(char* out);
     char* write_usdm(char* out);
 
@@ -48,6 +56,11 @@ class depth_generator {
     int price_decimals_;
     int qty_decimals_;
     std::uint64_t last_id_;  // spot lastUpdateId, or USD-M "u" of the previous message
+    // The book persists between messages, as a real one does: each step moves the best prices
+    // now and then and changes a few levels, so consecutive snapshots share most of their
+    // levels (what makes real depth data compress well). Best first on both sides.
+    std::vector<level> bids_;
+    std::vector<level> asks_;
 };
 
 }  // namespace mdrec::sim

@@ -1,6 +1,7 @@
 // mdrec-sim: scheduling of generated depth frames (see generated_feed.hpp).
-// Each stream keeps its own deadline so that N streams at --rate R give N*R messages per
-// second without drifting; after a long stall the schedule resynchronises instead of bursting.
+// At a fixed rate each stream's deadlines come from its shared tape, so N streams at --rate R
+// give N*R messages per second without drifting; a connection that falls more than a second
+// behind (the client stopped reading) skips ahead instead of bursting.
 #include "generated_feed.hpp"
 
 #include <algorithm>
@@ -9,7 +10,6 @@
 namespace mdrec::sim {
 namespace {
 
-// Behind by more than this (the client stopped reading), forget the missed ticks.
 constexpr auto max_backlog = std::chrono::seconds(1);
 
 char* put(char* out, std::string_view text) {
@@ -19,19 +19,37 @@ char* put(char* out, std::string_view text) {
 
 }  // namespace
 
-generated_feed::generated_feed(const sim_options& options, bool combined)
-    : venue_(options.payload_venue),
-      seed_(options.seed),
-      period_(options.rate > 0 ? std::chrono::duration_cast<clock::duration>(
-                                     std::chrono::duration<double>(1.0 / options.rate))
-                               : clock::duration::zero()),
+generated_feed::generated_feed(sim_context& context, bool combined)
+    : context_(context),
+      venue_(context.options.payload_venue),
+      seed_(context.options.seed),
+      period_(context.options.rate > 0
+                  ? std::chrono::duration_cast<clock::duration>(
+                        std::chrono::duration<double>(1.0 / context.options.rate))
+                  : clock::duration::zero()),
       combined_(combined) {}
 
 void generated_feed::add_stream(std::string_view stream) {
     if (depth_generator::partial_depth_levels(stream) == 0) return;  // silent, like Binance
-    auto& generator = generators_[std::string(stream)];
-    if (!generator) generator = std::make_unique<depth_generator>(stream, venue_, seed_);
-    active_.push_back(scheduled{std::string(stream), generator.get(), clock::now()});
+    scheduled entry{std::string(stream)};
+    const auto& silent = context_.options.silent_streams;
+    if (std::find(silent.begin(), silent.end(), stream) != silent.end()) {
+        entry.silent_from = context_.started + context_.options.silent_after;
+    }
+    if (period_ == clock::duration::zero()) {
+        auto& generator = generators_[entry.name];
+        if (!generator) generator = std::make_unique<depth_generator>(stream, venue_, seed_);
+        entry.generator = generator.get();
+    } else {
+        auto& tape = context_.tapes[entry.name];
+        if (!tape) {
+            tape = std::make_unique<stream_tape>(stream, venue_, seed_, period_, clock::now(),
+                                                 context_.tape_log);
+        }
+        entry.tape = tape.get();
+        entry.next_index = tape->index_at(clock::now());
+    }
+    active_.push_back(std::move(entry));
 }
 
 void generated_feed::remove_stream(std::string_view stream) {
@@ -43,25 +61,46 @@ void generated_feed::remove_stream(std::string_view stream) {
 }
 
 feed_poll generated_feed::poll(clock::time_point now) {
-    if (active_.empty()) return {feed_poll::kind::idle, {}, {}};
+    if (period_ == clock::duration::zero()) return poll_unthrottled(now);
 
-    if (period_ == clock::duration::zero()) {
-        scheduled& entry = active_[next_round_robin_];
-        next_round_robin_ = (next_round_robin_ + 1) % active_.size();
-        return {feed_poll::kind::ready, now, produce(entry)};
+    scheduled* earliest = nullptr;
+    clock::time_point earliest_due = clock::time_point::max();
+    for (auto& entry : active_) {
+        clock::time_point due = entry.tape->due(entry.next_index);
+        if (due < now - max_backlog || entry.next_index < entry.tape->oldest()) {
+            entry.next_index = entry.tape->index_at(now);
+            due = entry.tape->due(entry.next_index);
+        }
+        if (due >= entry.silent_from) continue;  // --silent-stream: no more data
+        if (due < earliest_due) {
+            earliest_due = due;
+            earliest = &entry;
+        }
     }
-
-    auto earliest = std::min_element(
-        active_.begin(), active_.end(),
-        [](const scheduled& a, const scheduled& b) { return a.next_due < b.next_due; });
-    if (earliest->next_due > now) return {feed_poll::kind::wait, earliest->next_due, {}};
-    earliest->next_due += period_;
-    if (earliest->next_due < now - max_backlog) earliest->next_due = now;
-    return {feed_poll::kind::ready, now, produce(*earliest)};
+    if (earliest == nullptr) return {feed_poll::kind::idle, {}, {}};
+    if (earliest_due > now) return {feed_poll::kind::wait, earliest_due, {}};
+    const std::string_view payload = earliest->tape->payload(earliest->next_index++);
+    return {feed_poll::kind::ready, now, produce(*earliest, payload)};
 }
 
-std::string_view generated_feed::produce(scheduled& entry) {
-    const std::size_t needed = entry.name.size() + 32 + entry.generator->max_payload_size();
+feed_poll generated_feed::poll_unthrottled(clock::time_point now) {
+    for (std::size_t tried = 0; tried < active_.size(); ++tried) {
+        scheduled& entry = active_[next_round_robin_];
+        next_round_robin_ = (next_round_robin_ + 1) % active_.size();
+        if (now >= entry.silent_from) continue;
+        if (payload_.size() < entry.generator->max_payload_size()) {
+            payload_.resize(entry.generator->max_payload_size());
+        }
+        char* const end = entry.generator->write_next(payload_.data());
+        const std::string_view payload(payload_.data(),
+                                       static_cast<std::size_t>(end - payload_.data()));
+        return {feed_poll::kind::ready, now, produce(entry, payload)};
+    }
+    return {feed_poll::kind::idle, {}, {}};
+}
+
+std::string_view generated_feed::produce(const scheduled& entry, std::string_view payload) {
+    const std::size_t needed = entry.name.size() + 32 + payload.size();
     if (buffer_.size() < needed) buffer_.resize(needed);
     char* const begin = buffer_.data();
     char* out = begin;
@@ -70,7 +109,7 @@ std::string_view generated_feed::produce(scheduled& entry) {
         out = put(out, entry.name);
         out = put(out, R"(","data":)");
     }
-    out = entry.generator->write_next(out);
+    out = put(out, payload);
     if (combined_) *out++ = '}';
     return {begin, static_cast<std::size_t>(out - begin)};
 }

@@ -63,6 +63,8 @@ int main(int argc, char** argv) {
     std::string pace_name = "recorded";
     std::string ping_interval = "20s";
     std::string pong_timeout = "60s";
+    std::string close_after = "0", shutdown_after = "0", shutdown_grace = "5s";
+    std::string stall_after = "0", stall_for = "0", silent_after = "0";
 
     // Pass 1: the command line.
     CLI::App app{"mdrec-sim: local Binance market-stream simulator (ws:// or wss://)"};
@@ -109,6 +111,9 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--sent-log", options.sent_log,
                    "Append every data frame sent (exact text, one per line) to this file");
+    app.add_option("--tape-log", options.tape_log,
+                   "With --rate > 0: append every message each stream produces, sent or not "
+                   "(the exchange's whole sequence, as combined frames), to this file");
     app.add_option("--ping-interval", ping_interval,
                    "Send a WebSocket ping this often (e.g. 500ms, 3s); 0 = never")
         ->check(duration)
@@ -116,6 +121,51 @@ int main(int argc, char** argv) {
     app.add_option("--pong-timeout", pong_timeout,
                    "Close a connection whose ping is not answered within this time")
         ->check(duration)
+        ->capture_default_str();
+    // Fault modes, for the recorder's reconnect, rotation and watchdog tests.
+    app.add_option("--drop-after", options.drop_after,
+                   "Drop the TCP connection (no close frame) after N data messages; 0 = never")
+        ->capture_default_str();
+    app.add_option("--close-after", close_after,
+                   "Send a close frame with code 1001 (going away) after this long")
+        ->check(duration)
+        ->capture_default_str();
+    app.add_option("--shutdown-after", shutdown_after,
+                   "Send a serverShutdown event after this long, then close 1001 after "
+                   "--shutdown-grace")
+        ->check(duration)
+        ->capture_default_str();
+    app.add_option("--shutdown-grace", shutdown_grace,
+                   "Time between the serverShutdown event and the close")
+        ->check(duration)
+        ->capture_default_str();
+    app.add_option("--stall-after", stall_after,
+                   "Stop sending data (pings continue) after this long; 0 = never")
+        ->check(duration)
+        ->capture_default_str();
+    app.add_option("--stall-for", stall_for, "How long a stall lasts; 0 = for good")
+        ->check(duration)
+        ->capture_default_str();
+    app.add_option("--silent-stream", options.silent_streams,
+                   "Acknowledge this stream but send nothing for it (repeatable), from "
+                   "--silent-after on");
+    app.add_option("--silent-after", silent_after,
+                   "When --silent-stream streams fall silent, counted from the simulator's start")
+        ->check(duration)
+        ->capture_default_str();
+    app.add_option("--duplicate-every", options.duplicate_every,
+                   "Send every K-th data message twice; 0 = off")
+        ->capture_default_str();
+    app.add_option("--max-client-rate", options.max_client_rate,
+                   "Disconnect a client that sends more messages (text, ping, pong) than this "
+                   "in one second, like Binance (5 spot, 10 futures); 0 = no limit")
+        ->capture_default_str();
+    app.add_option("--max-streams", options.max_streams,
+                   "Refuse subscriptions beyond this many streams per connection (1024 spot, "
+                   "200 futures); 0 = no limit")
+        ->capture_default_str();
+    app.add_option("--fault-connections", options.fault_connections,
+                   "Apply the fault modes to the first N connections only; 0 = all")
         ->capture_default_str();
     app.add_option("--log-level", options.log_level, "trace, debug, info, warn, error or off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
@@ -127,6 +177,12 @@ int main(int argc, char** argv) {
         pace_name == "fast" ? mdrec::sim::replay_pace::fast : mdrec::sim::replay_pace::recorded;
     options.ping_interval = *parse_duration(ping_interval);
     options.pong_timeout = *parse_duration(pong_timeout);
+    options.close_after = *parse_duration(close_after);
+    options.shutdown_after = *parse_duration(shutdown_after);
+    options.shutdown_grace = *parse_duration(shutdown_grace);
+    options.stall_after = *parse_duration(stall_after);
+    options.stall_for = *parse_duration(stall_for);
+    options.silent_after = *parse_duration(silent_after);
     configure_logging(options.log_level);
 
     try {

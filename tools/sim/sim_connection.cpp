@@ -46,7 +46,8 @@ asio::awaitable<void> sim_connection<WsStream>::run(std::shared_ptr<sim_connecti
                                 [raw](std::string reason) { raw->stop(std::move(reason)); });
     if (self->context_.stopping) self->stop("simulator shutting down");
     if (co_await self->handshake()) {
-        co_await (self->read_loop() && self->send_loop() && self->ping_loop());
+        co_await (self->read_loop() && self->send_loop() && self->ping_loop() &&
+                  self->fault_loop());
     }
     self->context_.live.erase(self->id_);
     spdlog::info("conn {} closed: {} ({} data frames sent, {} malformed)", self->id_,
@@ -60,6 +61,7 @@ void sim_connection<WsStream>::stop(std::string reason) {
     stop_reason_ = std::move(reason);
     wake_.cancel();
     ping_timer_.cancel();
+    fault_timer_.cancel();
     // Closing the socket fails every pending operation, which ends all three loops.
     beast::get_lowest_layer(ws_).close();
 }
@@ -119,6 +121,11 @@ asio::awaitable<bool> sim_connection<WsStream>::handshake() {
         stop("WebSocket handshake failed: " + accept_ec.message());
         co_return false;
     }
+    if (options_.max_streams != 0 && target->streams.size() > options_.max_streams) {
+        co_await reject(request.version(), http::status::bad_request,
+                        R"({"code":2,"msg":"Invalid request: too many streams"})");
+        co_return false;
+    }
     spdlog::info("conn {} from {}: {} {} ({} streams)", id_, peer_,
                  target->combined ? "combined" : "raw", target_text, target->streams.size());
     start_feed(target->combined, target->streams);
@@ -144,8 +151,9 @@ void sim_connection<WsStream>::start_feed(bool combined, const std::vector<std::
     if (context_.replay != nullptr) {
         feed_ = std::make_unique<replay_feed>(*context_.replay, options_.pace, combined);
     } else {
-        feed_ = std::make_unique<generated_feed>(options_, combined);
+        feed_ = std::make_unique<generated_feed>(context_, combined);
     }
+    combined_ = combined;
     for (const auto& stream : streams) {
         subscriptions_.push_back(stream);
         feed_->add_stream(stream);
@@ -188,6 +196,17 @@ asio::awaitable<void> sim_connection<WsStream>::send_loop() {
             if (!co_await write_text(reply)) break;
             continue;
         }
+        if (close_requested_) {
+            // Binance's 24-hour cut and maintenance: a close frame with 1001, then the TCP close.
+            auto [ec] = co_await ws_.async_close(websocket::close_reason(websocket::close_code::going_away),
+                                                 as_tuple(use_awaitable));
+            stop(ec ? "close failed: " + ec.message() : std::string("fault: closed with 1001"));
+            break;
+        }
+        if (stalled_) {
+            co_await sleep_until(wake_, clock::time_point::max());
+            continue;
+        }
         if (options_.count != 0 && data_sent_ >= options_.count) {
             if (!quiet_logged) {
                 spdlog::info("conn {}: --count {} reached, no more data", id_, options_.count);
@@ -205,6 +224,16 @@ asio::awaitable<void> sim_connection<WsStream>::send_loop() {
             ++data_sent_;
             // Logged only once the socket took it, so the log never claims an unsent frame.
             if (context_.log != nullptr) context_.log->append(frame);
+            if (faulty_ && options_.duplicate_every != 0 &&
+                data_sent_ % options_.duplicate_every == 0) {
+                const std::string again(frame);
+                if (!co_await write_text(again)) break;
+                if (context_.log != nullptr) context_.log->append(again);
+            }
+            if (faulty_ && options_.drop_after != 0 && data_sent_ >= options_.drop_after) {
+                stop("fault: dropped after " + std::to_string(data_sent_) + " data messages");
+                break;
+            }
             continue;
         }
         if (next.state == feed_poll::kind::done && !quiet_logged) {
@@ -252,6 +281,54 @@ asio::awaitable<void> sim_connection<WsStream>::ping_loop() {
 }
 
 template <class WsStream>
+asio::awaitable<void> sim_connection<WsStream>::fault_loop() {
+    if (!faulty_) co_return;
+    const auto start = clock::now();
+    const auto at = [&](std::chrono::milliseconds d) {
+        return d.count() > 0 ? start + d : clock::time_point::max();
+    };
+    auto stall_at = at(options_.stall_after);
+    auto shutdown_at = at(options_.shutdown_after);
+    auto close_at = at(options_.close_after);
+    auto resume_at = clock::time_point::max();
+    while (!stopped_) {
+        const auto next = std::min({stall_at, resume_at, shutdown_at, close_at});
+        if (next == clock::time_point::max()) co_return;
+        co_await sleep_until(fault_timer_, next);
+        if (stopped_) co_return;
+        const auto now = clock::now();
+        if (now >= stall_at) {
+            spdlog::info("conn {}: fault: stalling data", id_);
+            stalled_ = true;
+            stall_at = clock::time_point::max();
+            if (options_.stall_for.count() > 0) resume_at = now + options_.stall_for;
+        }
+        if (now >= resume_at) {
+            spdlog::info("conn {}: fault: stall over", id_);
+            stalled_ = false;
+            resume_at = clock::time_point::max();
+            wake_.cancel();
+        }
+        if (now >= shutdown_at) {
+            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+            const std::string event =
+                R"({"e":"serverShutdown","E":)" + std::to_string(ms) + "}";
+            spdlog::info("conn {}: fault: serverShutdown", id_);
+            queue_reply(combined_ ? R"({"stream":"!serverShutdown","data":)" + event + "}" : event);
+            shutdown_at = clock::time_point::max();
+            close_at = std::min(close_at, now + options_.shutdown_grace);
+        }
+        if (now >= close_at) {
+            close_requested_ = true;
+            close_at = clock::time_point::max();
+            wake_.cancel();
+        }
+    }
+}
+
+template <class WsStream>
 asio::awaitable<bool> sim_connection<WsStream>::write_text(std::string_view frame) {
     auto [ec, bytes] =
         co_await ws_.async_write(asio::buffer(frame.data(), frame.size()), as_tuple(use_awaitable));
@@ -272,6 +349,7 @@ asio::awaitable<void> sim_connection<WsStream>::sleep_until(asio::steady_timer& 
 
 template <class WsStream>
 void sim_connection<WsStream>::handle_client_message(std::string_view text) {
+    count_client_message();
     auto request = parser_.parse(text);
     if (!request) {
         spdlog::info("conn {}: bad control message, replying {}", id_, request.error());
@@ -290,13 +368,31 @@ void sim_connection<WsStream>::handle_client_message(std::string_view text) {
         queue_reply(reply + R"(],"id":)" + id + "}");
         return;
     }
-    apply_subscription(*request);
+    if (!apply_subscription(*request)) {
+        queue_reply(R"({"error":{"code":2,"msg":"Invalid request: too many streams"},"id":)" + id +
+                    "}");
+        return;
+    }
     queue_reply(R"({"result":null,"id":)" + id + "}");
 }
 
 template <class WsStream>
-void sim_connection<WsStream>::apply_subscription(const control_request& request) {
+bool sim_connection<WsStream>::apply_subscription(const control_request& request) {
     const bool subscribe = request.method == control_request::kind::subscribe;
+    if (subscribe && options_.max_streams != 0) {
+        std::size_t added = 0;
+        for (const auto& stream : request.params) {
+            if (std::find(subscriptions_.begin(), subscriptions_.end(), stream) ==
+                subscriptions_.end()) {
+                ++added;
+            }
+        }
+        if (subscriptions_.size() + added > options_.max_streams) {
+            spdlog::warn("conn {}: refused SUBSCRIBE: {} + {} streams exceed --max-streams {}", id_,
+                         subscriptions_.size(), added, options_.max_streams);
+            return false;
+        }
+    }
     for (const auto& stream : request.params) {
         const auto it = std::find(subscriptions_.begin(), subscriptions_.end(), stream);
         // Subscribing twice or unsubscribing an unknown stream is a silent no-op on Binance.
@@ -310,6 +406,22 @@ void sim_connection<WsStream>::apply_subscription(const control_request& request
     }
     spdlog::debug("conn {}: {} {} streams, now {}", id_, subscribe ? "subscribed" : "unsubscribed",
                   request.params.size(), subscriptions_.size());
+    return true;
+}
+
+template <class WsStream>
+void sim_connection<WsStream>::count_client_message() {
+    if (options_.max_client_rate == 0) return;
+    const auto now = clock::now();
+    client_messages_.push_back(now);
+    while (!client_messages_.empty() && client_messages_.front() <= now - std::chrono::seconds(1)) {
+        client_messages_.pop_front();
+    }
+    if (client_messages_.size() > options_.max_client_rate) {
+        spdlog::warn("conn {}: client sent {} messages within 1 s (limit {}), disconnecting", id_,
+                     client_messages_.size(), options_.max_client_rate);
+        stop("client exceeded " + std::to_string(options_.max_client_rate) + " messages per second");
+    }
 }
 
 template <class WsStream>
@@ -321,6 +433,7 @@ void sim_connection<WsStream>::queue_reply(std::string reply) {
 template <class WsStream>
 void sim_connection<WsStream>::on_control_frame(websocket::frame_type kind,
                                                 std::string_view payload) {
+    if (kind != websocket::frame_type::close) count_client_message();
     if (kind != websocket::frame_type::pong) {
         spdlog::debug("conn {}: client {} '{}'", id_,
                       kind == websocket::frame_type::ping ? "ping" : "close", payload);

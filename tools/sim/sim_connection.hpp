@@ -50,7 +50,9 @@ class sim_connection {
           ws_(std::forward<StreamArgs>(stream_args)...),
           wake_(ws_.get_executor()),
           ping_timer_(ws_.get_executor()),
-          injector_(context.options.inject_bad) {}
+          fault_timer_(ws_.get_executor()),
+          injector_(context.options.inject_bad),
+          faulty_(context.options.fault_connections == 0 || id <= context.options.fault_connections) {}
 
     // The connection's whole life; completes when the connection is closed.
     static boost::asio::awaitable<void> run(std::shared_ptr<sim_connection> self);
@@ -70,13 +72,15 @@ class sim_connection {
     boost::asio::awaitable<void> read_loop();
     boost::asio::awaitable<void> send_loop();
     boost::asio::awaitable<void> ping_loop();
+    boost::asio::awaitable<void> fault_loop();
     boost::asio::awaitable<bool> write_text(std::string_view frame);
     boost::asio::awaitable<void> sleep_until(boost::asio::steady_timer& timer,
                                              clock::time_point deadline);
 
     void start_feed(bool combined, const std::vector<std::string>& streams);
     void handle_client_message(std::string_view text);
-    void apply_subscription(const control_request& request);
+    [[nodiscard]] bool apply_subscription(const control_request& request);
+    void count_client_message();
     void on_control_frame(boost::beast::websocket::frame_type kind, std::string_view payload);
     void queue_reply(std::string reply);
 
@@ -87,9 +91,15 @@ class sim_connection {
     WsStream ws_;
     boost::asio::steady_timer wake_;        // send_loop sleeps on it; cancel() wakes it up
     boost::asio::steady_timer ping_timer_;  // ping_loop sleeps on it
+    boost::asio::steady_timer fault_timer_;  // fault_loop sleeps on it
 
     std::unique_ptr<data_feed> feed_;
     bad_frame_injector injector_;
+    bool faulty_;                  // the fault modes apply to this connection
+    bool combined_ = true;         // envelope form (for serverShutdown)
+    bool stalled_ = false;         // --stall-after: data paused, pings and replies go on
+    bool close_requested_ = false;  // fault_loop asks send_loop to send close 1001
+    std::deque<clock::time_point> client_messages_;  // --max-client-rate: the last second
     control_parser parser_;
     std::vector<std::string> subscriptions_;  // in subscription order, for LIST_SUBSCRIPTIONS
     std::deque<std::string> replies_;         // control replies waiting for send_loop

@@ -3,14 +3,17 @@
 // the simulator's single io_context thread, so none of it is locked.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 
 #include "replay_file.hpp"
 #include "sent_log.hpp"
 #include "sim_options.hpp"
+#include "stream_tape.hpp"
 
 namespace mdrec::sim {
 
@@ -20,10 +23,16 @@ struct sim_context {
     const sim_options& options;
     const replay_file* replay = nullptr;  // set with --replay
     sent_log* log = nullptr;              // set with --sent-log
+    sent_log* tape_log = nullptr;         // set with --tape-log
     // Live connections by id, each with a function that ends it; the server calls them all
     // on SIGTERM. A connection adds itself when it starts and removes itself when it ends.
     std::unordered_map<std::uint64_t, std::function<void(std::string)>> live;
     bool stopping = false;  // set on SIGTERM: a connection starting after it closes at once
+    // With --rate > 0: one market-wide sequence per generated stream, shared by every
+    // connection (created on the first subscription, kept for the simulator's life).
+    std::unordered_map<std::string, std::unique_ptr<stream_tape>> tapes;
+    // Simulator start: --silent-after counts from here.
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
 }  // namespace mdrec::sim

@@ -72,6 +72,10 @@ sim_server::sim_server(asio::io_context& io, const sim_options& options)
         log_ = std::make_unique<sent_log>(options.sent_log);
         context_.log = log_.get();
     }
+    if (!options.tape_log.empty()) {
+        tape_log_ = std::make_unique<sent_log>(options.tape_log);
+        context_.tape_log = tape_log_.get();
+    }
 
     try {
         tcp::resolver resolver(io);
@@ -93,11 +97,12 @@ std::uint16_t sim_server::port() const { return acceptor_.local_endpoint().port(
 void sim_server::start() {
     asio::co_spawn(io_, accept_loop(), report_failure{});
     asio::co_spawn(io_, signal_wait(), report_failure{});
-    if (log_) asio::co_spawn(io_, flush_loop(), report_failure{});
+    if (log_ || tape_log_) asio::co_spawn(io_, flush_loop(), report_failure{});
 }
 
 void sim_server::finish() {
     if (log_) log_->flush();
+    if (tape_log_) tape_log_->flush();
 }
 
 asio::awaitable<void> sim_server::accept_loop() {
@@ -139,7 +144,8 @@ asio::awaitable<void> sim_server::flush_loop() {
     while (!stopping_) {
         flush_timer_.expires_after(flush_period);
         co_await flush_timer_.async_wait(as_tuple(use_awaitable));
-        log_->flush();
+        if (log_) log_->flush();
+        if (tape_log_) tape_log_->flush();
     }
 }
 
@@ -157,6 +163,7 @@ asio::awaitable<void> sim_server::signal_wait() {
     const auto live = context_.live;
     for (const auto& [id, stop] : live) stop("simulator shutting down");
     if (log_) log_->flush();
+    if (tape_log_) tape_log_->flush();
 
     // Let the connections unwind so that nothing is destroyed behind their back; if one
     // hangs, stop the io_context anyway: the log is already complete.

@@ -47,6 +47,7 @@ class sim_server {
     std::optional<boost::asio::ssl::context> tls_;
     std::optional<replay_file> replay_;
     std::unique_ptr<sent_log> log_;
+    std::unique_ptr<sent_log> tape_log_;
     sim_context context_;
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::signal_set signals_;

@@ -1,6 +1,7 @@
 // One top function per subcommand; main() parses the command line and calls exactly one.
 #pragma once
 
+#include "mdrec/cli/archive_options.hpp"
 #include "mdrec/cli/recording_options.hpp"
 
 namespace mdrec::cli {
@@ -12,5 +13,15 @@ int capture_command(const recording_options& options);
 // `mdrec run`: the daemon; records until SIGTERM/SIGINT, retrying network failures with backoff
 // forever. Returns 0 after a clean stop, 1 if a write error lost data.
 int run_command(const recording_options& options);
+
+// `mdrec consolidate`: archive every finished stream day into verified zstd files, then delete
+// the sources. Prints one summary line; returns 0, 1 if any day failed (its sources kept).
+int consolidate_command(const consolidate_options& options);
+
+// `mdrec verify`: checks archives; one line per failure, a summary line; 0 all good, else 1.
+int verify_command(const verify_options& options);
+
+// `mdrec cat`: streams .jsonl and .jsonl.zst files to stdout; 1 if a file was unreadable.
+int cat_command(const cat_options& options);
 
 }  // namespace mdrec::cli

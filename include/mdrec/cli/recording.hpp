@@ -26,6 +26,8 @@ struct recording_summary {
     std::uint64_t lost = 0;        // lines that never reached the disk (shutdown deadline)
     std::uint64_t write_errors = 0;
     std::uint64_t connects = 0;
+    std::uint64_t duplicates = 0;  // messages suppressed as already recorded (overlaps, repeats)
+    std::uint64_t rotations = 0;   // planned make-before-break rotations
     double seconds = 0;
 
     // One line for humans and scripts, e.g. "captured 1000 messages (1.3 MB) from 1 stream ...".

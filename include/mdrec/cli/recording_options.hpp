@@ -27,7 +27,17 @@ struct recording_options {
     std::string idle_timeout = "60s";
     std::string reconnect_max = "30s";
     std::string stats_interval = "10s";
+    std::string connection_lifetime = "23h30m";
+    std::string rotation_timeout = "30s";
+    std::string silence_timeout = "auto";
+    std::size_t connections_per_5min = 300;
+    unsigned client_messages_per_second = 0;  // 0: the venue's limit
     std::string log_level = "info";
+    // Service side (ops/): metrics and health over HTTP, readiness, freshness.
+    std::string metrics_listen = "127.0.0.1:9464";  // empty: off (capture's default)
+    bool no_metrics = false;
+    std::string stale_after = "60s";
+    std::string ready_timeout = "30s";
 };
 
 // Declares every recording option on `command`, bound to `options`, each with its --help text.

@@ -7,12 +7,14 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "mdrec/common/stream_table.hpp"
+#include "mdrec/ingest/stream_handover.hpp"
 #include "mdrec/parse/frame_parser.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
 
@@ -31,6 +33,32 @@ struct ingest_stats {
     std::atomic<std::uint64_t> sequence_gaps{0};   // continuity breaks seen in update ids
     std::atomic<std::uint64_t> connects{0};
     std::atomic<std::uint64_t> disconnects{0};
+    std::atomic<std::uint64_t> duplicates{0};      // messages suppressed as already recorded
+    std::atomic<std::uint64_t> rotations{0};       // make-before-break handovers completed (streams)
+    std::atomic<std::uint64_t> rotation_gaps{0};   // handovers whose overlap could not be proven
+    std::atomic<std::uint64_t> server_shutdowns{0};  // serverShutdown announcements received
+    // Maintained by the ingest engine: why connections were replaced, and the watchdog.
+    std::atomic<std::uint64_t> reconnects_dropped{0};       // TCP/TLS dropped, no close frame
+    std::atomic<std::uint64_t> reconnects_server_close{0};  // close frame from the server
+    std::atomic<std::uint64_t> reconnects_idle{0};          // no frame at all (idle timeout)
+    std::atomic<std::uint64_t> reconnects_stalled{0};       // frames, but no data (watchdog)
+    std::atomic<std::uint64_t> reconnects_error{0};         // any other failure
+    std::atomic<std::uint64_t> connect_failures{0};         // attempts that did not connect
+    std::atomic<std::uint64_t> rotations_started{0};        // planned make-before-break rotations
+    std::atomic<std::uint64_t> rotation_ms_last{0};         // duration of the last rotation
+    std::atomic<std::uint64_t> rotation_ms_max{0};
+    std::atomic<std::uint64_t> silent_streams{0};  // silence episodes past the threshold
+    std::atomic<std::uint64_t> never_served{0};    // streams acknowledged but never delivered
+};
+
+// One stream's counters, updated by the ingest thread in route_data and read by any thread
+// (relaxed atomics: the metrics and health endpoints, readiness).
+struct stream_stats {
+    std::atomic<std::uint64_t> messages{0};  // data messages queued for writing
+    std::atomic<std::uint64_t> bytes{0};     // their frame bytes
+    std::atomic<std::uint64_t> dropped{0};   // data messages dropped because the queue was full
+    std::atomic<std::int64_t> last_ts{0};    // receive time of the last data message, recorded
+                                             // or dropped (ns since the epoch; 0: none yet)
 };
 
 // The connection a frame came from.
@@ -56,20 +84,54 @@ public:
     // `disconnected` event line into each of their files (a disconnect may hide data).
     void on_connected(std::int64_t ts, std::span<const stream_id> streams, std::uint64_t conn,
                       std::string_view url);
+    // Only streams `conn` still owns get a `disconnected` line; a stream whose replacement was
+    // overlapping moves to it at once (`disconnected` + `connected`, with what it held).
     void on_disconnected(std::int64_t ts, std::span<const stream_id> streams, std::uint64_t conn,
                          std::string_view reason);
+
+    // Planned rotation: connection `conn` now overlaps the current owner of `streams`; each
+    // stream moves to it once the overlap is proven, with a `rotated` line (stream_handover).
+    void on_rotation_started(std::span<const stream_id> streams, std::uint64_t conn);
+    // Moves `id` from connection `from` to `to` without an overlap (it was silent on `from`):
+    // a `disconnected` + `connected` pair marks that messages may be missing.
+    void move_stream(std::int64_t ts, stream_id id, std::uint64_t from, std::uint64_t to,
+                     std::string_view reason);
+    // How many of `streams` still wait for connection `conn` to take them over.
+    std::size_t handovers_pending(std::span<const stream_id> streams, std::uint64_t conn) const;
+    // The rotation's deadline passed: `conn` takes the streams still waiting, marked with a
+    // `gap` line where messages between the two connections may be missing.
+    void finish_rotation(std::int64_t ts, std::span<const stream_id> streams, std::uint64_t conn);
+    // The replacement `conn` failed before taking over: the old connection keeps the streams.
+    void abandon_rotation(std::span<const stream_id> streams, std::uint64_t conn);
+
+    // Called (on the ingest thread) when a connection announces serverShutdown.
+    void set_server_shutdown_handler(std::function<void(std::uint64_t conn)> handler) {
+        on_server_shutdown_ = std::move(handler);
+    }
+
+    // Receive time of the last message recorded for `id` (0: none since start).
+    std::int64_t last_data_ns(stream_id id) const {
+        return stream_stats_[id].last_ts.load(std::memory_order_relaxed);
+    }
 
     // Writes the gap lines still owed for drops. Returns false if the queue is still too full.
     bool write_pending_gaps(std::int64_t ts);
 
     bool limit_reached() const noexcept { return limit_reached_; }
     const ingest_stats& stats() const noexcept { return stats_; }
+    ingest_stats& stats() noexcept { return stats_; }
     // Data messages dropped for the queue, per stream, since start.
     std::uint64_t dropped(stream_id id) const { return dropped_total_[id]; }
+    // Per-stream counters; the reference stays valid for the router's lifetime (any thread).
+    const stream_stats& stream(stream_id id) const noexcept { return stream_stats_[id]; }
 
 private:
     void route_data(const parse::parsed_frame& parsed, const char* data, std::size_t len,
                     std::int64_t ts, const connection_info& conn);
+    void record(stream_id id, const parse::depth_ids& ids, const char* data, std::size_t len,
+                std::int64_t ts, bool raw);
+    void after_handover(stream_id id, std::int64_t ts, bool raw);
+    void record_released(stream_id id, bool raw);
     void reject(std::string_view reason, std::string_view detail, const char* data,
                 std::size_t len, std::int64_t ts, const connection_info& conn);
     std::string gap_line(stream_id id, std::int64_t ts) const;
@@ -88,6 +150,9 @@ private:
     std::uint64_t received_ = 0;  // data messages seen, recorded or dropped
     bool limit_reached_ = false;
     std::function<void()> on_limit_;
+    std::function<void(std::uint64_t)> on_server_shutdown_;
+    stream_handover handover_;
+    bool raw_ = false;  // the connections carry raw payloads (one stream each, no envelope)
     std::vector<std::uint64_t> dropped_owed_;   // drops not yet marked by a gap line
     std::vector<std::uint64_t> dropped_total_;
     // Per stream, the last update id seen on the current connection (-1: none yet).
@@ -95,6 +160,7 @@ private:
     std::int64_t last_reject_log_ = 0;
     std::uint64_t rejects_since_log_ = 0;
     ingest_stats stats_;
+    std::unique_ptr<stream_stats[]> stream_stats_;  // atomics do not move: a fixed array
 };
 
 }  // namespace mdrec::ingest

@@ -1,6 +1,8 @@
-// The ingest thread: one io_context that runs a connection coroutine per group of streams
-// (reconnecting with backoff), the stop conditions (signal, duration, message count) and the
-// periodic stats line. It only ever pushes into the queue, so it never waits on the disk.
+// The ingest thread: one io_context that runs the connections of every shard (a group of up to
+// --streams-per-connection streams), replaces them when they fail (reconnect with backoff) or
+// age (make-before-break rotation), watches each stream for silence, and handles the stop
+// conditions (signal, duration, message count) and the periodic stats line. It only ever pushes
+// into the queue, so it never waits on the disk.
 #pragma once
 
 #include <chrono>
@@ -19,8 +21,10 @@
 
 #include "mdrec/common/result.hpp"
 #include "mdrec/common/stream_table.hpp"
+#include "mdrec/ingest/connection_budget.hpp"
 #include "mdrec/ingest/endpoint.hpp"
 #include "mdrec/ingest/frame_router.hpp"
+#include "mdrec/ingest/silence_watchdog.hpp"
 #include "mdrec/ingest/ws_session.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
 #include "mdrec/writer/jsonl_writer.hpp"
@@ -30,6 +34,7 @@ namespace mdrec::ingest {
 struct ingest_config {
     endpoint where;
     std::string ca_file;
+    bool futures = false;                       // USD-M: its limits and default intervals
     std::size_t streams_per_connection = 1024;  // Binance spot's limit per connection
     std::chrono::nanoseconds duration{0};       // 0: until SIGINT/SIGTERM
     std::uint64_t max_messages = 0;             // 0: no limit
@@ -38,6 +43,13 @@ struct ingest_config {
     std::chrono::nanoseconds idle_timeout = std::chrono::seconds(60);
     std::chrono::nanoseconds backoff_max = std::chrono::seconds(30);
     std::chrono::nanoseconds stats_interval = std::chrono::seconds(10);
+    // Binance cuts a connection after 24 h: replace it before, without a gap.
+    std::chrono::nanoseconds connection_lifetime = std::chrono::minutes(23 * 60 + 30);
+    std::chrono::nanoseconds rotation_timeout = std::chrono::seconds(30);  // longest overlap
+    std::chrono::nanoseconds silence_timeout{0};  // 0: per stream, max(20 x interval, 10 s)
+    std::size_t connections_per_window = 300;     // Binance: 300 per 5 minutes per IP
+    std::chrono::nanoseconds connection_window = std::chrono::minutes(5);
+    unsigned client_messages_per_second = 5;      // Binance: 5 spot, 10 futures
 };
 
 class ingest_engine {
@@ -53,21 +65,49 @@ public:
 
     const ingest_stats& stats() const noexcept { return router_.stats(); }
     frame_router& router() noexcept { return router_; }
-    std::size_t connections() const noexcept { return slots_.size(); }
+    std::size_t connections() const noexcept { return shards_.size(); }
+    // The ingest thread's io_context, for the service watchdog's liveness probe: another thread
+    // may post() a no-op to it and see whether the ingest thread runs it.
+    boost::asio::io_context& io() noexcept { return io_; }
 
 private:
-    struct connection_slot {
+    // One connection attempt and, once connected, the connection. Shared by its coroutine and
+    // the shard that points at it.
+    struct live_session {
+        std::unique_ptr<ws_session> ws;
+        std::uint64_t conn = 0;  // set once connected
+        bool connected = false;
+        std::int64_t since_ns = 0;
+        std::chrono::steady_clock::time_point since;
+    };
+    struct shard {
         std::vector<std::string> names;
         std::vector<stream_id> ids;
-        ws_session* session = nullptr;  // the live attempt, if any
+        std::shared_ptr<live_session> active;   // the connection recorded from
+        std::shared_ptr<live_session> standby;  // its replacement during a rotation
         std::unique_ptr<boost::asio::steady_timer> backoff;
+        std::unique_ptr<boost::asio::steady_timer> lifetime;
+        unsigned attempt = 0;
         bool ever_connected = false;
+        bool rotating = false;
+        std::string rotation_reason;
+        std::chrono::steady_clock::time_point rotation_started;
     };
 
-    boost::asio::awaitable<void> connection_loop(std::size_t index);
+    boost::asio::awaitable<void> session_main(std::size_t index, bool rotation);
+    boost::asio::awaitable<void> rotation_watch(std::size_t index,
+                                                std::shared_ptr<live_session> standby);
+    boost::asio::awaitable<bool> wait_for_budget(std::size_t index);
+    session_options make_session_options(const shard& s) const;
+    void start_rotation(std::size_t index, std::string reason);
+    void arm_lifetime(std::size_t index);
+    void on_server_shutdown(std::uint64_t conn);
+    void count_reconnect(const std::string& reason);
     std::chrono::nanoseconds next_backoff(unsigned attempt);
     void stop(std::string reason);
     void start_stats_timer();
+    void start_watchdog_timer();
+    void check_silence();
     void log_stats();
 
     ingest_config config_;
@@ -77,10 +117,13 @@ private:
     boost::asio::io_context io_{1};
     boost::asio::ssl::context tls_;
     frame_router router_;
-    std::vector<connection_slot> slots_;
+    connection_budget budget_;
+    silence_watchdog watchdog_;
+    std::vector<shard> shards_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer duration_timer_;
     boost::asio::steady_timer stats_timer_;
+    boost::asio::steady_timer watchdog_timer_;
     std::minstd_rand jitter_;
     std::uint64_t next_conn_id_ = 1;
     bool stopping_ = false;

@@ -5,8 +5,11 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
+#include <random>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -43,6 +46,12 @@ struct session_options {
     std::chrono::nanoseconds idle_timeout = std::chrono::seconds(60);
     // Largest message accepted; a bigger one ends the connection (it could not be queued).
     std::size_t max_message_bytes = std::size_t{4} << 20;
+    // Streams to SUBSCRIBE once connected, `subscribe_batch` per message.
+    std::vector<std::string> subscribe;
+    std::size_t subscribe_batch = 200;
+    // Binance disconnects a client that sends more than 5 messages a second (10 on futures),
+    // pongs included: our own messages leave at least this far apart, leaving room for pongs.
+    std::chrono::nanoseconds message_spacing = std::chrono::milliseconds(250);
 };
 
 class ws_session {
@@ -54,12 +63,19 @@ public:
     // failed for which host (e.g. a failed certificate verification names the host).
     boost::asio::awaitable<result<void>> connect();
 
-    // Reads frames into `router` until the connection ends; returns why it ended.
+    // Reads frames into `router` until the connection ends, and meanwhile sends the SUBSCRIBE
+    // messages (and any queued by send()) at the paced rate; returns why the connection ended.
     boost::asio::awaitable<std::string> read_frames(frame_router& router, connection_info conn);
 
+    // Queues a control message (SUBSCRIBE, UNSUBSCRIBE, ...) for the paced sender.
+    void send(std::string text);
+    // SUBSCRIBE/UNSUBSCRIBE `streams`, batched; ids are numbered per connection.
+    void subscribe(const std::vector<std::string>& streams, bool unsubscribe = false);
+
     // Ends the connection (closes the socket) or aborts a connect in progress; read_frames or
-    // connect then returns promptly. Safe to call at any time, any number of times.
-    void close();
+    // connect then returns promptly, read_frames with `reason`. Safe to call at any time, any
+    // number of times (the first reason wins).
+    void close(std::string reason = "closed by mdrec");
 
 private:
     using plain_stream = boost::beast::tcp_stream;
@@ -68,19 +84,38 @@ private:
     template <class Stream>
     boost::asio::awaitable<result<void>> handshake(Stream& stream);
     template <class Stream>
+    boost::asio::awaitable<std::string> run(Stream& stream, frame_router& router,
+                                            connection_info conn);
+    template <class Stream>
     boost::asio::awaitable<std::string> read_loop(Stream& stream, frame_router& router,
-                                                  connection_info conn);
+                                                  connection_info conn, idle_watch& watch);
     template <class Stream>
     boost::asio::awaitable<std::string> read_until_end(Stream& stream, frame_router& router,
                                                        connection_info conn, idle_watch& watch);
+    template <class Stream>
+    boost::asio::awaitable<void> send_loop(Stream& stream);
+    // Queues an encoded control frame (pong, close echo) ahead of the paced messages.
+    void send_control(std::string frame, bool last);
+    // Closes the TCP socket under either stream; pending operations end with an error.
+    void close_socket();
 
     boost::asio::any_io_executor executor_;
     boost::asio::ssl::context& tls_;
     session_options options_;
     std::variant<std::monostate, plain_stream, tls_stream> ws_;
     boost::beast::flat_buffer upgrade_buffer_;  // the HTTP upgrade's read, and what followed it
+    // After the upgrade, send_loop is the only writer on the stream: two writes in flight at
+    // once would interleave their bytes (and corrupt a TLS stream). The read loop hands its
+    // pongs and its close echo to it through control_.
+    boost::asio::steady_timer wake_;  // send_loop sleeps on it; send() and close() wake it
+    std::deque<std::string> outbox_;  // text messages, paced
+    std::deque<std::string> control_;  // encoded control frames, sent first, not held back
+    bool control_last_ = false;        // control_ ends with the close echo: nothing after it
+    std::minstd_rand mask_random_;     // client frame masks (RFC 6455 5.3)
+    std::uint64_t next_request_id_ = 1;
     bool open_ = false;
     bool closing_ = false;
+    std::string close_reason_;
 };
 
 }  // namespace mdrec::ingest

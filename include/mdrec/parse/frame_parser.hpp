@@ -17,6 +17,9 @@ enum class frame_kind {
     control_error,  // {"error":{...},"id":N} or {"code":N,"msg":"..."}
     invalid_json,   // not JSON at all (garbage, truncated, trailing bytes)
     no_stream,      // JSON, but neither data with a stream nor a control message
+    // {"e":"serverShutdown",...} (raw) or stream "!serverShutdown": Binance announces
+    // maintenance; the connection will be cut soon and must be replaced at once.
+    server_shutdown,
 };
 
 const char* to_string(frame_kind kind) noexcept;
@@ -28,6 +31,7 @@ struct depth_ids {
     std::int64_t first_id = -1;        // `U`
     std::int64_t last_id = -1;         // `u`
     std::int64_t prev_last_id = -1;    // `pu` (futures)
+    bool server_shutdown = false;      // `"e":"serverShutdown"`
 };
 
 struct parsed_frame {

@@ -16,6 +16,11 @@ public:
     // DIR"). Creates the folder if needed. Main thread, before recording starts.
     static result<data_lock> acquire(const std::string& out_dir);
 
+    // The pid of the process holding the lock on `out_dir` right now (a recorder), or nothing.
+    // Only looks (/proc/locks): a recorder starting meanwhile is never refused because of it.
+    // A holder whose pid cannot be read is reported as 0. Any thread; blocking file reads.
+    static std::optional<long> holder_pid(const std::string& out_dir);
+
     data_lock(data_lock&& other) noexcept;
     data_lock& operator=(data_lock&&) = delete;
     data_lock(const data_lock&) = delete;

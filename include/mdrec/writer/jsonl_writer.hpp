@@ -52,6 +52,13 @@ struct writer_stats {
     std::atomic<std::uint64_t> flushes{0};
     std::atomic<std::uint64_t> syncs{0};
     std::atomic<std::uint64_t> files_opened{0};
+    // Liveness and load, for the service watchdog and metrics: `heartbeat` moves on every pass of
+    // the writer loop (a writer stuck in a system call stops it), `queue_high_water` is the
+    // largest queue fill the writer saw (sampled every pass, i.e. at least every 2 ms) and
+    // `flush_ns` the time spent in flushes (writev from the queue), summed over `flushes`.
+    std::atomic<std::uint64_t> heartbeat{0};
+    std::atomic<std::uint64_t> queue_high_water{0};
+    std::atomic<std::uint64_t> flush_ns{0};
 };
 
 // How finish() ended.

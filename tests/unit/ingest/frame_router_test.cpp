@@ -269,6 +269,32 @@ TEST(frame_router, full_ring_drops_and_then_writes_a_gap_line) {
     EXPECT_EQ(router.dropped(0), 3u);
 }
 
+// Per-stream counters (read by the metrics and health endpoints): messages and bytes of the
+// stream that received them, drops counted where they happened, the last receive time moving
+// for dropped messages too (the feed is alive even when the disk is not).
+TEST(frame_router, per_stream_stats_follow_each_stream) {
+    const std::string other_frame = R"({"stream":"ethusdt@depth","data":{"U":1,"u":2}})";
+    const stream_table table = make_table({"btcusdt@depth@100ms", "ethusdt@depth"});
+    queue::spsc_ring ring(4096);
+    frame_router router(table, ring, 0, {});
+    EXPECT_EQ(router.stream(0).last_ts.load(), 0);
+    feed(router, queue_frame, 100);
+    feed(router, queue_frame, 200);
+    feed(router, other_frame, 150);
+    EXPECT_EQ(router.stream(0).messages.load(), 2u);
+    EXPECT_EQ(router.stream(0).bytes.load(), 2 * queue_frame.size());
+    EXPECT_EQ(router.stream(0).last_ts.load(), 200);
+    EXPECT_EQ(router.stream(1).messages.load(), 1u);
+    EXPECT_EQ(router.stream(1).bytes.load(), other_frame.size());
+    EXPECT_EQ(router.stream(1).last_ts.load(), 150);
+    fill(ring);
+    feed(router, queue_frame, 300);
+    EXPECT_EQ(router.stream(0).dropped.load(), 1u);
+    EXPECT_EQ(router.stream(0).messages.load(), 2u);
+    EXPECT_EQ(router.stream(0).last_ts.load(), 300);
+    EXPECT_EQ(router.stream(1).dropped.load(), 0u);
+}
+
 TEST(frame_router, gap_lines_belong_to_the_stream_that_dropped) {
     const std::string other_frame = R"({"stream":"ethusdt@depth","data":{"U":1,"u":2}})";
     const stream_table table = make_table({"btcusdt@depth@100ms", "ethusdt@depth"});
@@ -276,7 +302,8 @@ TEST(frame_router, gap_lines_belong_to_the_stream_that_dropped) {
     frame_router router(table, ring, 0, {});
     fill(ring);
     feed(router, depth_frame, 1);
-    feed(router, depth_frame, 2);
+    // A different update (the same one twice would be suppressed as a repeat, not dropped).
+    feed(router, R"({"stream":"btcusdt@depth@100ms","data":{"U":161,"u":170}})", 2);
     drain(ring);
 
     // Another stream's message is not preceded by stream 0's gap.

@@ -1,0 +1,39 @@
+// The options of the archive subcommands (`consolidate`, `verify`, `cat`), declared once with
+// their --help texts; the commands check the values and turn bad ones into exit code 2.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace mdrec::cli {
+
+struct consolidate_options {
+    std::string data_dir;
+    std::string archive_dir;  // empty: <data_dir>/archive
+    std::string date;         // YYYY-MM-DD: only this day
+    std::string until;        // YYYY-MM-DD: only days up to this one
+    int level = 0;            // 0: the measured default (archive::default_level)
+    int threads = 1;
+    bool long_mode = false;
+    bool keep_sources = false;
+    std::string log_level = "info";
+};
+
+struct verify_options {
+    std::vector<std::string> paths;
+};
+
+struct cat_options {
+    std::vector<std::string> paths;
+    std::string stream;
+    std::string from;  // ns since the epoch, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS[.frac]][Z]
+    std::string to;
+};
+
+void add_consolidate_options(CLI::App& command, consolidate_options& options);
+void add_verify_options(CLI::App& command, verify_options& options);
+void add_cat_options(CLI::App& command, cat_options& options);
+
+}  // namespace mdrec::cli

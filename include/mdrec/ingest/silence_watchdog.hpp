@@ -1,0 +1,63 @@
+// The per-stream silence watchdog. Binance acknowledges a subscription to a stream it does not
+// serve (an unknown symbol, a futures stream on the wrong path) and then sends nothing, and a
+// connection can stall while still answering pings: only the absence of data shows either.
+// A stream quiet for its threshold is logged and counted; after a second period the connection
+// is replaced; a stream that stays silent across a replacement and never delivered is reported
+// by name as not served and no longer acted upon, so it cannot cause a reconnect loop.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mdrec/common/stream_table.hpp"
+#include "mdrec/ingest/frame_router.hpp"
+
+namespace mdrec::ingest {
+
+// What the watchdog asks the engine to do about one connection.
+struct silence_action {
+    enum class kind { none, reconnect, rotate } what = kind::none;
+    std::string reason;
+};
+
+// Used on the ingest thread only.
+class silence_watchdog {
+public:
+    // `fixed` > 0 overrides every stream's threshold; `futures` picks that venue's defaults.
+    silence_watchdog(const stream_table& streams, bool futures, std::chrono::nanoseconds fixed);
+
+    // max(20 x the stream's update interval, 10 s): `@100ms` depth 10 s, 1 s streams 20 s.
+    static std::chrono::nanoseconds default_threshold(std::string_view stream, bool futures);
+    // Streams that push on a fixed interval whether or not anything changed (partial depth,
+    // tickers, klines): silence there is a fault. Event streams (trades, diffs, bookTicker)
+    // can be quiet for long on an illiquid symbol, so alone they never cause a replacement.
+    static bool pushes_on_interval(std::string_view stream);
+
+    // Examines the streams of connection `conn`, connected at `since_ns`, at `now_ns`; logs and
+    // counts into `stats`.
+    silence_action check(std::span<const stream_id> ids, std::uint64_t conn, std::int64_t since_ns,
+                         std::int64_t now_ns, const frame_router& router, ingest_stats& stats);
+
+    // The connection carrying `ids` was replaced (for any reason): a stream that was silent
+    // before and stays silent on the next one, without ever delivering, is not served.
+    void replaced(std::span<const stream_id> ids);
+
+    bool never_served(stream_id id) const { return never_served_[id]; }
+    // Past its threshold at the last check.
+    bool silent(stream_id id) const { return silent_[id]; }
+    std::chrono::nanoseconds threshold(stream_id id) const { return thresholds_[id]; }
+
+private:
+    const stream_table& streams_;
+    std::vector<std::chrono::nanoseconds> thresholds_;
+    std::vector<char> silent_;         // currently past its threshold (logged once per episode)
+    std::vector<char> silent_at_replacement_;  // was silent when its connection was replaced
+    std::vector<char> replaced_for_;   // a replacement was already made for this episode
+    std::vector<char> never_served_;
+};
+
+}  // namespace mdrec::ingest

@@ -1,0 +1,38 @@
+// GET /healthz: is every stream fresh and is the writer keeping up? One verdict with its
+// reasons, for load balancers, Kubernetes-style probes and humans with curl.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mdrec/ops/metrics_snapshot.hpp"
+
+namespace mdrec::ops {
+
+struct health_thresholds {
+    // A stream with no data message for this long is stale (counted from the start until its
+    // first message).
+    std::chrono::nanoseconds stale_after = std::chrono::seconds(60);
+    // Above this fill the writer is not keeping up (the queue drops new messages when full).
+    double queue_fill_limit = 0.5;
+};
+
+struct health_report {
+    bool healthy = true;
+    std::size_t streams = 0;
+    std::size_t fresh = 0;
+    std::vector<std::string> reasons;  // why not healthy, one line each
+
+    // {"status":"ok",...} or {"status":"unhealthy","reasons":[...]}, ending in '\n'.
+    std::string json() const;
+};
+
+// Reads the view (relaxed atomics) at `now_ns` (CLOCK_REALTIME). `stall` is the watchdog's
+// verdict on thread progress (progress_watchdog::stall), if any. Any thread; never blocks.
+health_report check_health(const recorder_view& view, const health_thresholds& limits,
+                           std::int64_t now_ns, const std::optional<std::string>& stall);
+
+}  // namespace mdrec::ops

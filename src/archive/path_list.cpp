@@ -1,0 +1,65 @@
+// Expanding path arguments; see path_list.hpp.
+#include "mdrec/archive/path_list.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "mdrec/archive/stream_day.hpp"
+
+namespace mdrec::archive {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool ends_with(const std::string& s, std::string_view tail) {
+    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+}  // namespace
+
+std::string stream_of_path(const std::string& path) {
+    const fs::path p(path);
+    const std::string name = p.filename().string();
+    if (is_segment_name(name)) {
+        // <stream>/<YYYY-MM-DD>/<HH>.jsonl
+        const fs::path date = p.parent_path();
+        if (parse_date(date.filename().string())) return date.parent_path().filename().string();
+        return {};
+    }
+    for (std::string_view ext : {".rejects.jsonl.zst", ".jsonl.zst", ".jsonl"}) {
+        if (ends_with(name, ext)) return name.substr(0, name.size() - ext.size());
+    }
+    return {};
+}
+
+result<std::vector<std::string>> expand_paths(const std::vector<std::string>& paths, bool plain,
+                                              const std::string& stream) {
+    std::vector<std::string> out;
+    auto keep = [&](const std::string& file) {
+        return stream.empty() || stream_of_path(file) == stream;
+    };
+    for (const auto& path : paths) {
+        std::error_code ec;
+        const auto status = fs::status(path, ec);
+        if (ec || !fs::exists(status)) return fail("no such file or folder: " + path);
+        if (!fs::is_directory(status)) {
+            if (keep(path)) out.push_back(path);
+            continue;
+        }
+        std::vector<std::string> found;
+        for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+            std::error_code type_ec;
+            if (!it->is_regular_file(type_ec)) continue;
+            const std::string file = it->path().string();
+            const bool zst = ends_with(file, ".jsonl.zst");
+            if ((zst || (plain && ends_with(file, ".jsonl"))) && keep(file)) found.push_back(file);
+        }
+        if (ec) return fail("cannot list " + path + ": " + ec.message());
+        std::sort(found.begin(), found.end());
+        out.insert(out.end(), found.begin(), found.end());
+    }
+    return out;
+}
+
+}  // namespace mdrec::archive

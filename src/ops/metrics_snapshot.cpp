@@ -1,0 +1,203 @@
+// Reading the recorder's counters into metric families; see metrics_snapshot.hpp.
+#include "mdrec/ops/metrics_snapshot.hpp"
+
+#include <sys/statvfs.h>
+
+#include "mdrec/common/clock_sync.hpp"
+
+namespace mdrec::ops {
+
+namespace {
+
+constexpr auto relaxed = std::memory_order_relaxed;
+
+double load(const std::atomic<std::uint64_t>& counter) {
+    return static_cast<double>(counter.load(relaxed));
+}
+
+}  // namespace
+
+metrics_snapshot& metrics_snapshot::add(std::string name, metric_type type, std::string help,
+                                        double value) {
+    return add(std::move(name), type, std::move(help), {metric_sample{"", "", value}});
+}
+
+metrics_snapshot& metrics_snapshot::add(std::string name, metric_type type, std::string help,
+                                        std::vector<metric_sample> samples) {
+    families_.push_back(metric_family{std::move(name), type, std::move(help), std::move(samples)});
+    return *this;
+}
+
+const metric_sample* metrics_snapshot::find(std::string_view name, std::string_view labels) const {
+    for (const auto& family : families_) {
+        if (family.name != name) continue;
+        for (const auto& sample : family.samples) {
+            if (labels.empty() || sample.labels == labels) return &sample;
+        }
+    }
+    return nullptr;
+}
+
+std::string label(std::string_view name, std::string_view value) {
+    std::string out(name);
+    out += "=\"";
+    for (const char c : value) {
+        if (c == '\\') {
+            out += "\\\\";
+        } else if (c == '"') {
+            out += "\\\"";
+        } else if (c == '\n') {
+            out += "\\n";
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+    return out;
+}
+
+metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns) {
+    using type = metric_type;
+    metrics_snapshot m;
+    const ingest::ingest_stats& in = view.router->stats();
+    const writer::writer_stats& out = *view.writer;
+
+    m.add("mdrec_build_info", type::gauge, "Version of the running mdrec (always 1)",
+          {metric_sample{"", label("version", MDREC_VERSION), 1}});
+    m.add("mdrec_start_time_seconds", type::gauge, "When this process started recording",
+          static_cast<double>(view.started_ns) / 1e9);
+
+    // Per stream: what arrived, what was queued, what the full queue cost, and how fresh it is.
+    std::vector<metric_sample> messages, bytes, dropped, age;
+    for (stream_id id = 0; id < view.streams->size(); ++id) {
+        const ingest::stream_stats& s = view.router->stream(id);
+        const std::string stream = label("stream", view.streams->name(id));
+        messages.push_back({"", stream, load(s.messages)});
+        bytes.push_back({"", stream, load(s.bytes)});
+        dropped.push_back({"", stream, load(s.dropped)});
+        // No message yet: the stream has been silent since the start.
+        const std::int64_t last = s.last_ts.load(relaxed);
+        const std::int64_t since = last != 0 ? last : view.started_ns;
+        age.push_back({"", stream, static_cast<double>(now_ns - since) / 1e9});
+    }
+    m.add("mdrec_stream_messages_total", type::counter,
+          "Data messages received and queued for writing, per stream", std::move(messages));
+    m.add("mdrec_stream_received_bytes_total", type::counter,
+          "Frame bytes of the data messages queued for writing, per stream", std::move(bytes));
+    m.add("mdrec_stream_dropped_messages_total", type::counter,
+          "Data messages dropped because the queue to the disk was full (each marked by a gap "
+          "line), per stream",
+          std::move(dropped));
+    m.add("mdrec_stream_last_message_age_seconds", type::gauge,
+          "Seconds since the stream's last data message was received (since the start if none)",
+          std::move(age));
+
+    // Ingest totals.
+    m.add("mdrec_frames_received_total", type::counter, "Frames read from the exchange, any kind",
+          load(in.frames));
+    m.add("mdrec_rejected_frames_total", type::counter, "Frames kept in the reject file",
+          load(in.rejected));
+    m.add("mdrec_control_frames_total", type::counter, "Control replies and errors received",
+          load(in.control));
+    m.add("mdrec_dropped_other_total", type::counter,
+          "Event and reject lines dropped because the queue was full", load(in.dropped_other));
+    m.add("mdrec_gap_lines_total", type::counter, "Gap lines written for queue drops",
+          load(in.gap_lines));
+    m.add("mdrec_sequence_gaps_total", type::counter,
+          "Breaks in the exchange's update ids (each marked by a gap line)",
+          load(in.sequence_gaps));
+    m.add("mdrec_connects_total", type::counter, "WebSocket connections established",
+          load(in.connects));
+    m.add("mdrec_disconnects_total", type::counter, "WebSocket connections lost or closed",
+          load(in.disconnects));
+    m.add("mdrec_reconnects_total", type::counter,
+          "Connections replaced after an unplanned end, by reason",
+          {{"", label("reason", "dropped"), load(in.reconnects_dropped)},
+           {"", label("reason", "server_close"), load(in.reconnects_server_close)},
+           {"", label("reason", "idle_timeout"), load(in.reconnects_idle)},
+           {"", label("reason", "stalled"), load(in.reconnects_stalled)},
+           {"", label("reason", "error"), load(in.reconnects_error)}});
+    m.add("mdrec_connect_failures_total", type::counter, "Connection attempts that failed",
+          load(in.connect_failures));
+    m.add("mdrec_rotations_total", type::counter,
+          "Planned make-before-break rotations started (lifetime, serverShutdown, silence)",
+          load(in.rotations_started));
+    m.add("mdrec_stream_handovers_total", type::counter,
+          "Streams moved to a replacement connection, by whether the overlap was proven",
+          {{"", label("overlap", "proven"),
+            static_cast<double>(in.rotations.load(relaxed) - in.rotation_gaps.load(relaxed))},
+           {"", label("overlap", "unproven"), load(in.rotation_gaps)}});
+    m.add("mdrec_rotation_last_seconds", type::gauge, "Duration of the last rotation",
+          static_cast<double>(in.rotation_ms_last.load(relaxed)) / 1e3);
+    m.add("mdrec_rotation_max_seconds", type::gauge, "Longest rotation since the start",
+          static_cast<double>(in.rotation_ms_max.load(relaxed)) / 1e3);
+    m.add("mdrec_server_shutdowns_total", type::counter, "serverShutdown announcements received",
+          load(in.server_shutdowns));
+    m.add("mdrec_duplicates_suppressed_total", type::counter,
+          "Messages not recorded because they were already (rotation overlaps, repeats)",
+          load(in.duplicates));
+    m.add("mdrec_silent_stream_episodes_total", type::counter,
+          "Times a stream went without data past its silence threshold", load(in.silent_streams));
+    m.add("mdrec_streams_not_served", type::gauge,
+          "Streams acknowledged but never delivered (reported by name in the log)",
+          load(in.never_served));
+
+    // Queue between the threads.
+    m.add("mdrec_queue_used_bytes", type::gauge, "Bytes queued between network and disk",
+          static_cast<double>(view.ring->used_bytes()));
+    m.add("mdrec_queue_high_water_bytes", type::gauge,
+          "Largest queue fill seen by the writer since the start", load(out.queue_high_water));
+    m.add("mdrec_queue_capacity_bytes", type::gauge, "Bound of the queue (--queue-size)",
+          static_cast<double>(view.ring->capacity()));
+    m.add("mdrec_queue_allocated_bytes", type::gauge, "Memory the queue holds in blocks",
+          static_cast<double>(view.ring->allocated_bytes()));
+
+    // Writer.
+    m.add("mdrec_written_lines_total", type::counter, "Lines written to the files, by kind",
+          {{"", label("kind", "data"), load(out.data_lines)},
+           {"", label("kind", "event"), load(out.event_lines)},
+           {"", label("kind", "reject"), load(out.reject_lines)}});
+    m.add("mdrec_written_bytes_total", type::counter, "Bytes written to the files",
+          load(out.bytes));
+    m.add("mdrec_lost_lines_total", type::counter,
+          "Lines that never reached a file (shutdown deadline on a failing disk, closed stdout)",
+          load(out.lost_lines));
+    m.add("mdrec_write_errors_total", type::counter, "Failed write, open or sync calls",
+          load(out.write_errors));
+    m.add("mdrec_writer_failing", type::gauge,
+          "1 while the disk refuses writes (lines are kept "
+          "queued and retried)",
+          load(out.failing));
+    m.add("mdrec_writer_flush_seconds", type::summary,
+          "Time the writer spent per flush (writev of everything queued)",
+          {{"_sum", "", static_cast<double>(out.flush_ns.load(relaxed)) / 1e9},
+           {"_count", "", load(out.flushes)}});
+    m.add("mdrec_writer_syncs_total", type::counter, "fdatasync passes", load(out.syncs));
+    m.add("mdrec_files_opened_total", type::counter, "Segment files opened",
+          load(out.files_opened));
+
+    // Host: disk space under the data folder and how far to trust the receive times.
+    struct statvfs fs {};
+    if (!view.data_dir.empty() && ::statvfs(view.data_dir.c_str(), &fs) == 0) {
+        m.add("mdrec_disk_free_bytes", type::gauge,
+              "Bytes available to mdrec on the data folder's file system",
+              static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize));
+        m.add("mdrec_disk_size_bytes", type::gauge, "Size of the data folder's file system",
+              static_cast<double>(fs.f_blocks) * static_cast<double>(fs.f_frsize));
+    }
+    const clock_sync clock = read_clock_sync();
+    m.add("mdrec_clock_sync_known", type::gauge,
+          "1 if the kernel reported its clock discipline state (0: e.g. a seccomp filter)",
+          clock.known ? 1 : 0);
+    if (clock.known) {
+        m.add("mdrec_clock_synchronized", type::gauge,
+              "1 if an NTP/PTP daemon disciplines the clock", clock.synchronized ? 1 : 0);
+        m.add("mdrec_clock_estimated_error_seconds", type::gauge,
+              "The kernel's estimated clock error", static_cast<double>(clock.est_error_us) / 1e6);
+        m.add("mdrec_clock_max_error_seconds", type::gauge, "The kernel's maximum clock error",
+              static_cast<double>(clock.max_error_us) / 1e6);
+    }
+    return m;
+}
+
+}  // namespace mdrec::ops

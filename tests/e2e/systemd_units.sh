@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The systemd units as `cmake --install` lays them out: binary, units and example config in
+# place, ExecStart pointing at the installed binary, `systemd-analyze verify` clean for every
+# unit and `systemd-analyze security --offline=true` rating mdrec.service at most 2.0 (OK).
+source "$(dirname "$0")/lib.sh"
+
+: "${MDREC_BUILD_DIR:?set MDREC_BUILD_DIR to the build folder}"
+command -v systemd-analyze >/dev/null || fail "systemd-analyze missing (Debian package systemd)"
+
+prefix="$work/prefix"
+cmake --install "$MDREC_BUILD_DIR" --prefix "$prefix" >"$work/install.log" 2>&1 ||
+    fail "cmake --install: $(tail -5 "$work/install.log")"
+units="$prefix/lib/systemd/system"
+for f in "$prefix/bin/mdrec" "$units/mdrec.service" "$prefix/share/doc/mdrec/mdrec.toml" \
+    "$prefix/share/doc/mdrec/README.md"; do
+    [[ -e $f ]] || fail "not installed: ${f#"$prefix"/}"
+done
+grep -qx "ExecStart=$prefix/bin/mdrec run --config /etc/mdrec/mdrec.toml --out /var/lib/mdrec" \
+    "$units/mdrec.service" || fail "ExecStart: $(grep ExecStart "$units/mdrec.service")"
+pass "cmake --install: bin/mdrec, lib/systemd/system/*.service, share/doc/mdrec/mdrec.toml"
+
+for key in Type=notify WatchdogSec= Restart=on-failure DynamicUser=yes StateDirectory=mdrec \
+    NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes PrivateDevices=yes \
+    RestrictAddressFamilies= SystemCallFilter=@system-service 'CapabilityBoundingSet=$'; do
+    grep -qE "^$key" "$units/mdrec.service" || fail "mdrec.service lacks $key"
+done
+
+for unit in "$units"/*.service "$units"/*.timer; do
+    [[ -e $unit ]] || continue
+    (cd "$units" && systemd-analyze verify "$unit") >"$work/verify.out" 2>&1 ||
+        fail "systemd-analyze verify $(basename "$unit"): $(cat "$work/verify.out")"
+    [[ -s $work/verify.out ]] && fail "systemd-analyze verify $(basename "$unit") warns: $(cat "$work/verify.out")"
+    pass "systemd-analyze verify $(basename "$unit"): clean"
+done
+
+systemd-analyze security --offline=true --threshold=20 "$units/mdrec.service" >"$work/security.out" 2>&1 ||
+    fail "security rating above 2.0: $(tail -3 "$work/security.out")"
+level=$(sed -nE 's/.*Overall exposure level for mdrec.service: ([0-9.]+) .*/\1/p' "$work/security.out")
+[[ -n $level ]] || fail "no rating in: $(tail -3 "$work/security.out")"
+awk -v l="$level" 'BEGIN {exit !(l <= 2.0)}' || fail "exposure $level > 2.0"
+pass "systemd-analyze security --offline=true: $level"

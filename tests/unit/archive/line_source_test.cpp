@@ -1,0 +1,79 @@
+// Tests of the streaming line reader (src/archive/line_source.cpp): lines come back with exactly
+// the bytes of the file, a missing last newline is reported, and a line longer than the limit
+// comes in bounded pieces instead of growing memory without end.
+#include "mdrec/archive/line_source.hpp"
+
+#include <gtest/gtest.h>
+
+#include "../support/temp_dir.hpp"
+#include "mdrec/archive/zstd_sink.hpp"
+
+namespace mdrec::archive {
+namespace {
+
+struct read_result {
+    std::string bytes;  // text + "\n" where a newline followed: the file's content again
+    std::size_t lines = 0;
+    std::size_t pieces = 0;
+    bool last_terminated = true;
+};
+
+read_result read_all(const std::string& path) {
+    auto source = line_source::open(path);
+    EXPECT_TRUE(source) << source.error().message;
+    read_result out;
+    for (;;) {
+        auto line = source->next();
+        EXPECT_TRUE(line) << line.error().message;
+        if (!line || !*line) break;
+        out.bytes.append((*line)->text);
+        if ((*line)->terminated) out.bytes += '\n';
+        out.last_terminated = (*line)->terminated;
+        ++((*line)->complete ? out.lines : out.pieces);
+    }
+    return out;
+}
+
+TEST(line_source, plain_lines_come_back_byte_for_byte) {
+    test::temp_dir dir;
+    const std::string content = "{\"ts\":1}\n\n{\"ts\":2}\nno newline at the end";
+    test::write_file(dir.path() / "a.jsonl", content);
+    const auto got = read_all((dir.path() / "a.jsonl").string());
+    EXPECT_EQ(got.bytes, content);
+    EXPECT_EQ(got.lines, 4u);
+    EXPECT_FALSE(got.last_terminated);
+}
+
+TEST(line_source, zstd_data_is_found_by_its_magic_number_not_its_name) {
+    test::temp_dir dir;
+    const std::string path = (dir.path() / "no-extension").string();
+    std::string content;
+    for (int i = 0; i < 100000; ++i) content += "{\"ts\":" + std::to_string(i) + "}\n";
+    auto sink = zstd_sink::create(path, zstd_settings{});
+    ASSERT_TRUE(sink);
+    ASSERT_TRUE(sink->write(content));
+    ASSERT_TRUE(sink->finish());
+    const auto got = read_all(path);
+    EXPECT_EQ(got.bytes, content);
+    EXPECT_EQ(got.lines, 100000u);
+}
+
+TEST(line_source, an_over_long_line_comes_in_bounded_pieces) {
+    test::temp_dir dir;
+    const std::string huge(line_source::max_line_bytes * 2 + 10, 'x');
+    const std::string content = "{\"ts\":1}\n" + huge + "\n{\"ts\":2}\n";
+    test::write_file(dir.path() / "a.jsonl", content);
+    const auto got = read_all((dir.path() / "a.jsonl").string());
+    EXPECT_EQ(got.bytes, content);
+    EXPECT_EQ(got.pieces, 2u);  // two full pieces, then the rest as a (complete) line end
+    EXPECT_EQ(got.lines, 3u);
+}
+
+TEST(line_source, a_missing_file_is_an_error_naming_it) {
+    auto source = line_source::open("/nonexistent/x.jsonl");
+    ASSERT_FALSE(source);
+    EXPECT_NE(source.error().message.find("/nonexistent/x.jsonl"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mdrec::archive

@@ -1,0 +1,98 @@
+// Tests of config_file (src/cli/config_file.cpp): every kind of mistake is reported with the
+// file, line and key; a good file loads into options.
+#include "mdrec/cli/config_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include "../support/temp_dir.hpp"
+
+namespace mdrec::cli {
+namespace {
+
+// The error for a file holding `text`, with the file's path replaced by "F".
+std::string problem(const std::string& text) {
+    const test::temp_dir dir;
+    const std::string path = dir.str() + "/mdrec.toml";
+    test::write_file(path, text);
+    auto valid = validate_config_file(path);
+    if (valid) return "ok";
+    std::string message = valid.error().message;
+    if (message.rfind(path, 0) == 0) message = "F" + message.substr(path.size());
+    return message;
+}
+
+const std::string good_head = "# comment\nstream = [\"btcusdt@depth20@100ms\"]\n";
+
+TEST(config_file, a_good_file_passes_and_loads) {
+    const test::temp_dir dir;
+    const std::string path = dir.str() + "/mdrec.toml";
+    test::write_file(path, good_head +
+                               "out = \"/var/lib/mdrec\"   # trailing comment\n"
+                               "queue-size = \"64MiB\"\n"
+                               "count = 5\n"
+                               "no-metrics = true\n"
+                               "metrics-listen = '127.0.0.1:0'\n"
+                               "stale-after = \"5s\"\n");
+    ASSERT_TRUE(validate_config_file(path));
+    auto options = load_config_file(path);
+    ASSERT_TRUE(options) << options.error().message;
+    EXPECT_EQ(options->streams, std::vector<std::string>{"btcusdt@depth20@100ms"});
+    EXPECT_EQ(options->out, "/var/lib/mdrec");
+    EXPECT_EQ(options->queue_bytes, 64u << 20);
+    EXPECT_EQ(options->count, 5u);
+    EXPECT_TRUE(options->no_metrics);
+    EXPECT_EQ(options->metrics_listen, "127.0.0.1:0");
+    EXPECT_EQ(options->stale_after, "5s");
+    EXPECT_EQ(options->flush_interval, "100ms");  // not in the file: the default
+}
+
+TEST(config_file, unknown_key_names_line_and_key) {
+    EXPECT_EQ(
+        problem(good_head + "\nflush-intervall = \"1s\"\n"),
+        "F:4: unknown key 'flush-intervall' (keys are the long options of `mdrec run --help`)");
+}
+
+TEST(config_file, wrong_types_name_what_was_expected) {
+    EXPECT_EQ(problem(good_head + "count = \"5\"\n"),
+              "F:3: key 'count': expected an integer, got a string");
+    EXPECT_EQ(problem(good_head + "out = 5\n"),
+              "F:3: key 'out': expected a string, got an integer");
+    EXPECT_EQ(problem(good_head + "no-metrics = \"yes\"\n"),
+              "F:3: key 'no-metrics': expected true or false, got a string");
+    EXPECT_EQ(problem(good_head + "out = /var/lib/mdrec\n"),
+              "F:3: key 'out': '/var/lib/mdrec' is not a TOML value (strings need quotes)");
+}
+
+TEST(config_file, bad_values_carry_the_option_message) {
+    const std::string bad_duration = problem(good_head + "flush-interval = \"soon\"\n");
+    EXPECT_EQ(bad_duration.rfind("F:3: key 'flush-interval': ", 0), 0u) << bad_duration;
+    const std::string bad_listen = problem(good_head + "metrics-listen = \"localhost:1\"\n");
+    EXPECT_EQ(bad_listen.rfind("F:3: key 'metrics-listen': ", 0), 0u) << bad_listen;
+    EXPECT_NE(bad_listen.find("not an IP address"), std::string::npos) << bad_listen;
+}
+
+TEST(config_file, bad_stream_names_and_duplicates) {
+    const std::string bad = problem("stream = [\"btcusdt@depth\", \"../etc\"]\n");
+    EXPECT_EQ(bad.rfind("F:1: key 'stream': ", 0), 0u) << bad;
+    const std::string twice = problem("stream = [\"btcusdt@depth\", \"btcusdt@depth\"]\n");
+    EXPECT_EQ(twice.rfind("F:1: key 'stream': ", 0), 0u) << twice;
+    EXPECT_EQ(problem(good_head + "stream = \"ethusdt@depth\"\n"),
+              "F:3: key 'stream': given twice (first on line 2)");
+}
+
+TEST(config_file, malformed_lines) {
+    EXPECT_EQ(problem(good_head + "[run]\n"),
+              "F:3: sections are not supported: write the keys of `run` at the top level");
+    EXPECT_EQ(problem(good_head + "just words\n"), "F:3: expected key = value");
+    EXPECT_EQ(problem("stream = [\"btcusdt@depth\",\n"),
+              "F:1: key 'stream': unterminated array (arrays must fit on one line)");
+    EXPECT_EQ(problem(good_head + "out = \"data\" extra\n"),
+              "F:3: key 'out': unexpected text after the value");
+}
+
+TEST(config_file, a_missing_file_is_an_error) {
+    EXPECT_FALSE(validate_config_file("/nonexistent/mdrec.toml"));
+}
+
+}  // namespace
+}  // namespace mdrec::cli
