@@ -235,8 +235,10 @@ asio::awaitable<void> ws_session::send_loop(Stream& stream) {
         std::string frame;
         bool last = false;
         if (!done && !closing_ && !control_.empty()) {
-            // Pongs and the close echo are not held back by the pacing (Binance drops a
-            // client that leaves a ping unanswered); they count towards it all the same.
+            // Pongs and the close echo are neither held back by the pacing (Binance drops a
+            // client that leaves a ping unanswered) nor counted in it: the spacing already
+            // leaves room for them, and counting them would let frequent pings starve the
+            // SUBSCRIBEs.
             frame = std::move(control_.front());
             control_.pop_front();
             last = control_last_ && control_.empty();
@@ -244,7 +246,11 @@ asio::awaitable<void> ws_session::send_loop(Stream& stream) {
             frame = encode_client_frame(0x1, outbox_.front(),
                                         static_cast<std::uint32_t>(mask_random_()));
             outbox_.pop_front();
+            last_sent = now;
         } else {
+            // A cancellation that came during a write must not leave us asleep for good.
+            const auto before = co_await asio::this_coro::cancellation_state;
+            if (before.cancelled() != asio::cancellation_type::none) co_return;
             const bool paced = !done && !closing_ && !outbox_.empty();
             wake_.expires_at(paced ? due : std::chrono::steady_clock::time_point::max());
             co_await wake_.async_wait(use_tuple);
@@ -255,7 +261,6 @@ asio::awaitable<void> ws_session::send_loop(Stream& stream) {
             if (state.cancelled() != asio::cancellation_type::none) co_return;
             continue;
         }
-        last_sent = now;
         // Raw frames on the stream under the WebSocket (TCP or TLS): this loop is its only
         // writer, so no second write can be in flight beside this one.
         auto [ec, n] = co_await asio::async_write(stream, asio::buffer(frame), use_tuple);
