@@ -22,6 +22,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/detail/hybi13.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <span>
