@@ -12,6 +12,7 @@ packages=(
     libboost1.81-dev libssl-dev libsimdjson-dev libspdlog-dev libcli11-dev libexpected-dev
     libgtest-dev libgmock-dev libzstd-dev zstd
     curl python3 systemd prometheus
+    libbenchmark-dev python3-websockets python3-uvloop  # bench/: micro-benchmarks, Python peer
 )
 
 missing=()

@@ -188,6 +188,12 @@ recording_summary record(const recording_options& options, bool fail_fast) {
         std::_Exit(1);
     }
     if (finished.complete && lock) lock->mark_clean_stop();
+    // One machine-readable line (the benchmark parses it): receive -> write delay of the data.
+    const auto& latency = writer.latency();
+    spdlog::info("latency receive->write: p50 {:.3f} ms, p99 {:.3f} ms, max {:.3f} ms over {} lines",
+                 static_cast<double>(latency.percentile(0.50)) / 1e6,
+                 static_cast<double>(latency.percentile(0.99)) / 1e6,
+                 static_cast<double>(latency.max()) / 1e6, latency.count());
 
     // 7. Report.
     const auto& in = engine.stats();

@@ -14,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "mdrec/common/clock.hpp"
 #include "mdrec/common/clock_sync.hpp"
 #include "mdrec/record/line_format.hpp"
 #include "mdrec/writer/segment_path.hpp"
@@ -29,7 +30,7 @@ struct jsonl_writer::segment {
     off_t size = 0;           // file length up to the last complete line written
     bool dirty = false;       // written since the last fdatasync
     std::vector<iovec> pending;               // lines to write, in order
-    std::vector<queue::record_kind> kinds;    // their kinds, for the counters
+    std::vector<line_info> lines;             // their kinds and receive times
     std::deque<std::string> own_lines;        // lines the writer made itself (clock); a deque
                                               // so that pending iovecs into them stay valid
 };
@@ -103,6 +104,17 @@ jsonl_writer::jsonl_writer(writer_config config, queue::spsc_ring& ring,
 
 jsonl_writer::~jsonl_writer() {
     if (thread_.joinable()) finish();
+    stop_syncer();
+}
+
+void jsonl_writer::stop_syncer() {
+    if (!syncer_.joinable()) return;
+    {
+        std::lock_guard lock(sync_mutex_);
+        syncer_stop_ = true;
+        sync_cv_.notify_all();
+    }
+    syncer_.join();
 }
 
 result<void> jsonl_writer::prepare() {
@@ -121,7 +133,85 @@ result<void> jsonl_writer::prepare() {
     return {};
 }
 
-void jsonl_writer::start() { thread_ = std::thread([this] { run(); }); }
+void jsonl_writer::start() {
+    if (config_.fsync_interval.count() > 0) syncer_ = std::thread([this] { run_syncer(); });
+    thread_ = std::thread([this] { run(); });
+}
+
+void jsonl_writer::run_syncer() {
+    std::unique_lock lock(sync_mutex_);
+    for (;;) {
+        sync_cv_.wait(lock, [this] { return syncer_stop_ || (sync_requested_ && !sync_done_); });
+        if (syncer_stop_) return;
+        const std::vector<int> fds = sync_fds_;
+        lock.unlock();
+        std::vector<int> results;
+        results.reserve(fds.size());
+        for (int fd : fds) results.push_back(files_.fdatasync(fd));
+        lock.lock();
+        sync_results_ = std::move(results);
+        sync_done_ = true;
+        sync_cv_.notify_all();
+    }
+}
+
+void jsonl_writer::start_background_sync() {
+    std::vector<int> fds;
+    for (auto& s : sinks_) {
+        if (s->fixed) continue;
+        for (auto* seg : {&s->current}) {
+            if (seg->fd >= 0 && seg->dirty) {
+                fds.push_back(seg->fd);
+                seg->dirty = false;  // written again before the sync ends: dirty again
+            }
+        }
+        for (auto& seg : s->backlog) {
+            if (seg.fd >= 0 && seg.dirty) {
+                fds.push_back(seg.fd);
+                seg.dirty = false;
+            }
+        }
+    }
+    if (fds.empty()) return;
+    std::lock_guard lock(sync_mutex_);
+    sync_fds_ = std::move(fds);
+    sync_requested_ = true;
+    sync_done_ = false;
+    sync_cv_.notify_all();
+}
+
+void jsonl_writer::collect_background_sync(bool wait) {
+    std::unique_lock lock(sync_mutex_);
+    if (!sync_requested_) return;
+    if (!sync_done_) {
+        if (!wait) return;
+        sync_cv_.wait(lock, [this] { return sync_done_ || syncer_stop_; });
+        if (!sync_done_) {  // stopped first: the batch counts as not synced
+            sync_requested_ = false;
+            return;
+        }
+    }
+    for (std::size_t i = 0; i < sync_fds_.size(); ++i) {
+        const int rc = sync_results_[i];
+        if (rc == 0) {
+            stats_.syncs.fetch_add(1, std::memory_order_relaxed);
+            continue;
+        }
+        // As in sync_segment: the kernel may have dropped the dirty pages; say so, try again.
+        stats_.write_errors.fetch_add(1, std::memory_order_relaxed);
+        for (auto& s : sinks_) {
+            auto mark = [&](segment& seg) {
+                if (seg.fd != sync_fds_[i]) return;
+                seg.dirty = true;
+                spdlog::error("fdatasync {} failed: {}", seg.path, errno_text(-rc));
+            };
+            mark(s->current);
+            for (auto& seg : s->backlog) mark(seg);
+        }
+    }
+    sync_requested_ = false;
+    sync_done_ = false;
+}
 
 finish_outcome jsonl_writer::finish() {
     if (finished_ || !thread_.joinable()) return outcome_;
@@ -133,12 +223,22 @@ finish_outcome jsonl_writer::finish() {
     if (done.wait_for(config_.shutdown_timeout + std::chrono::seconds(2)) ==
         std::future_status::timeout) {
         thread_.detach();
+        // The syncer ends once idle (it may be stuck in fdatasync just the same).
+        if (syncer_.joinable()) {
+            {
+                std::lock_guard lock(sync_mutex_);
+                syncer_stop_ = true;
+                sync_cv_.notify_all();
+            }
+            syncer_.detach();
+        }
         finish_outcome stuck;
         stuck.complete = false;
         stuck.stuck = true;
         return stuck;
     }
     thread_.join();
+    stop_syncer();
     return outcome_;
 }
 
@@ -175,8 +275,10 @@ void jsonl_writer::run() {
                 std::memory_order_relaxed);
             if (!healthy) retry_at = now + config_.retry_interval;
             if (now >= next_flush) next_flush = now + config_.flush_interval;
-            if (healthy && config_.fsync_interval.count() > 0 && now >= next_sync) {
-                sync_all();
+            collect_background_sync(false);
+            if (healthy && config_.fsync_interval.count() > 0 && now >= next_sync &&
+                !sync_requested_) {
+                start_background_sync();
                 next_sync = now + config_.fsync_interval;
             }
         }
@@ -185,6 +287,7 @@ void jsonl_writer::run() {
         std::this_thread::sleep_for(std::clamp<clock::duration>(wake - clock::now(),
                                                                 clock::duration::zero(), poll));
     }
+    collect_background_sync(true);
     const bool synced = sync_all();
     outcome_.unwritten_lines = count_unwritten();
     // Complete means written and synced: a failed final fdatasync may have lost pages.
@@ -198,7 +301,7 @@ bool jsonl_writer::write_available() {
         sink& s = sink_for(*record);
         s.current.pending.push_back(
             iovec{const_cast<char*>(record->bytes.data()), record->bytes.size()});
-        s.current.kinds.push_back(record->kind);
+        s.current.lines.push_back(line_info{record->kind, record->ts});
     }
     return flush_all();
 }
@@ -263,7 +366,7 @@ void jsonl_writer::rotate(sink& s, std::int64_t hour, std::int64_t ts) {
         s.current.own_lines.push_back(clock_line(ts, s.stream));
         const std::string& line = s.current.own_lines.back();
         s.current.pending.push_back(iovec{const_cast<char*>(line.data()), line.size()});
-        s.current.kinds.push_back(queue::record_kind::event);
+        s.current.lines.push_back(line_info{queue::record_kind::event, ts});
     }
     open_segment(s, s.current);  // a failure is noted and retried by flush_sink
 }
@@ -300,6 +403,7 @@ bool jsonl_writer::sync_segment(segment& seg) {
 
 bool jsonl_writer::close_segment(segment& seg) {
     if (seg.fd < 0) return true;
+    collect_background_sync(true);  // the syncer must be done with this descriptor
     const bool synced = sync_segment(seg);
     files_.close(seg.fd);
     seg.fd = -1;
@@ -335,6 +439,8 @@ bool jsonl_writer::flush_segment(sink& s, segment& seg) {
             break;
         }
         auto left = static_cast<std::size_t>(n);
+        // One clock read per writev: the delay each data line waited from receive to here.
+        const std::int64_t written_at = realtime_ns();
         while (i < seg.pending.size() && left >= seg.pending[i].iov_len) {
             left -= seg.pending[i].iov_len;
             const std::size_t full = advanced ? saved.iov_len : seg.pending[i].iov_len;
@@ -342,7 +448,9 @@ bool jsonl_writer::flush_segment(sink& s, segment& seg) {
             stats_.bytes.fetch_add(full, std::memory_order_relaxed);
             if (advanced) seg.pending[i] = saved;
             advanced = false;
-            ++counts[static_cast<std::size_t>(seg.kinds[i]) & 3];
+            const line_info& line = seg.lines[i];
+            ++counts[static_cast<std::size_t>(line.kind) & 3];
+            if (line.kind == queue::record_kind::data) latency_.record(written_at - line.ts);
             ++i;
         }
         if (left > 0) {  // a short write ended inside line i
@@ -359,7 +467,7 @@ bool jsonl_writer::flush_segment(sink& s, segment& seg) {
 
     if (err == 0) {
         seg.pending.clear();
-        seg.kinds.clear();
+        seg.lines.clear();
         seg.own_lines.clear();
         seg.size = committed;
         if (s.failing) {
@@ -381,14 +489,14 @@ bool jsonl_writer::flush_segment(sink& s, segment& seg) {
         }
     }
     seg.pending.erase(seg.pending.begin(), seg.pending.begin() + static_cast<std::ptrdiff_t>(i));
-    seg.kinds.erase(seg.kinds.begin(), seg.kinds.begin() + static_cast<std::ptrdiff_t>(i));
+    seg.lines.erase(seg.lines.begin(), seg.lines.begin() + static_cast<std::ptrdiff_t>(i));
     seg.size = committed;
     note_failure(s, seg, "write to", err);
     if (s.fixed && err == EPIPE) {
         // Whoever read standard output has gone; these lines have nowhere to go.
         stats_.lost_lines.fetch_add(seg.pending.size(), std::memory_order_relaxed);
         seg.pending.clear();
-        seg.kinds.clear();
+        seg.lines.clear();
         return true;
     }
     return false;

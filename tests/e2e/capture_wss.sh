@@ -48,3 +48,39 @@ stop_sim
 
 check_prefix wss "$work/got" <(sent_frames "$work/tls.sent" "$s")
 pass "wss:// lines byte-identical to what was sent"
+
+# Pongs and SUBSCRIBEs share the one writer of a TLS stream: 1000 streams (100 in the URL, the
+# rest in paced SUBSCRIBE batches) while the server pings every 100 ms and drops a connection
+# that leaves a ping unanswered for 1 s. Two writes in flight at once would corrupt the TLS
+# stream and lose the connection; a lost pong would too.
+many=()
+for i in $(seq -w 1 1000); do many+=(--stream "t${i}usdt@depth5@1000ms"); done
+start_sim tlsmany --rate 1 --ping-interval 100ms --pong-timeout 1s --log-level debug \
+    --tls-cert "$work/server.pem" --tls-key "$work/server.key"
+"$MDREC" capture --endpoint "wss://localhost:$port" --ca-file "$work/ca.pem" "${many[@]}" \
+    --out "$work/many" --stats-interval 0 >/dev/null 2>"$work/many.log" &
+rec=$!
+sims+=("$rec")  # killed on exit if the test fails
+# Until every stream has its first message (at most 60 s), then a second more of pings.
+for _ in $(seq 600); do
+    have=$( (find "$work/many/binance-spot" -name '*.jsonl' 2>/dev/null || true) | xargs -r grep -l '"data":' 2>/dev/null | wc -l || true)
+    ((have >= 1000)) && break
+    kill -0 "$rec" 2>/dev/null || fail "tls many: mdrec exited: $(tail -3 "$work/many.log")"
+    sleep 0.1
+done
+sleep 1
+kill -TERM "$rec"
+wait "$rec" || fail "tls many: mdrec exited $? after SIGTERM: $(tail -3 "$work/many.log")"
+stop_sim
+((have >= 1000)) || fail "tls many: only $have of 1000 streams delivered"
+grep -q 'no pong' "$work/tlsmany.err" && fail "tls many: a ping went unanswered"
+grep 'disconnected' "$work/many.log" | grep -qv 'closed by mdrec' &&
+    fail "tls many: a connection was lost: $(grep disconnected "$work/many.log" | head -3)"
+# 900 streams in 5 SUBSCRIBEs, paced over more than a second, with pongs answered in between:
+# the pongs went ahead of the paced messages on the same writer.
+cat "$work/tlsmany.out" "$work/tlsmany.err" >"$work/tlsmany.log"
+subs=$(grep -c ': subscribed ' "$work/tlsmany.log" || true)
+((subs == 5)) || fail "tls many: $subs SUBSCRIBEs, expected 5"
+between=$(awk "/: subscribed /{n++} n>=1 && n<5 && /: pong '/{p++} END{print p+0}" "$work/tlsmany.log")
+((between >= 2)) || fail "tls many: $between pongs between the first and the last SUBSCRIBE"
+pass "wss:// with 1000 streams: SUBSCRIBEs and pongs on one TLS stream, nothing lost"

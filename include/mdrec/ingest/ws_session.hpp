@@ -6,23 +6,36 @@
 
 #include <chrono>
 #include <deque>
+#include <random>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
 #include "mdrec/common/result.hpp"
 #include "mdrec/ingest/endpoint.hpp"
 #include "mdrec/ingest/frame_router.hpp"
 
 namespace mdrec::ingest {
+
+// What the idle watchdog of one connection shares with its read loop (same thread).
+struct idle_watch {
+    idle_watch(boost::asio::any_io_executor executor, boost::asio::ip::tcp::socket* s)
+        : timer(std::move(executor)), socket(s) {}
+    boost::asio::steady_timer timer;
+    boost::asio::ip::tcp::socket* socket;  // closed when the connection went quiet
+    std::uint64_t frames = 0;              // data and control frames read so far
+    bool fired = false;                    // the watchdog closed the socket
+    bool done = false;                     // the read loop has ended: hands off the socket
+};
 
 struct session_options {
     endpoint where;
@@ -65,26 +78,40 @@ public:
     void close(std::string reason = "closed by mdrec");
 
 private:
-    using plain_ws = boost::beast::websocket::stream<boost::beast::tcp_stream>;
-    using tls_ws =
-        boost::beast::websocket::stream<boost::beast::ssl_stream<boost::beast::tcp_stream>>;
+    using plain_stream = boost::beast::tcp_stream;
+    using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
-    template <class Ws>
-    boost::asio::awaitable<result<void>> handshake(Ws& ws);
-    template <class Ws>
-    boost::asio::awaitable<std::string> run(Ws& ws, frame_router& router, connection_info conn);
-    template <class Ws>
-    boost::asio::awaitable<std::string> read_loop(Ws& ws, frame_router& router,
-                                                  connection_info conn);
-    template <class Ws>
-    boost::asio::awaitable<void> send_loop(Ws& ws);
+    template <class Stream>
+    boost::asio::awaitable<result<void>> handshake(Stream& stream);
+    template <class Stream>
+    boost::asio::awaitable<std::string> run(Stream& stream, frame_router& router,
+                                            connection_info conn);
+    template <class Stream>
+    boost::asio::awaitable<std::string> read_loop(Stream& stream, frame_router& router,
+                                                  connection_info conn, idle_watch& watch);
+    template <class Stream>
+    boost::asio::awaitable<std::string> read_until_end(Stream& stream, frame_router& router,
+                                                       connection_info conn, idle_watch& watch);
+    template <class Stream>
+    boost::asio::awaitable<void> send_loop(Stream& stream);
+    // Queues an encoded control frame (pong, close echo) ahead of the paced messages.
+    void send_control(std::string frame, bool last);
+    // Closes the TCP socket under either stream; pending operations end with an error.
+    void close_socket();
 
     boost::asio::any_io_executor executor_;
     boost::asio::ssl::context& tls_;
     session_options options_;
-    std::variant<std::monostate, plain_ws, tls_ws> ws_;
-    boost::asio::steady_timer wake_;  // send_loop sleeps on it; send() wakes it
-    std::deque<std::string> outbox_;
+    std::variant<std::monostate, plain_stream, tls_stream> ws_;
+    boost::beast::flat_buffer upgrade_buffer_;  // the HTTP upgrade's read, and what followed it
+    // After the upgrade, send_loop is the only writer on the stream: two writes in flight at
+    // once would interleave their bytes (and corrupt a TLS stream). The read loop hands its
+    // pongs and its close echo to it through control_.
+    boost::asio::steady_timer wake_;  // send_loop sleeps on it; send() and close() wake it
+    std::deque<std::string> outbox_;  // text messages, paced
+    std::deque<std::string> control_;  // encoded control frames, sent first, not held back
+    bool control_last_ = false;        // control_ ends with the close echo: nothing after it
+    std::minstd_rand mask_random_;     // client frame masks (RFC 6455 5.3)
     std::uint64_t next_request_id_ = 1;
     bool open_ = false;
     bool closing_ = false;

@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstdint>
 #include <future>
 #include <memory>
@@ -19,6 +21,7 @@
 #include "mdrec/common/stream_table.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
 #include "mdrec/writer/file_io.hpp"
+#include "mdrec/writer/latency_histogram.hpp"
 
 namespace mdrec::writer {
 
@@ -85,10 +88,16 @@ public:
     finish_outcome finish();
 
     const writer_stats& stats() const noexcept { return stats_; }
+    // Receive -> write delay of every data line written so far; any thread may read it.
+    const latency_histogram& latency() const noexcept { return latency_; }
 
 private:
     struct segment;
     struct sink;
+    struct line_info {
+        queue::record_kind kind;
+        std::int64_t ts;  // receive time, for the latency histogram
+    };
 
     void run();
     bool write_available();
@@ -103,6 +112,14 @@ private:
     bool close_segment(segment& seg);
     void note_failure(sink& s, const segment& seg, const char* what, int err);
     bool sync_all();
+    // Interval syncs run on the syncer thread, so a slow fdatasync (hundreds of ms with a few
+    // hundred MB dirty) never holds up the writes behind it: hand over every dirty file...
+    void start_background_sync();
+    // ...and, on the writer thread, count the outcome once it is done (wait: block until then).
+    // Must be done before any file is closed, so that no descriptor is synced after close.
+    void collect_background_sync(bool wait);
+    void run_syncer();
+    void stop_syncer();
     void close_all();
     std::uint64_t count_unwritten();
 
@@ -120,6 +137,17 @@ private:
     bool finished_ = false;
     finish_outcome outcome_;
     writer_stats stats_;
+    latency_histogram latency_;
+
+    // The syncer thread and the one batch of descriptors it may be working on.
+    std::thread syncer_;
+    std::mutex sync_mutex_;
+    std::condition_variable sync_cv_;
+    std::vector<int> sync_fds_;      // the batch handed over
+    std::vector<int> sync_results_;  // 0 or -errno per descriptor, once done
+    bool sync_requested_ = false;    // a batch is waiting or being synced
+    bool sync_done_ = false;         // the batch is done; results not yet collected
+    bool syncer_stop_ = false;
 };
 
 }  // namespace mdrec::writer
