@@ -9,18 +9,8 @@ check="$(dirname "$0")/check_record.py"
 streams=(btcusdt@depth20@100ms ethusdt@depth20@100ms)
 args=(--stream "${streams[0]}" --stream "${streams[1]}")
 
-run_case() {
-    local name=$1
-    shift
-    local sim_args=()
-    while [[ $1 != -- ]]; do sim_args+=("$1"); shift; done
-    shift
-    start_sim "$name" --rate 20 --tape-log "$work/$name.tape" "${sim_args[@]}"
-    "$MDREC" capture --endpoint "ws://127.0.0.1:$port" "${args[@]}" --out "$work/$name" \
-        --stats-interval 0 --reconnect-max 1s "$@" 2>"$work/$name.log" ||
-        fail "$name: capture exited $?: $(tail -3 "$work/$name.log")"
-    stop_sim
-}
+# run_case NAME SIM_ARGS... -- MDREC_ARGS...: capture_case (lib.sh) with this file's defaults.
+run_case() { capture_case "$@" --reconnect-max 1s; }
 
 # 1. Close 1001 after 2 s on every connection (maintenance without warning).
 run_case close --close-after 2s -- --duration 7s

@@ -41,6 +41,22 @@ start_sim() {
     fail "simulator $name did not start"
 }
 
+# capture_case NAME SIM_ARGS... -- MDREC_ARGS...: a simulator at 20 msg/s per stream logging its
+# whole sequence to $work/NAME.tape, and one `mdrec capture` of the streams in the array `args`
+# into $work/NAME (summary in NAME.summary, log in NAME.log); fails the test if capture fails.
+capture_case() {
+    local name=$1
+    shift
+    local sim_args=()
+    while [[ $1 != -- ]]; do sim_args+=("$1"); shift; done
+    shift
+    start_sim "$name" --rate 20 --tape-log "$work/$name.tape" "${sim_args[@]}"
+    "$MDREC" capture --endpoint "ws://127.0.0.1:$port" "${args[@]}" --out "$work/$name" \
+        --stats-interval 0 "$@" >"$work/$name.summary" 2>"$work/$name.log" ||
+        fail "$name: capture exited $?: $(tail -3 "$work/$name.log")"
+    stop_sim
+}
+
 # closed_port: sets $port to a loopback port nothing listens on (a simulator's, just closed).
 closed_port() {
     start_sim closed

@@ -10,19 +10,8 @@ streams=(btcusdt@depth20@100ms ethusdt@depth20@100ms solusdt@depth5)
 args=()
 for s in "${streams[@]}"; do args+=(--stream "$s"); done
 
-# run_case NAME SIM_ARGS... -- MDREC_ARGS...: one simulator, one 9-second capture.
-run_case() {
-    local name=$1
-    shift
-    local sim_args=()
-    while [[ $1 != -- ]]; do sim_args+=("$1"); shift; done
-    shift
-    start_sim "$name" --rate 20 --tape-log "$work/$name.tape" "${sim_args[@]}"
-    "$MDREC" capture --endpoint "ws://127.0.0.1:$port" "${args[@]}" --duration 9s \
-        --out "$work/$name" --stats-interval 0 "$@" >"$work/$name.summary" 2>"$work/$name.log" ||
-        fail "$name: capture exited $?: $(tail -3 "$work/$name.log")"
-    stop_sim
-}
+# run_case NAME SIM_ARGS... -- MDREC_ARGS...: capture_case (lib.sh) with this file's defaults.
+run_case() { capture_case "$@" --duration 9s; }
 
 # 1. Lifetime rotation every 2 s.
 run_case lifetime -- --connection-lifetime 2s
