@@ -87,6 +87,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     ingest_config.duration = duration_of(options.duration);
     ingest_config.max_messages = options.count;
     ingest_config.fail_fast = fail_fast;
+    ingest_config.hangup_stops = fail_fast;  // capture ends cleanly when its terminal goes away
     ingest_config.connect_timeout = duration_of(options.connect_timeout);
     ingest_config.idle_timeout = duration_of(options.idle_timeout);
     ingest_config.backoff_max = duration_of(options.reconnect_max);

@@ -84,6 +84,10 @@ void ingest_engine::wait_for_signal() {
             stop(signo == SIGTERM ? "SIGTERM" : "SIGINT");
             return;
         }
+        if (!reload_ && config_.hangup_stops) {
+            stop("SIGHUP");
+            return;
+        }
         if (!reload_) {
             spdlog::warn("SIGHUP: nothing to reload (no --config file)");
         } else if (auto wanted = reload_(); !wanted) {

@@ -64,3 +64,20 @@ python3 "$check" "$work/live.tape" "$work/data/binance-spot" "$keep" "$add" --st
 grep -c '"event":"disconnected"' <(recorded_lines "$work/data/binance-spot" "$keep") | grep -qx 1 ||
     fail "$keep was disconnected by the reload"
 pass "SIGHUP: +1 -1 stream on the live connection, the kept stream complete"
+
+# `capture` has no file to reload: SIGHUP (its terminal went away) stops it cleanly, exit 0.
+start_sim hup --rate 20
+"$MDREC" capture --endpoint "ws://127.0.0.1:$port" --stream "$keep" --out "$work/hup" \
+    --stats-interval 0 >"$work/hup.summary" 2>"$work/hup.log" &
+cap=$!
+sims+=("$cap")
+for _ in $(seq 100); do
+    (($(recorded_lines "$work/hup/binance-spot" "$keep" | grep -c '"data":' || true) >= 5)) && break
+    sleep 0.1
+done
+kill -HUP "$cap"
+wait "$cap" || fail "capture exited $? on SIGHUP: $(tail -3 "$work/hup.log")"
+stop_sim
+grep -q 'stopping: SIGHUP' "$work/hup.log" || fail "capture did not stop on SIGHUP"
+grep -q '^captured ' "$work/hup.summary" || fail "no summary after SIGHUP"
+pass "capture: SIGHUP stops it cleanly"

@@ -41,6 +41,9 @@ struct ingest_config {
     std::chrono::nanoseconds duration{0};       // 0: until SIGINT/SIGTERM
     std::uint64_t max_messages = 0;             // 0: no limit
     bool fail_fast = false;  // a first connection attempt that fails ends the run (capture)
+    // SIGHUP without a reload handler: stop cleanly, like SIGINT (capture: the terminal went
+    // away), or only log it (run).
+    bool hangup_stops = false;
     std::chrono::nanoseconds connect_timeout = std::chrono::seconds(10);
     std::chrono::nanoseconds idle_timeout = std::chrono::seconds(60);
     std::chrono::nanoseconds backoff_max = std::chrono::seconds(30);
