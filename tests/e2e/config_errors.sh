@@ -3,8 +3,8 @@
 # a bad value or a bad stream name is reported with the file, the line and the key, exit code 2.
 source "$(dirname "$0")/lib.sh"
 
-# expect_error NAME 'CONTENT' 'MESSAGE': the file CONTENT makes run exit 2 saying MESSAGE (grep -F).
-expect_error() {
+# expect_config_error NAME 'CONTENT' 'MESSAGE': the file CONTENT makes run exit 2 saying MESSAGE (grep -F).
+expect_config_error() {
     local name=$1 content=$2 want=$3 rc
     printf '%s\n' "$content" >"$work/$name.toml"
     set +e
@@ -22,32 +22,32 @@ head='out = "'"$work"'/data"
 stream = ["btcusdt@depth20@100ms"]'
 
 f="$work"
-expect_error unknown_key "$head
+expect_config_error unknown_key "$head
 flush-intervall = \"1s\"" "$f/unknown_key.toml:3: unknown key 'flush-intervall'"
-expect_error string_for_integer "$head
+expect_config_error string_for_integer "$head
 count = \"10\"" "$f/string_for_integer.toml:3: key 'count': expected an integer, got a string"
-expect_error integer_for_string "$head
+expect_config_error integer_for_string "$head
 endpoint = 443" "$f/integer_for_string.toml:3: key 'endpoint': expected a string, got an integer"
-expect_error bare_word "$head
+expect_config_error bare_word "$head
 venue = binance-spot" "$f/bare_word.toml:3: key 'venue': 'binance-spot' is not a TOML value"
-expect_error bad_flag "$head
+expect_config_error bad_flag "$head
 no-metrics = \"yes\"" "$f/bad_flag.toml:3: key 'no-metrics': expected true or false, got a string"
-expect_error bad_duration "$head
+expect_config_error bad_duration "$head
 flush-interval = \"fast\"" "$f/bad_duration.toml:3: key 'flush-interval': "
-expect_error bad_venue "$head
+expect_config_error bad_venue "$head
 venue = \"binance-moon\"" "$f/bad_venue.toml:3: key 'venue': "
-expect_error bad_listen "$head
+expect_config_error bad_listen "$head
 metrics-listen = \"localhost:9464\"" "$f/bad_listen.toml:3: key 'metrics-listen': "
-expect_error bad_stream "out = \"$work/data\"
+expect_config_error bad_stream "out = \"$work/data\"
 # streams
 stream = [\"btcusdt@depth20@100ms\", \"BTC/USDT\"]" "$f/bad_stream.toml:3: key 'stream': "
-expect_error duplicate_stream "$head
+expect_config_error duplicate_stream "$head
 stream = \"ethusdt@depth\"" "$f/duplicate_stream.toml:3: key 'stream': given twice (first on line 2)"
-expect_error section "[run]
+expect_config_error section "[run]
 $head" "$f/section.toml:1: sections are not supported"
-expect_error no_equals "$head
+expect_config_error no_equals "$head
 out /tmp" "$f/no_equals.toml:3: expected key = value"
-expect_error multiline_array 'stream = [
+expect_config_error multiline_array 'stream = [
   "btcusdt@depth20@100ms",
 ]' "$f/multiline_array.toml:1: key 'stream': unterminated array"
 

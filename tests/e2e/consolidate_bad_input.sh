@@ -3,19 +3,6 @@
 # usage errors, 1 for failures), never a crash, never a source lost.
 source "$(dirname "$0")/lib.sh"
 
-# expect_error CODE PATTERN ARGS...: mdrec exits CODE and its stderr matches PATTERN.
-expect_error() {
-    local code=$1 pattern=$2 rc
-    shift 2
-    set +e
-    "$MDREC" "$@" >"$work/stdout" 2>"$work/stderr"
-    rc=$?
-    set -e
-    ((rc == code)) || fail "mdrec $*: exit $rc, expected $code; stderr: $(cat "$work/stderr")"
-    grep -qE -- "$pattern" "$work/stderr" || fail "mdrec $*: stderr lacks '$pattern': $(cat "$work/stderr")"
-    pass "mdrec $* -> $code: $(grep -E -- "$pattern" "$work/stderr" | head -1)"
-}
-
 # A small day of data, and its archive.
 s=btcusdt@depth20@100ms
 d="$work/data/binance-spot/$s/2025-01-02"

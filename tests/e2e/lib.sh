@@ -41,6 +41,19 @@ start_sim() {
     fail "simulator $name did not start"
 }
 
+# expect_error CODE PATTERN ARGS...: mdrec exits CODE and its stderr matches PATTERN.
+expect_error() {
+    local code=$1 pattern=$2 rc
+    shift 2
+    set +e
+    "$MDREC" "$@" >"$work/stdout" 2>"$work/stderr"
+    rc=$?
+    set -e
+    ((rc == code)) || fail "mdrec $*: exit $rc, expected $code; stderr: $(cat "$work/stderr")"
+    grep -qE -- "$pattern" "$work/stderr" || fail "mdrec $*: stderr lacks '$pattern': $(cat "$work/stderr")"
+    pass "mdrec $* -> $code: $(grep -E -- "$pattern" "$work/stderr" | head -1)"
+}
+
 # capture_case NAME SIM_ARGS... -- MDREC_ARGS...: a simulator at 20 msg/s per stream logging its
 # whole sequence to $work/NAME.tape, and one `mdrec capture` of the streams in the array `args`
 # into $work/NAME (summary in NAME.summary, log in NAME.log); fails the test if capture fails.
