@@ -1,6 +1,6 @@
-// Config-file checks with line numbers; see config_file.hpp. CLI11 reads the same file for the
-// real run (subcommand_config); this pass exists because CLI11 reports neither the line nor,
-// for a quoted number or a bare word, the wrong type.
+// The config file, read once per use; see config_file.hpp. Each line is parsed here (CLI11
+// reports neither the line nor, for a quoted number or a bare word, the wrong type) and its value
+// goes through the same CLI11 option, with the same validators, as on the command line.
 #include "mdrec/cli/config_file.hpp"
 
 #include <algorithm>
@@ -9,10 +9,9 @@
 #include <optional>
 #include <vector>
 
-#include "mdrec/common/duration.hpp"
+#include "mdrec/cli/recording_plan.hpp"
 #include "mdrec/common/stream_table.hpp"
-#include "mdrec/ingest/endpoint.hpp"
-#include "mdrec/ops/metrics_server.hpp"
+#include "mdrec/common/sys_error.hpp"
 
 namespace mdrec::cli {
 
@@ -21,7 +20,6 @@ namespace {
 enum class value_kind { string, integer, boolean, array };
 
 struct entry {
-    int line = 0;
     std::string key;
     value_kind kind = value_kind::string;
     std::vector<std::string> values;  // unquoted; one per array element
@@ -112,24 +110,36 @@ result<entry> parse_value(std::string text) {
     return e;
 }
 
-// What a key's option takes, from how add_recording_options declared it.
-bool kind_fits(const CLI::Option& option, value_kind kind) {
-    if (option.get_expected_max() == 0) return kind == value_kind::boolean;  // a flag
-    if (option.get_items_expected_max() > 1) {
-        return kind == value_kind::array || kind == value_kind::string;
-    }
-    if (option.get_type_name() == "N") return kind == value_kind::integer;
-    if (option.get_type_name() == "BYTES") {
-        return kind == value_kind::integer || kind == value_kind::string;
+// Whether a value of TOML type `kind` fits a key of kind `want`.
+bool kind_fits(config_value want, value_kind kind) {
+    switch (want) {
+        case config_value::boolean:
+            return kind == value_kind::boolean;
+        case config_value::strings:
+            return kind == value_kind::array || kind == value_kind::string;
+        case config_value::integer:
+            return kind == value_kind::integer;
+        case config_value::size:
+            return kind == value_kind::integer || kind == value_kind::string;
+        case config_value::string:
+            break;
     }
     return kind == value_kind::string;
 }
 
-const char* expected_name(const CLI::Option& option) {
-    if (option.get_expected_max() == 0) return "true or false";
-    if (option.get_items_expected_max() > 1) return "a string or an array of strings";
-    if (option.get_type_name() == "N") return "an integer";
-    if (option.get_type_name() == "BYTES") return "an integer or a string such as \"64MiB\"";
+const char* expected_name(config_value want) {
+    switch (want) {
+        case config_value::boolean:
+            return "true or false";
+        case config_value::strings:
+            return "a string or an array of strings";
+        case config_value::integer:
+            return "an integer";
+        case config_value::size:
+            return "an integer or a string such as \"64MiB\"";
+        case config_value::string:
+            break;
+    }
     return "a string";
 }
 
@@ -155,18 +165,16 @@ result<void> apply(const entry& e, recording_options& options) {
     return {};
 }
 
-struct parsed_file {
-    std::vector<entry> entries;
-};
+}  // namespace
 
-result<parsed_file> read_file(const std::string& path) {
+result<recording_options> read_config_file(const std::string& path) {
     std::ifstream in(path);
     if (!in) return fail(path + ": cannot read the config file");
-    CLI::App probe;
+    CLI::App probe;  // which keys exist: the long options of `run`
     recording_options scratch;
     add_recording_options(probe, scratch);
 
-    parsed_file file;
+    recording_options options;
     std::map<std::string, int> seen;
     std::string raw;
     int number = 0;
@@ -195,14 +203,13 @@ result<parsed_file> read_file(const std::string& path) {
         }
         auto value = parse_value(trim(line.substr(eq + 1)));
         if (!value) return fail(at_key + value.error().message);
-        if (!kind_fits(*option, value->kind)) {
-            return fail(at_key + "expected " + expected_name(*option) + ", got " +
+        const config_value want = config_value_of(key);
+        if (!kind_fits(want, value->kind)) {
+            return fail(at_key + "expected " + expected_name(want) + ", got " +
                         kind_name(value->kind));
         }
-        value->line = number;
         value->key = key;
-        recording_options check;
-        if (auto ok = apply(*value, check); !ok) return fail(at_key + ok.error().message);
+        if (auto ok = apply(*value, options); !ok) return fail(at_key + ok.error().message);
         if (key == "stream") {
             for (const auto& name : value->values) {
                 if (auto valid = validate_stream_name(name); !valid) {
@@ -213,59 +220,22 @@ result<parsed_file> read_file(const std::string& path) {
                 return fail(at_key + table.error().message);
             }
         }
-        file.entries.push_back(std::move(*value));
-    }
-    return file;
-}
-
-}  // namespace
-
-result<void> validate_config_file(const std::string& path) {
-    auto file = read_file(path);
-    if (!file) return tl::unexpected(file.error());
-    return {};
-}
-
-result<recording_options> load_config_file(const std::string& path) {
-    auto file = read_file(path);
-    if (!file) return tl::unexpected(file.error());
-    recording_options options;
-    for (const auto& e : file->entries) {
-        if (auto ok = apply(e, options); !ok) {
-            return fail(path + ":" + std::to_string(e.line) + ": key " + quote(e.key) + ": " +
-                        ok.error().message);
-        }
-    }
-    if (auto ok = validate_recording_options(options); !ok) {
-        return fail(path + ": " + ok.error().message);
     }
     return options;
 }
 
-result<void> validate_recording_options(const recording_options& options) {
-    if (auto table = stream_table::make(options.streams); !table)
-        return tl::unexpected(table.error());
-    if (!options.endpoint.empty()) {
-        if (auto where = ingest::parse_endpoint(options.endpoint); !where) {
-            return tl::unexpected(where.error());
-        }
-    } else if (auto url = ingest::default_endpoint(options.venue); !url) {
-        return tl::unexpected(url.error());
-    }
-    if (!options.metrics_listen.empty()) {
-        if (auto where = ops::parse_listen_address(options.metrics_listen); !where) {
-            return tl::unexpected(where.error());
-        }
-    }
-    for (const std::string* text :
-         {&options.duration, &options.flush_interval, &options.fsync_interval,
-          &options.shutdown_timeout, &options.connect_timeout, &options.idle_timeout,
-          &options.reconnect_max, &options.stats_interval, &options.stale_after,
-          &options.ready_timeout}) {
-        if (text->empty()) continue;
-        if (auto d = parse_duration(*text); !d) return tl::unexpected(d.error());
-    }
+result<void> validate_config_file(const std::string& path) {
+    MDREC_TRY(read_config_file(path));
     return {};
+}
+
+result<recording_options> load_config_file(const std::string& path) {
+    MDREC_TRY_ASSIGN(recording_options options, read_config_file(path));
+    // As a whole, by the plan start-up makes (its errors have no line: they are about the mix).
+    if (auto plan = make_plan(options, plan_use::reload); !plan) {
+        return fail(path + ": " + plan.error().message);
+    }
+    return options;
 }
 
 }  // namespace mdrec::cli

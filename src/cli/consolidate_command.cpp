@@ -23,13 +23,9 @@ std::int64_t checked_date(const std::string& option, const std::string& text) {
     return *day;
 }
 
-}  // namespace
-
-int consolidate_command(const consolidate_options& options) {
-    // 1. Logging first, so every problem is reported in the same format.
-    setup_logging(options.log_level);
-
-    // 2. Check the command line: usage errors exit 2 before anything is touched.
+// Checks the command line and turns it into a request: usage errors throw (exit 2) before
+// anything is touched.
+archive::consolidate_request make_request(const consolidate_options& options) {
     std::error_code ec;
     if (!std::filesystem::is_directory(options.data_dir, ec)) {
         throw startup_error("--data-dir: no such folder " + quote(options.data_dir));
@@ -58,6 +54,17 @@ int consolidate_command(const consolidate_options& options) {
     }
     if (!options.until.empty()) request.until = checked_date("--until", options.until);
     request.progress = ::isatty(STDERR_FILENO) == 1;
+    return request;
+}
+
+}  // namespace
+
+int consolidate_command(const consolidate_options& options) {
+    // 1. Logging first, so every problem is reported in the same format.
+    setup_logging(options.log_level);
+
+    // 2. Check the command line: usage errors exit 2 before anything is touched.
+    const archive::consolidate_request request = make_request(options);
 
     // 3. Consolidate; per-day failures are logged as they happen and counted.
     auto report = archive::consolidate(request);

@@ -12,10 +12,9 @@
 #include <spdlog/spdlog.h>
 
 #include "mdrec/cli/config_file.hpp"
+#include "mdrec/cli/recording_plan.hpp"
 #include "mdrec/common/clock.hpp"
-#include "mdrec/common/duration.hpp"
 #include "mdrec/common/stream_table.hpp"
-#include "mdrec/ingest/endpoint.hpp"
 #include "mdrec/ingest/ingest_engine.hpp"
 #include "mdrec/ops/log_setup.hpp"
 #include "mdrec/ops/ops_service.hpp"
@@ -28,15 +27,7 @@ namespace mdrec::cli {
 
 namespace {
 
-template <class T>
-T checked(result<T> r) {
-    if (!r) throw startup_error(r.error().message, 2);
-    return std::move(*r);
-}
-
-std::chrono::nanoseconds duration_of(const std::string& text) {
-    return text.empty() ? std::chrono::nanoseconds(0) : checked(parse_duration(text));
-}
+using steady = std::chrono::steady_clock;
 
 // One open file per stream: lift the soft descriptor limit to the hard one for large lists.
 void raise_file_limit() {
@@ -49,6 +40,100 @@ void raise_file_limit() {
 
 std::string megabytes(std::uint64_t bytes) {
     return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
+}
+
+// The folder must take files before anything connects (exit 1 otherwise).
+void prepare_output(writer::jsonl_writer& writer) {
+    if (auto ok = writer.prepare(); !ok) throw startup_error(ok.error().message, 1);
+    raise_file_limit();
+}
+
+// One recorder per data folder; torn last lines a crash left are cut and kept as rejects, an
+// unclean stop is marked. Standard output has no folder to take.
+std::optional<writer::data_lock> lock_and_recover(const recording_plan& plan,
+                                                  queue::spsc_ring& ring) {
+    std::optional<writer::data_lock> lock;
+    if (plan.out == "-") return lock;
+    auto locked = writer::data_lock::acquire(plan.out);
+    if (!locked) throw startup_error(locked.error().message, 1);
+    lock.emplace(std::move(*locked));
+    auto recovered = writer::recover_data_folder(plan.out + "/" + plan.writer.venue, plan.streams,
+                                                 lock->unclean_previous_pid(), ring);
+    if (!recovered) throw startup_error(recovered.error().message, 1);
+    return lock;
+}
+
+// SIGHUP: the file's stream list becomes the recorded one; other keys need a restart.
+result<std::vector<std::string>> reload_streams(const std::string& path) {
+    auto reloaded = load_config_file(path);
+    if (!reloaded) return tl::unexpected(reloaded.error());
+    spdlog::info("SIGHUP: re-read {} ({} streams; only the stream list is applied, other "
+                 "keys take effect at the next start)",
+                 path, reloaded->streams.size());
+    return reloaded->streams;
+}
+
+void watch_config_file(ingest::ingest_engine& engine, const std::string& path) {
+    if (path.empty()) return;
+    engine.set_reload_handler([path] { return reload_streams(path); });
+}
+
+void log_start(const recording_plan& plan, ingest::ingest_engine& engine) {
+    spdlog::info("mdrec {}: {} stream{} from {} on {} connection{} to {}", MDREC_VERSION,
+                 plan.streams.size(), plan.streams.size() == 1 ? "" : "s",
+                 plan.ingest.where.display(), engine.connections(),
+                 engine.connections() == 1 ? "" : "s", plan.destination);
+}
+
+// Marks drops still owed a gap line, then lets the writer write out everything queued,
+// fdatasync and close every file (bounded by --shutdown-timeout).
+void drain(ingest::ingest_engine& engine, writer::jsonl_writer& writer, queue::spsc_ring& ring,
+           const recording_plan& plan, std::optional<writer::data_lock>& lock) {
+    for (int i = 0; i < 100 && !engine.router().write_pending_gaps(realtime_ns()); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    const writer::finish_outcome finished = writer.finish();
+    if (finished.stuck) {
+        // The writer thread is blocked in a system call on a stalled disk; it cannot be joined
+        // or interrupted, so report and leave without running destructors.
+        spdlog::critical("the disk did not accept writes for {}: exiting with {} MB unwritten",
+                         plan.shutdown_timeout_text,
+                         static_cast<double>(ring.used_bytes()) / 1e6);
+        std::fflush(nullptr);
+        std::_Exit(1);
+    }
+    if (finished.complete && lock) lock->mark_clean_stop();
+    // One machine-readable line (the benchmark parses it): receive -> write delay of the data.
+    const auto& latency = writer.latency();
+    spdlog::info("latency receive->write: p50 {:.3f} ms, p99 {:.3f} ms, max {:.3f} ms over {} lines",
+                 static_cast<double>(latency.percentile(0.50)) / 1e6,
+                 static_cast<double>(latency.percentile(0.99)) / 1e6,
+                 static_cast<double>(latency.max()) / 1e6, latency.count());
+}
+
+recording_summary summarize(const recording_plan& plan, const ingest::ingest_engine& engine,
+                            const writer::jsonl_writer& writer,
+                            const result<std::string>& outcome, steady::time_point started) {
+    const auto& in = engine.stats();
+    const auto& out = writer.stats();
+    recording_summary summary;
+    summary.streams = plan.streams.size();
+    summary.destination = plan.destination;
+    summary.seconds = std::chrono::duration<double>(steady::now() - started).count();
+    summary.stop_reason = outcome ? *outcome : "error";
+    if (!outcome) summary.failure = outcome.error();
+    summary.messages = in.data_messages.load();
+    summary.bytes = in.data_bytes.load();
+    summary.lines_written = out.data_lines.load();
+    summary.dropped = in.dropped.load();
+    summary.rejected = in.rejected.load();
+    summary.sequence_gaps = in.sequence_gaps.load();
+    summary.lost = out.lost_lines.load() + in.dropped_other.load();
+    summary.write_errors = out.write_errors.load();
+    summary.connects = in.connects.load();
+    summary.duplicates = in.duplicates.load();
+    summary.rotations = in.rotations_started.load();
+    return summary;
 }
 
 }  // namespace
@@ -68,152 +153,50 @@ std::string recording_summary::line(const std::string& verb) const {
 void setup_logging(const std::string& level) { ops::setup_logging(level); }
 
 recording_summary record(const recording_options& options, bool fail_fast) {
-    using clock = std::chrono::steady_clock;
-
-    // 1. Check everything that does not need the network: streams, endpoint, durations.
-    stream_table streams = checked(stream_table::make(options.streams));
-    const std::string url =
-        options.endpoint.empty() ? checked(ingest::default_endpoint(options.venue)) : options.endpoint;
-    ingest::ingest_config ingest_config;
-    ingest_config.where = checked(ingest::parse_endpoint(url));
-    if (ingest_config.where.raw && streams.size() != 1) {
-        throw startup_error("a raw /ws endpoint carries exactly one stream; got " +
-                            std::to_string(streams.size()));
-    }
-    ingest_config.ca_file = options.ca_file;
-    ingest_config.streams_per_connection = options.streams_per_connection != 0
-                                               ? options.streams_per_connection
-                                               : (options.venue == "binance-usdm" ? 200 : 1024);
-    ingest_config.duration = duration_of(options.duration);
-    ingest_config.max_messages = options.count;
-    ingest_config.fail_fast = fail_fast;
-    ingest_config.hangup_stops = fail_fast;  // capture ends cleanly when its terminal goes away
-    ingest_config.connect_timeout = duration_of(options.connect_timeout);
-    ingest_config.idle_timeout = duration_of(options.idle_timeout);
-    ingest_config.backoff_max = duration_of(options.reconnect_max);
-    ingest_config.stats_interval = duration_of(options.stats_interval);
-    ingest_config.futures = options.venue == "binance-usdm";
-    ingest_config.connection_lifetime = duration_of(options.connection_lifetime);
-    ingest_config.rotation_timeout = duration_of(options.rotation_timeout);
-    ingest_config.silence_timeout =
-        options.silence_timeout == "auto" ? std::chrono::nanoseconds(0)
-                                          : duration_of(options.silence_timeout);
-    ingest_config.connections_per_window = options.connections_per_5min;
-    ingest_config.client_messages_per_second =
-        options.client_messages_per_second != 0 ? options.client_messages_per_second
-                                                : (ingest_config.futures ? 10 : 5);
+    // 1. Plan: check everything that needs neither network nor disk (streams, venue, endpoint,
+    //    durations, listen address); a bad value exits 2.
+    auto planned = make_plan(options, fail_fast ? plan_use::capture : plan_use::run);
+    if (!planned) throw startup_error(planned.error().message, 2);
+    recording_plan& plan = *planned;
 
     // 2. Allocate the queue and make sure the output folder takes files.
-    queue::spsc_ring ring(options.queue_bytes);
-    writer::writer_config writer_config;
-    writer_config.out_dir = options.out;
-    writer_config.venue = options.venue;
-    writer_config.flush_interval = duration_of(options.flush_interval);
-    writer_config.fsync_interval = duration_of(options.fsync_interval);
-    writer_config.shutdown_timeout = duration_of(options.shutdown_timeout);
-    writer::jsonl_writer writer(writer_config, ring, streams);
-    if (auto ok = writer.prepare(); !ok) throw startup_error(ok.error().message, 1);
-    raise_file_limit();
+    queue::spsc_ring ring(plan.queue_bytes);
+    writer::jsonl_writer writer(plan.writer, ring, plan.streams);
+    prepare_output(writer);
 
-    // 3. Take the data folder (one recorder per folder) and repair what a crash of the previous
-    //    run left: torn last lines are cut and kept as rejects, an unclean stop is marked.
-    std::optional<writer::data_lock> lock;
-    if (options.out != "-") {
-        auto locked = writer::data_lock::acquire(options.out);
-        if (!locked) throw startup_error(locked.error().message, 1);
-        lock.emplace(std::move(*locked));
-        auto recovered = writer::recover_data_folder(options.out + "/" + options.venue, streams,
-                                                     lock->unclean_previous_pid(), ring);
-        if (!recovered) throw startup_error(recovered.error().message, 1);
-    }
+    // 3. Take the data folder (one recorder per folder) and repair what a crash left.
+    std::optional<writer::data_lock> lock = lock_and_recover(plan, ring);
 
-    // 4. Set up TLS and the connections (a bad --ca-file fails here).
-    ingest::ingest_engine engine(ingest_config, streams, ring, writer.stats());
-    if (!options.config_file.empty()) {
-        // SIGHUP: the file's stream list becomes the recorded one; other keys need a restart.
-        engine.set_reload_handler([path = options.config_file]() -> result<std::vector<std::string>> {
-            auto reloaded = load_config_file(path);
-            if (!reloaded) return tl::unexpected(reloaded.error());
-            spdlog::info("SIGHUP: re-read {} ({} streams; only the stream list is applied, other "
-                         "keys take effect at the next start)",
-                         path, reloaded->streams.size());
-            return reloaded->streams;
-        });
-    }
-
-    recording_summary summary;
-    summary.streams = streams.size();
-    summary.destination = options.out == "-" ? "standard output" : options.out + "/" + options.venue;
-    spdlog::info("mdrec {}: {} stream{} from {} on {} connection{} to {}", MDREC_VERSION,
-                 streams.size(), streams.size() == 1 ? "" : "s", ingest_config.where.display(),
-                 engine.connections(), engine.connections() == 1 ? "" : "s", summary.destination);
+    // 4. Set up TLS and the connections (a bad --ca-file fails here); SIGHUP re-reads the file.
+    ingest::ingest_engine engine(plan.ingest, plan.streams, ring, writer.stats());
+    watch_config_file(engine, plan.config_file);
+    log_start(plan, engine);
 
     // 5. Start the writer thread and the ops thread (metrics and health over HTTP, systemd
-    //    readiness and watchdog, the terminal status line), then run the ingest loop on this
-    //    thread until it stops.
-    ops::ops_config ops_config;
-    if (!options.no_metrics && !options.metrics_listen.empty()) {
-        ops_config.metrics_listen = checked(ops::parse_listen_address(options.metrics_listen));
-    }
-    ops_config.health.stale_after = duration_of(options.stale_after);
-    ops_config.ready_timeout = duration_of(options.ready_timeout);
+    //    readiness and watchdog, the terminal status line).
+    ops::ops_config ops_config = plan.ops;
     ops_config.status = ops::status_sink();
-    const ops::recorder_view view{&streams,
+    const ops::recorder_view view{&plan.streams,
                                   &engine.router(),
                                   &writer.stats(),
                                   &ring,
-                                  options.out == "-" ? std::string() : options.out,
+                                  plan.out == "-" ? std::string() : plan.out,
                                   realtime_ns()};
     ops::ops_service ops(std::move(ops_config), view, &engine.io());
-    const auto started = clock::now();
+    const auto started = steady::now();
     writer.start();
     ops.start();
-    auto outcome = engine.run();
-    // STOPPING=1 for systemd; the ops thread ends before the drain (it must not outlive the
-    // engine's io_context, which it probes).
+
+    // 6. Run the ingest loop on this thread until a stop condition.
+    const result<std::string> outcome = engine.run();
+
+    // 7. STOPPING=1 for systemd; the ops thread ends before the drain (it must not outlive the
+    //    engine's io_context, which it probes). Then write out the queue.
     ops.stop();
+    drain(engine, writer, ring, plan, lock);
 
-    // 6. Mark drops that are still owed a gap line, then let the writer write out everything
-    //    queued, fdatasync and close every file (bounded by --shutdown-timeout).
-    for (int i = 0; i < 100 && !engine.router().write_pending_gaps(realtime_ns()); ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    const writer::finish_outcome finished = writer.finish();
-    if (finished.stuck) {
-        // The writer thread is blocked in a system call on a stalled disk; it cannot be joined
-        // or interrupted, so report and leave without running destructors.
-        spdlog::critical("the disk did not accept writes for {}: exiting with {} MB unwritten",
-                         options.shutdown_timeout,
-                         static_cast<double>(ring.used_bytes()) / 1e6);
-        std::fflush(nullptr);
-        std::_Exit(1);
-    }
-    if (finished.complete && lock) lock->mark_clean_stop();
-    // One machine-readable line (the benchmark parses it): receive -> write delay of the data.
-    const auto& latency = writer.latency();
-    spdlog::info("latency receive->write: p50 {:.3f} ms, p99 {:.3f} ms, max {:.3f} ms over {} lines",
-                 static_cast<double>(latency.percentile(0.50)) / 1e6,
-                 static_cast<double>(latency.percentile(0.99)) / 1e6,
-                 static_cast<double>(latency.max()) / 1e6, latency.count());
-
-    // 7. Report.
-    const auto& in = engine.stats();
-    const auto& out = writer.stats();
-    summary.seconds = std::chrono::duration<double>(clock::now() - started).count();
-    summary.stop_reason = outcome ? *outcome : "error";
-    if (!outcome) summary.failure = outcome.error();
-    summary.messages = in.data_messages.load();
-    summary.bytes = in.data_bytes.load();
-    summary.lines_written = out.data_lines.load();
-    summary.dropped = in.dropped.load();
-    summary.rejected = in.rejected.load();
-    summary.sequence_gaps = in.sequence_gaps.load();
-    summary.lost = out.lost_lines.load() + in.dropped_other.load();
-    summary.write_errors = out.write_errors.load();
-    summary.connects = in.connects.load();
-    summary.duplicates = in.duplicates.load();
-    summary.rotations = in.rotations_started.load();
-    return summary;
+    // 8. Report.
+    return summarize(plan, engine, writer, outcome, started);
 }
 
 }  // namespace mdrec::cli

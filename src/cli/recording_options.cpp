@@ -1,6 +1,8 @@
 // Recording options shared by `capture` and `run`; see recording_options.hpp.
 #include "mdrec/cli/recording_options.hpp"
 
+#include <utility>
+
 #include "mdrec/common/duration.hpp"
 #include "mdrec/common/stream_table.hpp"
 #include "mdrec/ops/metrics_server.hpp"
@@ -175,6 +177,24 @@ void add_recording_options(CLI::App& command, recording_options& o) {
         ->check(duration_check)
         ->type_name("DURATION")
         ->capture_default_str();
+}
+
+config_value config_value_of(std::string_view key) {
+    // Every option that is not a std::string field; tests/unit/cli/recording_options_test.cpp
+    // checks the table against the declarations above.
+    static constexpr std::pair<std::string_view, config_value> kinds[] = {
+        {"stream", config_value::strings},
+        {"count", config_value::integer},
+        {"queue-size", config_value::size},
+        {"streams-per-connection", config_value::integer},
+        {"connections-per-5min", config_value::integer},
+        {"client-messages-per-second", config_value::integer},
+        {"no-metrics", config_value::boolean},
+    };
+    for (const auto& [name, kind] : kinds) {
+        if (name == key) return kind;
+    }
+    return config_value::string;
 }
 
 }  // namespace mdrec::cli

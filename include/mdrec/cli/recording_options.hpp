@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -43,5 +44,18 @@ struct recording_options {
 
 // Declares every recording option on `command`, bound to `options`, each with its --help text.
 void add_recording_options(CLI::App& command, recording_options& options);
+
+// What a config-file value must be, by the type of the field an option fills (the file check
+// reports any other TOML type with the key and line).
+enum class config_value {
+    string,   // a quoted string
+    integer,  // a bare integer
+    size,     // an integer of bytes or a string such as "64MiB"
+    boolean,  // true or false (a flag)
+    strings,  // a string or a one-line array of strings (a repeatable option)
+};
+
+// The kind of `key` (a long option without "--"); any thread.
+config_value config_value_of(std::string_view key);
 
 }  // namespace mdrec::cli

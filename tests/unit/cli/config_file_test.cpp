@@ -90,6 +90,23 @@ TEST(config_file, malformed_lines) {
               "F:3: key 'out': unexpected text after the value");
 }
 
+TEST(config_file, read_checks_each_line_load_checks_the_whole) {
+    const test::temp_dir dir;
+    const std::string path = dir.str() + "/mdrec.toml";
+    // No stream: fine for a file the command line completes, not for a reload.
+    test::write_file(path, "out = \"/var/lib/mdrec\"\nconnect-timeout = \"2s\"\n");
+    auto read = read_config_file(path);
+    ASSERT_TRUE(read) << read.error().message;
+    EXPECT_EQ(read->out, "/var/lib/mdrec");
+    EXPECT_EQ(read->connect_timeout, "2s");
+    EXPECT_TRUE(read->streams.empty());
+    EXPECT_TRUE(validate_config_file(path));
+    auto loaded = load_config_file(path);
+    ASSERT_FALSE(loaded);
+    EXPECT_EQ(loaded.error().message.rfind(path + ": no stream given", 0), 0u)
+        << loaded.error().message;
+}
+
 TEST(config_file, a_missing_file_is_an_error) {
     EXPECT_FALSE(validate_config_file("/nonexistent/mdrec.toml"));
 }

@@ -1,0 +1,151 @@
+// The command line; see command_line.hpp. CLI11 parses the flags; the `run` config file is read
+// here, before CLI11 runs, so that its values are `run`'s defaults and the command line wins.
+#include "mdrec/cli/command_line.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include "mdrec/cli/commands.hpp"
+#include "mdrec/cli/config_file.hpp"
+#include "mdrec/common/result.hpp"
+
+namespace mdrec::cli {
+
+namespace {
+
+// The subcommands with the options each one fills; built once, lives for the whole run.
+struct command_line {
+    CLI::App app{"mdrec: records exchange market-data streams byte for byte, with receive times",
+                 "mdrec"};
+    recording_options capture_options;
+    recording_options run_options;
+    consolidate_options consolidate_opts;
+    verify_options verify_opts;
+    cat_options cat_opts;
+    std::string config_path;
+    CLI::App* capture = nullptr;
+    CLI::App* run = nullptr;
+    CLI::App* consolidate = nullptr;
+    CLI::App* verify = nullptr;
+    CLI::App* cat = nullptr;
+
+    command_line();
+};
+
+command_line::command_line() {
+    app.set_version_flag("--version", "mdrec " MDREC_VERSION);
+    app.require_subcommand(1);
+
+    capture_options.metrics_listen.clear();  // a one-off capture serves no metrics by default
+    capture = app.add_subcommand(
+        "capture", "Record streams once, until --duration or --count, then print a summary");
+    add_recording_options(*capture, capture_options);
+
+    run = app.add_subcommand(
+        "run", "Run as a service: record until SIGTERM/SIGINT, reconnecting on any failure");
+    add_recording_options(*run, run_options);
+    // `mdrec run --config FILE`: the option belongs to the top-level app, so `run` passes it up.
+    // Its file was read before parsing (load_run_config); CLI11 only checks that it exists.
+    run->fallthrough();
+    app.add_option("--config", config_path,
+                   "TOML file of `run` options: every long option is a key")
+        ->type_name("FILE")
+        ->check(CLI::ExistingFile.description(""));
+
+    consolidate = app.add_subcommand(
+        "consolidate",
+        "Archive every finished UTC day into verified .jsonl.zst files, then delete the hour "
+        "files");
+    add_consolidate_options(*consolidate, consolidate_opts);
+
+    verify = app.add_subcommand(
+        "verify", "Check archives against their checksums and that every line is JSON with ts");
+    add_verify_options(*verify, verify_opts);
+
+    cat =
+        app.add_subcommand("cat", "Write .jsonl and .jsonl.zst files to standard output as JSONL");
+    add_cat_options(*cat, cat_opts);
+}
+
+// The path after the first `--config` (or `--config=`), if any.
+std::optional<std::string> find_config_path(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--config" && i + 1 < argc) return std::string(argv[i + 1]);
+        if (arg.rfind("--config=", 0) == 0) return arg.substr(9);
+    }
+    return std::nullopt;
+}
+
+// Reads the config file, whole, before the command line, so that a mistake is reported with
+// its line; its values become `run`'s, which the command line then overrides. Returns the exit
+// code if the file is bad.
+std::optional<int> load_run_config(command_line& cl, int argc, char** argv) {
+    const std::optional<std::string> path = find_config_path(argc, argv);
+    if (!path) return std::nullopt;
+    auto options = read_config_file(*path);
+    if (!options) {
+        std::fprintf(stderr, "mdrec: %s\n", options.error().message.c_str());
+        return 2;
+    }
+    cl.run_options = std::move(*options);
+    cl.run_options.config_file = *path;  // SIGHUP re-reads it
+    return std::nullopt;
+}
+
+// Returns the exit code when parsing ends the program (a usage error, --help, --version).
+std::optional<int> parse(command_line& cl, int argc, char** argv) {
+    try {
+        cl.app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // CLI11 would say "A subcommand is required" for a mistyped one; name it instead.
+        if (argc > 1 && argv[1][0] != '-' && cl.app.get_subcommands().empty()) {
+            std::fprintf(stderr,
+                         "mdrec: unknown command '%s' (commands: capture, run, consolidate, "
+                         "verify, cat)\n",
+                         argv[1]);
+            return 2;
+        }
+        // --help and --version end here too, with exit code 0; usage errors exit 2.
+        return cl.app.exit(e) == 0 ? 0 : 2;
+    }
+    return std::nullopt;
+}
+
+// Runs the one subcommand given; start-up errors become one line and an exit code.
+int dispatch(const command_line& cl) {
+    try {
+        if (*cl.capture) return capture_command(cl.capture_options);
+        if (*cl.run) return run_command(cl.run_options);
+        if (*cl.consolidate) return consolidate_command(cl.consolidate_opts);
+        if (*cl.verify) return verify_command(cl.verify_opts);
+        if (*cl.cat) return cat_command(cl.cat_opts);
+    } catch (const startup_error& e) {
+        std::fprintf(stderr, "mdrec: %s\n", e.what());
+        return e.exit_code();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "mdrec: %s\n", e.what());
+        return 1;
+    }
+    return 2;
+}
+
+}  // namespace
+
+int run_command_line(int argc, char** argv) {
+    // 1. Declare the subcommands and their options.
+    command_line cl;
+
+    // 2. The `run` config file, checked whole and read once; its values are run's defaults.
+    if (auto exit_code = load_run_config(cl, argc, argv)) return *exit_code;
+
+    // 3. The command line (usage errors exit 2; --help and --version 0).
+    if (auto exit_code = parse(cl, argc, argv)) return *exit_code;
+
+    // 4. The one subcommand.
+    return dispatch(cl);
+}
+
+}  // namespace mdrec::cli

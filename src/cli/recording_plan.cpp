@@ -1,0 +1,95 @@
+// Options to plan, once; see recording_plan.hpp. The venue's numbers come from its profile, so
+// nothing here knows a Binance limit; the order of the checks is the order errors are reported.
+#include "mdrec/cli/recording_plan.hpp"
+
+#include <chrono>
+#include <utility>
+
+#include "mdrec/common/duration.hpp"
+#include "mdrec/common/sys_error.hpp"
+#include "mdrec/ingest/endpoint.hpp"
+#include "mdrec/ops/metrics_server.hpp"
+
+namespace mdrec::cli {
+
+namespace {
+
+// An empty text is 0 (no limit), as --duration's default; everything else must parse.
+result<std::chrono::nanoseconds> duration_of(const std::string& text) {
+    if (text.empty()) return std::chrono::nanoseconds(0);
+    return parse_duration(text);
+}
+
+result<void> plan_ingest(const recording_options& o, plan_use use, recording_plan& plan) {
+    const std::string url =
+        o.endpoint.empty() ? std::string(plan.venue->stream_endpoint) : o.endpoint;
+    ingest::ingest_config& in = plan.ingest;
+    MDREC_TRY_ASSIGN(in.where, ingest::parse_endpoint(url));
+    // On a reload the file's endpoint is not applied: the engine checks its own.
+    if (in.where.raw && plan.streams.size() != 1 && use != plan_use::reload) {
+        return fail("a raw /ws endpoint carries exactly one stream; got " +
+                    std::to_string(plan.streams.size()));
+    }
+    in.ca_file = o.ca_file;
+    in.streams_per_connection = o.streams_per_connection != 0 ? o.streams_per_connection
+                                                              : plan.venue->streams_per_connection;
+    MDREC_TRY_ASSIGN(in.duration, duration_of(o.duration));
+    in.max_messages = o.count;
+    in.fail_fast = use == plan_use::capture;
+    in.hangup_stops = use == plan_use::capture;  // capture ends cleanly when its terminal goes away
+    MDREC_TRY_ASSIGN(in.connect_timeout, duration_of(o.connect_timeout));
+    MDREC_TRY_ASSIGN(in.idle_timeout, duration_of(o.idle_timeout));
+    MDREC_TRY_ASSIGN(in.backoff_max, duration_of(o.reconnect_max));
+    MDREC_TRY_ASSIGN(in.stats_interval, duration_of(o.stats_interval));
+    in.futures = plan.venue->futures;
+    MDREC_TRY_ASSIGN(in.connection_lifetime, duration_of(o.connection_lifetime));
+    MDREC_TRY_ASSIGN(in.rotation_timeout, duration_of(o.rotation_timeout));
+    if (o.silence_timeout == "auto") {
+        in.silence_timeout = std::chrono::nanoseconds(0);  // per stream, from its interval
+    } else {
+        MDREC_TRY_ASSIGN(in.silence_timeout, duration_of(o.silence_timeout));
+    }
+    in.connections_per_window = o.connections_per_5min;
+    in.client_messages_per_second = o.client_messages_per_second != 0
+                                        ? o.client_messages_per_second
+                                        : plan.venue->client_messages_per_second;
+    return {};
+}
+
+result<void> plan_writer(const recording_options& o, recording_plan& plan) {
+    writer::writer_config& w = plan.writer;
+    w.out_dir = o.out;
+    w.venue = o.venue;
+    MDREC_TRY_ASSIGN(w.flush_interval, duration_of(o.flush_interval));
+    MDREC_TRY_ASSIGN(w.fsync_interval, duration_of(o.fsync_interval));
+    MDREC_TRY_ASSIGN(w.shutdown_timeout, duration_of(o.shutdown_timeout));
+    return {};
+}
+
+result<void> plan_ops(const recording_options& o, recording_plan& plan) {
+    if (!o.no_metrics && !o.metrics_listen.empty()) {
+        MDREC_TRY_ASSIGN(plan.ops.metrics_listen, ops::parse_listen_address(o.metrics_listen));
+    }
+    MDREC_TRY_ASSIGN(plan.ops.health.stale_after, duration_of(o.stale_after));
+    MDREC_TRY_ASSIGN(plan.ops.ready_timeout, duration_of(o.ready_timeout));
+    return {};
+}
+
+}  // namespace
+
+result<recording_plan> make_plan(const recording_options& options, plan_use use) {
+    MDREC_TRY_ASSIGN(stream_table streams, stream_table::make(options.streams));
+    recording_plan plan{.streams = std::move(streams)};
+    MDREC_TRY_ASSIGN(plan.venue, ingest::find_venue(options.venue));
+    MDREC_TRY(plan_ingest(options, use, plan));
+    MDREC_TRY(plan_writer(options, plan));
+    MDREC_TRY(plan_ops(options, plan));
+    plan.queue_bytes = options.queue_bytes;
+    plan.out = options.out;
+    plan.destination = options.out == "-" ? "standard output" : options.out + "/" + options.venue;
+    plan.config_file = options.config_file;
+    plan.shutdown_timeout_text = options.shutdown_timeout;
+    return plan;
+}
+
+}  // namespace mdrec::cli
