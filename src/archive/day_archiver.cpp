@@ -46,17 +46,15 @@ struct read_back {
 };
 
 result<read_back> read_archive(const std::string& path) {
-    auto source = line_source::open(path);
-    if (!source) return tl::unexpected(source.error());
-    if (!source->compressed()) return fail(path + " is not zstd data");
+    MDREC_TRY_ASSIGN(auto source, line_source::open(path));
+    if (!source.compressed()) return fail(path + " is not zstd data");
     read_back out;
     sha256 hash;
     for (;;) {
-        auto line = source->next();
-        if (!line) return tl::unexpected(line.error());
-        if (!*line) break;
-        if (!(*line)->terminated) return fail(path + ": last line has no newline");
-        hash.update((*line)->text);
+        MDREC_TRY_ASSIGN(const auto line, source.next());
+        if (!line) break;
+        if (!line->terminated) return fail(path + ": last line has no newline");
+        hash.update(line->text);
         hash.update("\n");
         ++out.lines;
     }
@@ -67,10 +65,10 @@ result<read_back> read_archive(const std::string& path) {
 // Creates the archive folder and makes the new entries durable: the day folder, the venue
 // folder and the archive folder itself.
 result<void> make_archive_folder(const std::string& folder) {
-    if (auto r = make_folders(folder); !r) return r;
+    MDREC_TRY(make_folders(folder));
     std::string dir = folder;
     for (int level = 0; level < 3; ++level) {
-        if (auto r = sync_path(dir); !r) return r;
+        MDREC_TRY(sync_path(dir));
         const auto slash = dir.rfind('/');
         if (slash == std::string::npos || slash == 0) break;
         dir.resize(slash);
@@ -232,9 +230,8 @@ result<day_outcome> day_archiver::finish_earlier(const stream_day& day, const ar
     for (const auto& name : day.segments) {
         const std::string path = data_layout::file_in(day.folder, name);
         const source_entry* entry = manifest->find(name);
-        auto st = stat_of(path);
-        if (!st) return tl::unexpected(st.error());
-        if (entry == nullptr || static_cast<std::uint64_t>(st->size) != entry->size) {
+        MDREC_TRY_ASSIGN(const source_stat st, stat_of(path));
+        if (entry == nullptr || static_cast<std::uint64_t>(st.size) != entry->size) {
             return fail(path + " is not in " + p.archive + " as it is now (written after the "
                         "archive was made?); left in place");
         }
@@ -242,22 +239,20 @@ result<day_outcome> day_archiver::finish_earlier(const stream_day& day, const ar
     if (settings_.keep_sources) return outcome;
     for (const auto& name : day.segments) {
         const std::string path = data_layout::file_in(day.folder, name);
-        auto digest = sha256_of_file(path);
-        if (!digest) return tl::unexpected(digest.error());
-        if (*digest != manifest->find(name)->sha256) {
+        MDREC_TRY_ASSIGN(const std::string digest, sha256_of_file(path));
+        if (digest != manifest->find(name)->sha256) {
             return fail(path + " differs from the copy in " + p.archive + "; left in place");
         }
     }
     // And the archive must still be the one that was checked.
     auto entry = read_checksum_file(p.archive + ".sha256");
     if (!entry) return fail(entry.error().message + "; sources kept");
-    auto digest = sha256_of_file(p.archive);
-    if (!digest) return tl::unexpected(digest.error());
-    if (*digest != entry->hex) {
+    MDREC_TRY_ASSIGN(const std::string digest, sha256_of_file(p.archive));
+    if (digest != entry->hex) {
         return fail(p.archive + " does not match its checksum; sources kept");
     }
     outcome.what = day_outcome::kind::finished_earlier_run;
-    if (auto r = delete_sources(day, outcome.sources_deleted); !r) return tl::unexpected(r.error());
+    MDREC_TRY(delete_sources(day, outcome.sources_deleted));
     return outcome;
 }
 
@@ -266,12 +261,12 @@ result<void> day_archiver::delete_sources(const stream_day& day, std::uint64_t& 
         MDREC_TRY(remove_file(data_layout::file_in(day.folder, name)));
         if (++deleted == 1) kill_point("deleting");
     }
-    if (auto r = sync_path(day.folder); !r) return r;
+    MDREC_TRY(sync_path(day.folder));
     // The day folder goes too once empty (anything unknown in it stays, and so does it).
     if (day.others.empty() && ::rmdir(day.folder.c_str()) == 0) {
         const auto slash = day.folder.rfind('/');
         if (slash != std::string::npos) {
-            if (auto r = sync_path(day.folder.substr(0, slash)); !r) return r;
+            MDREC_TRY(sync_path(day.folder.substr(0, slash)));
         }
     }
     return {};
