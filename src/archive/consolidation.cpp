@@ -16,6 +16,8 @@
 #include "mdrec/archive/progress_meter.hpp"
 #include "mdrec/archive/stream_day.hpp"
 #include "mdrec/common/clock.hpp"
+#include "mdrec/common/data_layout.hpp"
+#include "mdrec/common/sys_error.hpp"
 #include "mdrec/writer/data_lock.hpp"
 
 namespace mdrec::archive {
@@ -31,9 +33,10 @@ constexpr std::int64_t ns_per_day = 86400LL * 1'000'000'000;
 class run_lock {
 public:
     static result<run_lock> take(const std::string& archive_dir) {
-        const std::string path = archive_dir + "/.consolidate.lock";
+        const std::string path =
+            data_layout::file_in(archive_dir, data_layout::consolidate_lock_name);
         const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (fd < 0) return fail("cannot open " + path + ": " + std::strerror(errno));
+        if (fd < 0) return fail("cannot open " + path + ": " + errno_text(errno));
         if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
             ::close(fd);
             return fail("another mdrec consolidate is already working on " + archive_dir);

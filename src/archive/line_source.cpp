@@ -9,6 +9,8 @@
 
 #include <zstd.h>
 
+#include "mdrec/common/sys_error.hpp"
+
 namespace mdrec::archive {
 
 namespace {
@@ -48,7 +50,7 @@ line_source::~line_source() {
 
 result<line_source> line_source::open(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return fail("cannot open " + path + ": " + std::strerror(errno));
+    if (fd < 0) return fail("cannot open " + path + ": " + errno_text(errno));
     line_source source(fd, path);
     // Sniff the first bytes: a zstd frame starts with its magic number, whatever the name.
     auto got = source.read_raw(source.raw_.data(), source.raw_.size());
@@ -72,7 +74,7 @@ result<std::size_t> line_source::read_raw(char* dst, std::size_t size) {
     for (;;) {
         const ssize_t n = ::read(fd_, dst, size);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return fail("cannot read " + path_ + ": " + std::strerror(errno));
+        if (n < 0) return fail("cannot read " + path_ + ": " + errno_text(errno));
         file_bytes_ += static_cast<std::uint64_t>(n);
         return static_cast<std::size_t>(n);
     }

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "mdrec/archive/stream_day.hpp"
+#include "mdrec/common/data_layout.hpp"
 
 namespace mdrec::archive {
 
@@ -19,18 +19,13 @@ bool ends_with(const std::string& s, std::string_view tail) {
 }  // namespace
 
 std::string stream_of_path(const std::string& path) {
-    const fs::path p(path);
-    const std::string name = p.filename().string();
-    if (is_segment_name(name)) {
+    const std::string name = fs::path(path).filename().string();
+    if (data_layout::is_segment_name(name)) {
         // <stream>/<YYYY-MM-DD>/<HH>.jsonl
-        const fs::path date = p.parent_path();
-        if (parse_date(date.filename().string())) return date.parent_path().filename().string();
-        return {};
+        const auto where = data_layout::parse_segment_path(path);
+        return where ? where->stream : std::string();
     }
-    for (std::string_view ext : {".rejects.jsonl.zst", ".jsonl.zst", ".jsonl"}) {
-        if (ends_with(name, ext)) return name.substr(0, name.size() - ext.size());
-    }
-    return {};
+    return data_layout::stream_of_file_name(name).value_or(std::string());
 }
 
 result<std::vector<std::string>> expand_paths(const std::vector<std::string>& paths, bool plain,
@@ -52,8 +47,9 @@ result<std::vector<std::string>> expand_paths(const std::vector<std::string>& pa
             std::error_code type_ec;
             if (!it->is_regular_file(type_ec)) continue;
             const std::string file = it->path().string();
-            const bool zst = ends_with(file, ".jsonl.zst");
-            if ((zst || (plain && ends_with(file, ".jsonl"))) && keep(file)) found.push_back(file);
+            const bool zst = ends_with(file, data_layout::archive_extension);
+            const bool jsonl = ends_with(file, data_layout::segment_extension);
+            if ((zst || (plain && jsonl)) && keep(file)) found.push_back(file);
         }
         if (ec) return fail("cannot list " + path + ": " + ec.message());
         std::sort(found.begin(), found.end());

@@ -10,6 +10,8 @@
 
 #include <openssl/evp.h>
 
+#include "mdrec/common/sys_error.hpp"
+
 namespace mdrec::archive {
 
 void sha256::free_ctx::operator()(evp_md_ctx_st* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
@@ -40,7 +42,7 @@ std::string sha256::hex_digest() {
 
 result<std::string> sha256_of_file(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return fail("cannot open " + path + ": " + std::strerror(errno));
+    if (fd < 0) return fail("cannot open " + path + ": " + errno_text(errno));
     sha256 hash;
     std::vector<char> buf(1 << 20);
     for (;;) {
@@ -49,7 +51,7 @@ result<std::string> sha256_of_file(const std::string& path) {
         if (n < 0) {
             const int err = errno;
             ::close(fd);
-            return fail("cannot read " + path + ": " + std::strerror(err));
+            return fail("cannot read " + path + ": " + errno_text(err));
         }
         if (n == 0) break;
         hash.update(std::string_view(buf.data(), static_cast<std::size_t>(n)));

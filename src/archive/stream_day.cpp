@@ -12,34 +12,6 @@ namespace mdrec::archive {
 
 namespace fs = std::filesystem;
 
-std::optional<std::int64_t> parse_date(std::string_view text) {
-    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-    auto digits = [&](std::size_t from, std::size_t count) -> std::optional<int> {
-        int value = 0;
-        for (std::size_t i = from; i < from + count; ++i) {
-            if (text[i] < '0' || text[i] > '9') return std::nullopt;
-            value = value * 10 + (text[i] - '0');
-        }
-        return value;
-    };
-    const auto y = digits(0, 4), m = digits(5, 2), d = digits(8, 2);
-    if (!y || !m || !d) return std::nullopt;
-    using namespace std::chrono;
-    const year_month_day ymd{year{*y}, month{static_cast<unsigned>(*m)},
-                             day{static_cast<unsigned>(*d)}};
-    if (!ymd.ok()) return std::nullopt;
-    return sys_days{ymd}.time_since_epoch().count();
-}
-
-std::string format_date(std::int64_t day) {
-    using namespace std::chrono;
-    const year_month_day ymd{sys_days{days{day}}};
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-    return buf;
-}
-
 std::optional<std::int64_t> parse_time(std::string_view text) {
     if (text.empty()) return std::nullopt;
     auto number = [](std::string_view digits, std::int64_t& value) {
@@ -81,19 +53,6 @@ std::optional<std::int64_t> parse_time(std::string_view text) {
         for (std::size_t i = rest.size() - 1; i < 9; ++i) frac *= 10;
     }
     return result + (hh * 3600 + mm * 60 + ss) * s + frac;
-}
-
-std::int64_t day_of(std::int64_t ts_ns) noexcept {
-    constexpr std::int64_t ns_per_day = 86400LL * 1'000'000'000;
-    std::int64_t d = ts_ns / ns_per_day;
-    if (ts_ns % ns_per_day < 0) --d;
-    return d;
-}
-
-bool is_segment_name(std::string_view name) noexcept {
-    if (name.size() != 8 || name.substr(2) != ".jsonl") return false;
-    if (name[0] < '0' || name[0] > '2' || name[1] < '0' || name[1] > '9') return false;
-    return (name[0] - '0') * 10 + (name[1] - '0') < 24;
 }
 
 void order_segments(const std::vector<std::string>& names, std::vector<std::string>& segments,

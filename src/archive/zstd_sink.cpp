@@ -9,6 +9,8 @@
 
 #include <zstd.h>
 
+#include "mdrec/common/sys_error.hpp"
+
 namespace mdrec::archive {
 
 void zstd_sink::free_cctx::operator()(ZSTD_CCtx_s* ctx) const noexcept { ZSTD_freeCCtx(ctx); }
@@ -32,7 +34,7 @@ zstd_sink::~zstd_sink() {
 
 result<zstd_sink> zstd_sink::create(const std::string& path, const zstd_settings& settings) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return fail("cannot create " + path + ": " + std::strerror(errno));
+    if (fd < 0) return fail("cannot create " + path + ": " + errno_text(errno));
     zstd_sink sink(fd, path);
     ZSTD_CCtx* c = sink.cctx_.get();
     auto check = [&](std::size_t rc, const char* what) -> result<void> {
@@ -72,7 +74,7 @@ result<void> zstd_sink::drain(std::size_t size) {
     while (done < size) {
         const ssize_t n = ::write(fd_, out_.data() + done, size - done);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return fail("cannot write " + path_ + ": " + std::strerror(n < 0 ? errno : EIO));
+        if (n <= 0) return fail("cannot write " + path_ + ": " + errno_text(n < 0 ? errno : EIO));
         done += static_cast<std::size_t>(n);
     }
     bytes_out_ += size;
@@ -101,10 +103,10 @@ result<void> zstd_sink::write(std::string_view bytes) {
 
 result<void> zstd_sink::finish() {
     if (auto r = pump({}, ZSTD_e_end); !r) return r;
-    if (::fsync(fd_) != 0) return fail("cannot sync " + path_ + ": " + std::strerror(errno));
+    if (::fsync(fd_) != 0) return fail("cannot sync " + path_ + ": " + errno_text(errno));
     const int fd = fd_;
     fd_ = -1;
-    if (::close(fd) != 0) return fail("cannot close " + path_ + ": " + std::strerror(errno));
+    if (::close(fd) != 0) return fail("cannot close " + path_ + ": " + errno_text(errno));
     return {};
 }
 

@@ -13,6 +13,7 @@
 #include "mdrec/archive/record_check.hpp"
 #include "mdrec/archive/stream_day.hpp"
 #include "mdrec/cli/commands.hpp"
+#include "mdrec/common/sys_error.hpp"
 
 namespace mdrec::cli {
 
@@ -102,7 +103,7 @@ int cat_command(const cat_options& options) {
     if (out.error() == EPIPE) return rc;  // the reader had enough: not an error
     if (out.error() != 0) {
         std::fprintf(stderr, "mdrec: cannot write to standard output: %s\n",
-                     std::strerror(out.error()));
+                     errno_text(out.error()).c_str());
         return 1;
     }
     return rc;

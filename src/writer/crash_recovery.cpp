@@ -4,8 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include "mdrec/common/clock.hpp"
+#include "mdrec/common/data_layout.hpp"
 #include "mdrec/record/line_format.hpp"
-#include "mdrec/writer/segment_path.hpp"
 #include "mdrec/writer/tail_repair.hpp"
 
 namespace mdrec::writer {
@@ -36,7 +36,7 @@ result<recovery_summary> recover_data_folder(const std::string& venue_dir,
         return queue_rejects(ring, ts, pieces);
     };
 
-    const std::string rejects = latest_segment(venue_dir + "/" + std::string(rejects_folder));
+    const std::string rejects = latest_segment(data_layout::rejects_folder(venue_dir));
     // The reject file first: what is cut from the data files is appended to it next.
     if (!rejects.empty()) {
         auto repaired = repair_tail(rejects, keep);
@@ -48,7 +48,8 @@ result<recovery_summary> recover_data_folder(const std::string& venue_dir,
         }
     }
     for (stream_id id = 0; id < streams.size(); ++id) {
-        const std::string path = latest_segment(venue_dir + "/" + streams.name(id));
+        const std::string path =
+            latest_segment(data_layout::stream_folder(venue_dir, streams.name(id)));
         std::uint64_t cut = 0;
         if (!path.empty()) {
             auto repaired = repair_tail(path, keep);
@@ -58,7 +59,7 @@ result<recovery_summary> recover_data_folder(const std::string& venue_dir,
                 ++summary.files_repaired;
                 summary.bytes_cut += cut;
                 spdlog::warn("recovery: cut {} torn bytes from {}; kept in {}", cut, path,
-                             rejects_folder);
+                             data_layout::rejects_name);
             }
         }
         if (unclean_pid && !path.empty()) {

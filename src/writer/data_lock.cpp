@@ -15,11 +15,12 @@
 #include <sstream>
 #include <system_error>
 
+#include "mdrec/common/data_layout.hpp"
+#include "mdrec/common/sys_error.hpp"
+
 namespace mdrec::writer {
 
 namespace {
-
-std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
 
 std::string read_all(int fd) {
     char buf[128];
@@ -40,7 +41,7 @@ result<data_lock> data_lock::acquire(const std::string& out_dir) {
     std::error_code ec;
     std::filesystem::create_directories(out_dir, ec);
     if (ec) return fail("cannot create output folder " + out_dir + ": " + ec.message());
-    std::string path = out_dir + "/.mdrec.lock";
+    std::string path = data_layout::lock_file(out_dir);
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return fail("cannot open " + path + ": " + errno_text(errno));
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -68,7 +69,7 @@ result<data_lock> data_lock::acquire(const std::string& out_dir) {
 }
 
 std::optional<long> data_lock::holder_pid(const std::string& out_dir) {
-    const std::string path = out_dir + "/.mdrec.lock";
+    const std::string path = data_layout::lock_file(out_dir);
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return std::nullopt;  // never locked
     // /proc/locks lines: "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF". Matched on the inode

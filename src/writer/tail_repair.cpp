@@ -12,11 +12,12 @@
 
 #include <simdjson.h>
 
+#include "mdrec/common/data_layout.hpp"
+#include "mdrec/common/sys_error.hpp"
+
 namespace mdrec::writer {
 
 namespace {
-
-std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
 
 // Reads [from, to) of the file.
 bool read_range(int fd, std::uint64_t from, std::uint64_t to, std::string& out) {
@@ -114,13 +115,13 @@ result<tail_repair> repair_tail(const std::string& path, const keep_pieces& keep
 std::string latest_segment(const std::string& stream_dir) {
     namespace fs = std::filesystem;
     std::error_code ec;
-    // Names only: YYYY-MM-DD folders and HH.jsonl files, newest first by name.
+    // Names only: day folders and segment files as data_layout names them, newest first by name.
     auto names = [&ec](const fs::path& dir, bool want_dirs) {
         std::vector<std::string> out;
         for (const auto& entry : fs::directory_iterator(dir, ec)) {
             const std::string name = entry.path().filename().string();
-            const bool date = name.size() == 10 && name[4] == '-' && name[7] == '-';
-            const bool hour = name.size() == 8 && name.ends_with(".jsonl");
+            const bool date = data_layout::is_day_folder_name(name);
+            const bool hour = data_layout::is_segment_name(name);
             if (want_dirs ? (date && entry.is_directory(ec)) : (hour && entry.is_regular_file(ec))) {
                 out.push_back(name);
             }

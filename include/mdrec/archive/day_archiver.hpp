@@ -3,7 +3,8 @@
 // content hash with what was read from the sources, fsync, write the checksum and source list,
 // rename (the commit), fsync the folder, and only then delete the sources. Bad source lines go
 // to `<stream>.rejects.jsonl.zst` with a warning. Re-running after any interruption finishes the
-// job; re-running after success does nothing.
+// job; re-running after success does nothing. The writing step is day_writer; the names come
+// from common/data_layout.
 #pragma once
 
 #include <cstdint>

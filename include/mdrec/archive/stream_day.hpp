@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mdrec/common/data_layout.hpp"
 #include "mdrec/common/result.hpp"
 
 namespace mdrec::archive {
@@ -23,21 +24,16 @@ struct stream_day {
     std::vector<std::string> others;    // any other entries of the folder: never touched
 };
 
-// Days since 1970-01-01 of "YYYY-MM-DD" (a real calendar date), or nothing.
-std::optional<std::int64_t> parse_date(std::string_view text);
-
-// "YYYY-MM-DD" of a day number.
-std::string format_date(std::int64_t day);
+// The calendar and the segment names are the recorder's layout (common/data_layout); named here
+// too because consolidation and its command line speak in them.
+using data_layout::day_of;
+using data_layout::format_date;
+using data_layout::is_segment_name;
+using data_layout::parse_date;
 
 // A point in time in ns since the epoch: an integer (ns), "YYYY-MM-DD" (its midnight) or
 // "YYYY-MM-DDTHH:MM[:SS[.frac]]" with an optional "Z"; always UTC. Nothing if malformed.
 std::optional<std::int64_t> parse_time(std::string_view text);
-
-// The UTC day of a time in ns since the epoch (floor).
-std::int64_t day_of(std::int64_t ts_ns) noexcept;
-
-// True for the recorder's segment names: "HH.jsonl" with HH from 00 to 23.
-bool is_segment_name(std::string_view name) noexcept;
 
 // Splits a folder listing into segments in time order (by hour) and everything else.
 void order_segments(const std::vector<std::string>& names, std::vector<std::string>& segments,

@@ -263,5 +263,18 @@ TEST(tail_repair, latest_segment_looks_past_a_newest_day_without_segments) {
     EXPECT_EQ(latest_segment(stream.string()), (stream / "2025-11-22/23.jsonl").string());
 }
 
+TEST(tail_repair, latest_segment_takes_only_names_the_writer_makes) {
+    // One predicate with consolidation (common/data_layout): a real date and an hour 00..23.
+    // Before it, recovery took any "??.jsonl" in any "????-??-??" folder, and so could repair a
+    // file the writer never appends to instead of the one it does.
+    test::temp_dir dir;
+    const fs::path stream = dir.path() / "a";
+    touch(stream / "2025-11-22/10.jsonl");
+    touch(stream / "2025-11-22/24.jsonl");  // no such hour
+    touch(stream / "2025-11-22/ab.jsonl");
+    touch(stream / "2025-13-01/00.jsonl");  // no such day
+    EXPECT_EQ(latest_segment(stream.string()), (stream / "2025-11-22/10.jsonl").string());
+}
+
 }  // namespace
 }  // namespace mdrec::writer
