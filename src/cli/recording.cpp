@@ -1,7 +1,10 @@
 // The recording pipeline; see recording.hpp.
 #include "mdrec/cli/recording.hpp"
 
+#include <pthread.h>
 #include <sys/resource.h>
+
+#include <csignal>
 
 #include <chrono>
 #include <cstdio>
@@ -14,6 +17,7 @@
 #include "mdrec/cli/config_file.hpp"
 #include "mdrec/cli/recording_plan.hpp"
 #include "mdrec/common/clock.hpp"
+#include "mdrec/common/data_layout.hpp"
 #include "mdrec/common/stream_table.hpp"
 #include "mdrec/ingest/ingest_engine.hpp"
 #include "mdrec/ops/log_setup.hpp"
@@ -42,6 +46,31 @@ std::string megabytes(std::uint64_t bytes) {
     return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
 }
 
+// SIGINT, SIGTERM and SIGHUP are held from the start of record() until the engine's signal set
+// is installed: a service manager's SIGTERM while the lock is taken and a crash repaired then
+// stops the run cleanly once the engine runs, instead of killing the process half-way through
+// the repair (the default action). Threads started later inherit the unblocked mask.
+class held_signals {
+public:
+    held_signals() {
+        sigemptyset(&set_);
+        for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set_, s);
+        pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    }
+    held_signals(const held_signals&) = delete;
+    held_signals& operator=(const held_signals&) = delete;
+    ~held_signals() { release(); }
+    // Delivers what arrived meanwhile to the handlers now installed.
+    void release() {
+        if (held_) pthread_sigmask(SIG_UNBLOCK, &set_, nullptr);
+        held_ = false;
+    }
+
+private:
+    sigset_t set_{};
+    bool held_ = true;
+};
+
 // The folder must take files before anything connects (exit 1 otherwise).
 void prepare_output(writer::jsonl_writer& writer) {
     if (auto ok = writer.prepare(); !ok) throw startup_error(ok.error().message, 1);
@@ -57,8 +86,9 @@ std::optional<writer::data_lock> lock_and_recover(const recording_plan& plan,
     auto locked = writer::data_lock::acquire(plan.out);
     if (!locked) throw startup_error(locked.error().message, 1);
     lock.emplace(std::move(*locked));
-    auto recovered = writer::recover_data_folder(plan.out + "/" + plan.writer.venue, plan.streams,
-                                                 lock->unclean_previous_pid(), ring);
+    auto recovered =
+        writer::recover_data_folder(data_layout::venue_folder(plan.out, plan.writer.venue),
+                                    plan.streams, lock->unclean_previous_pid(), ring);
     if (!recovered) throw startup_error(recovered.error().message, 1);
     return lock;
 }
@@ -160,6 +190,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     recording_plan& plan = *planned;
 
     // 2. Allocate the queue and make sure the output folder takes files.
+    held_signals signals;
     queue::spsc_ring ring(plan.queue_bytes);
     writer::jsonl_writer writer(plan.writer, ring, plan.streams);
     prepare_output(writer);
@@ -169,6 +200,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
 
     // 4. Set up TLS and the connections (a bad --ca-file fails here); SIGHUP re-reads the file.
     ingest::ingest_engine engine(plan.ingest, plan.streams, ring, writer.stats());
+    signals.release();
     watch_config_file(engine, plan.config_file);
     log_start(plan, engine);
 

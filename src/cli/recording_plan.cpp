@@ -5,6 +5,7 @@
 #include <chrono>
 #include <utility>
 
+#include "mdrec/common/data_layout.hpp"
 #include "mdrec/common/duration.hpp"
 #include "mdrec/common/sys_error.hpp"
 #include "mdrec/ingest/endpoint.hpp"
@@ -86,7 +87,8 @@ result<recording_plan> make_plan(const recording_options& options, plan_use use)
     MDREC_TRY(plan_ops(options, plan));
     plan.queue_bytes = options.queue_bytes;
     plan.out = options.out;
-    plan.destination = options.out == "-" ? "standard output" : options.out + "/" + options.venue;
+    plan.destination = options.out == "-" ? "standard output"
+                                          : data_layout::venue_folder(options.out, options.venue);
     plan.config_file = options.config_file;
     plan.shutdown_timeout_text = options.shutdown_timeout;
     return plan;
