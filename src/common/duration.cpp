@@ -30,16 +30,18 @@ result<std::chrono::nanoseconds> parse_duration(std::string_view text) {
     if (text.front() == '-') return fail("negative duration " + quoted);
     std::int64_t total = 0;
     std::string_view rest = text;
+    bool first_term = true;
     while (!rest.empty()) {
+        // Each term starts with a digit: from_chars alone would take "-0" as a term.
         std::int64_t value = 0;
         auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), value);
-        if (ec != std::errc{} || value < 0 || end == rest.data()) {
+        if (rest.front() < '0' || rest.front() > '9' || ec != std::errc{} || end == rest.data()) {
             return fail("bad duration " + quoted + " (expected e.g. 30s, 500ms, 2h, 1h30m)");
         }
         rest.remove_prefix(static_cast<std::size_t>(end - rest.data()));
         std::int64_t scale = 0;
-        if (rest.empty() && total == 0) {
-            scale = units[3].ns;  // a bare number means seconds
+        if (rest.empty() && first_term) {
+            scale = units[3].ns;  // a bare number means seconds, only as the whole duration
         } else {
             for (const auto& u : units) {
                 if (rest.starts_with(u.name)) {
@@ -56,6 +58,7 @@ result<std::chrono::nanoseconds> parse_duration(std::string_view text) {
             return fail("duration " + quoted + " is too long");
         }
         total += value * scale;
+        first_term = false;
     }
     return std::chrono::nanoseconds(total);
 }

@@ -74,6 +74,18 @@ TEST(duration, rejects_negative) {
     }
 }
 
+// Only the first and only term may go without a unit, and every term starts with a digit: a
+// zero first term once made "0s30" read as 30s (while "1s30" was refused), and from_chars took
+// "-0" as a term.
+TEST(duration, rejects_bare_number_after_a_term_and_signed_terms) {
+    for (const char* text : {"0s30", "0m5", "0s0", "1s-0s", "-0s", "0s-0", "1s+1s"}) {
+        SCOPED_TRACE(text);
+        parse_error(text);
+    }
+    EXPECT_EQ(parsed("0s"), 0s);
+    EXPECT_EQ(parsed("0s30ms"), 30ms);
+}
+
 TEST(duration, rejects_fraction) {
     for (const char* text : {"1.5h", "0.5s", ".5s", "1e3s", "1,5s"}) {
         SCOPED_TRACE(text);
