@@ -1,7 +1,10 @@
 // Source manifest; see source_manifest.hpp.
 #include "mdrec/archive/source_manifest.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace mdrec::archive {
@@ -26,18 +29,51 @@ std::string source_manifest::text() const {
     return out;
 }
 
+namespace {
+
+// One line exactly as text() writes it: "<size> <sha256> <name>", single spaces, a decimal
+// size, 64 lowercase hex digits, a plain file name. The list decides which sources may be
+// deleted, so anything else (a sign, trailing words, a path) is refused, not guessed at.
+std::optional<source_entry> parse_line(std::string_view line) {
+    const auto first = line.find(' ');
+    if (first == std::string_view::npos) return std::nullopt;
+    const auto second = line.find(' ', first + 1);
+    if (second == std::string_view::npos) return std::nullopt;
+    const std::string_view size = line.substr(0, first);
+    const std::string_view digest = line.substr(first + 1, second - first - 1);
+    const std::string_view name = line.substr(second + 1);
+    source_entry entry;
+    if (size.empty() || size.find_first_not_of("0123456789") != std::string_view::npos) {
+        return std::nullopt;
+    }
+    auto [end, ec] = std::from_chars(size.data(), size.data() + size.size(), entry.size);
+    if (ec != std::errc{} || end != size.data() + size.size()) return std::nullopt;
+    if (digest.size() != 64 || digest.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+        return std::nullopt;
+    }
+    if (name.empty() || name == "." || name == ".." ||
+        std::any_of(name.begin(), name.end(), [](char c) {
+            return c == '/' || static_cast<unsigned char>(c) <= ' ' || c == 0x7f;
+        })) {
+        return std::nullopt;
+    }
+    entry.sha256 = std::string(digest);
+    entry.name = std::string(name);
+    return entry;
+}
+
+}  // namespace
+
 result<source_manifest> source_manifest::parse(std::string_view text) {
     source_manifest manifest;
-    std::istringstream in{std::string(text)};
-    std::string line;
-    while (std::getline(in, line)) {
+    while (!text.empty()) {
+        const auto nl = text.find('\n');
+        const std::string_view line = text.substr(0, nl);
+        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
         if (line.empty()) continue;
-        std::istringstream fields(line);
-        source_entry entry;
-        if (!(fields >> entry.size >> entry.sha256 >> entry.name) || entry.sha256.size() != 64) {
-            return fail("malformed source list line " + quote(line));
-        }
-        manifest.add(std::move(entry));
+        auto entry = parse_line(line);
+        if (!entry) return fail("malformed source list line " + quote(line));
+        manifest.add(std::move(*entry));
     }
     return manifest;
 }
