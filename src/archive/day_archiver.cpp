@@ -90,7 +90,7 @@ result<void> remove_stale(const archive_paths& p) {
 // Writes every source into the archives (.tmp), noting what each looked like when it was read.
 result<day_written> write_sources(const stream_day& day, const archive_paths& p,
                                   const archive_settings& settings, progress_meter& meter,
-                                  record_check& check, std::vector<source_stat>& seen) {
+                                  record::record_check& check, std::vector<source_stat>& seen) {
     MDREC_TRY_ASSIGN(auto writer, day_writer::create(p.archive + ".tmp", p.rejects, settings.zstd,
                                                      day.day, meter, check));
     for (const auto& name : day.segments) {

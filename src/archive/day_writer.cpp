@@ -33,13 +33,13 @@ std::string reject_record(std::int64_t ts, bool torn, std::string_view text,
 
 result<day_writer> day_writer::create(const std::string& archive_tmp, std::string rejects,
                                       const zstd_settings& zstd, std::int64_t day,
-                                      progress_meter& meter, record_check& check) {
+                                      progress_meter& meter, record::record_check& check) {
     MDREC_TRY_ASSIGN(auto sink, zstd_sink::create(archive_tmp, zstd));
     return day_writer(std::move(sink), std::move(rejects), zstd, day, meter, check);
 }
 
 day_writer::day_writer(zstd_sink sink, std::string rejects, const zstd_settings& zstd,
-                       std::int64_t day, progress_meter& meter, record_check& check)
+                       std::int64_t day, progress_meter& meter, record::record_check& check)
     : sink_(std::move(sink)),
       rejects_(std::move(rejects)),
       zstd_(zstd),
@@ -79,7 +79,7 @@ result<void> day_writer::add_source(const std::string& path, const std::string& 
 }
 
 result<void> day_writer::keep_good(std::string_view text) {
-    last_ts_ = *leading_ts(text);
+    last_ts_ = *record::leading_ts(text);
     staging_.append(text);
     staging_ += '\n';
     ++written_.lines;

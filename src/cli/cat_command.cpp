@@ -10,7 +10,7 @@
 
 #include "mdrec/archive/line_source.hpp"
 #include "mdrec/archive/path_list.hpp"
-#include "mdrec/archive/record_check.hpp"
+#include "mdrec/record/record_check.hpp"
 #include "mdrec/archive/stream_day.hpp"
 #include "mdrec/cli/commands.hpp"
 #include "mdrec/common/sys_error.hpp"
@@ -92,7 +92,7 @@ int cat_command(const cat_options& options) {
             if (!*line) break;
             const std::string_view text = (*line)->text;
             if (filtered) {
-                const auto ts = archive::leading_ts(text);
+                const auto ts = record::leading_ts(text);
                 if (!ts || *ts < from || *ts >= to) continue;
             }
             if (!out.put(text)) break;

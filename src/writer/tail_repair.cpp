@@ -10,10 +10,9 @@
 #include <filesystem>
 #include <system_error>
 
-#include <simdjson.h>
-
 #include "mdrec/common/data_layout.hpp"
 #include "mdrec/common/sys_error.hpp"
+#include "mdrec/record/record_check.hpp"
 
 namespace mdrec::writer {
 
@@ -52,16 +51,6 @@ bool line_start_before(int fd, std::uint64_t end, std::uint64_t& start) {
     return true;
 }
 
-// A recorded line: a JSON object whose first key is an integer "ts".
-bool is_record(const std::string& line) {
-    if (line.rfind("{\"ts\":", 0) != 0) return false;
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    if (parser.parse(line).get(doc) != simdjson::SUCCESS) return false;
-    std::int64_t ts = 0;
-    return doc["ts"].get_int64().get(ts) == simdjson::SUCCESS;
-}
-
 }  // namespace
 
 result<tail_repair> repair_tail(const std::string& path, const keep_pieces& keep) {
@@ -76,6 +65,7 @@ result<tail_repair> repair_tail(const std::string& path, const keep_pieces& keep
     const auto size = static_cast<std::uint64_t>(st.st_size);
     std::uint64_t end = size;  // the file is kept up to here
     std::string piece;
+    record::record_check check;  // the rule consolidation and verify apply too
     // Each pass drops one bad last line; a crash can only damage what was written last, so a
     // handful of passes is plenty (and bounds the work on a file that is garbage throughout).
     for (int pass = 0; pass < 64 && end > 0; ++pass) {
@@ -89,7 +79,7 @@ result<tail_repair> repair_tail(const std::string& path, const keep_pieces& keep
             ::close(fd);
             return fail("cannot read " + path + ": " + errno_text(errno));
         }
-        if (terminated && is_record(piece)) break;
+        if (terminated && check.is_record(piece)) break;
         outcome.cut_pieces.push_back(piece);
         end = start;
     }

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "mdrec/archive/record_check.hpp"
+#include "mdrec/record/record_check.hpp"
 #include "mdrec/common/result.hpp"
 
 namespace mdrec::archive {
@@ -23,7 +23,7 @@ public:
     result<verified_file> verify(const std::string& path);
 
 private:
-    record_check check_;
+    record::record_check check_;
 };
 
 }  // namespace mdrec::archive

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "mdrec/archive/progress_meter.hpp"
-#include "mdrec/archive/record_check.hpp"
+#include "mdrec/record/record_check.hpp"
 #include "mdrec/archive/stream_day.hpp"
 #include "mdrec/archive/zstd_sink.hpp"
 #include "mdrec/common/result.hpp"
@@ -58,7 +58,7 @@ private:
 
     archive_settings settings_;
     progress_meter& meter_;
-    record_check check_;
+    record::record_check check_;
 };
 
 }  // namespace mdrec::archive

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "mdrec/archive/progress_meter.hpp"
-#include "mdrec/archive/record_check.hpp"
+#include "mdrec/record/record_check.hpp"
 #include "mdrec/archive/sha256.hpp"
 #include "mdrec/archive/source_manifest.hpp"
 #include "mdrec/archive/zstd_sink.hpp"
@@ -34,7 +34,7 @@ class day_writer {
     // are the caller's and must outlive the writer. Main thread; blocking file I/O.
     static result<day_writer> create(const std::string& archive_tmp, std::string rejects,
                                      const zstd_settings& zstd, std::int64_t day,
-                                     progress_meter& meter, record_check& check);
+                                     progress_meter& meter, record::record_check& check);
 
     // Adds every line of the source at `path` (`name`, "HH.jsonl", goes into reject records and
     // the source list). Fails on a read error or a source that is not plain JSONL.
@@ -45,7 +45,7 @@ class day_writer {
 
   private:
     day_writer(zstd_sink sink, std::string rejects, const zstd_settings& zstd, std::int64_t day,
-               progress_meter& meter, record_check& check);
+               progress_meter& meter, record::record_check& check);
     result<void> keep_good(std::string_view text);
     result<void> keep_bad(std::string_view text, bool terminated, bool complete,
                           const std::string& path, const std::string& name, std::uint64_t line_no,
@@ -58,7 +58,7 @@ class day_writer {
     std::string rejects_;
     zstd_settings zstd_;
     progress_meter& meter_;
-    record_check& check_;
+    record::record_check& check_;
     sha256 good_hash_, bad_hash_;
     day_written written_;
     std::string staging_;

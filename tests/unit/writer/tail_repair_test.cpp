@@ -128,6 +128,20 @@ TEST(tail_repair, cuts_a_blank_last_line) {
     EXPECT_EQ(r.cut_pieces, std::vector<std::string>{""});
 }
 
+// The rule is record_check's, as consolidate and verify apply it (issue 18): a space before the
+// brace or a ts beyond int64 is not a record line, here either.
+TEST(tail_repair, applies_the_one_record_rule) {
+    for (const char* text : {"{\"ts\":351 }\n", "{\"ts\":9999999999999999999}\n"}) {
+        const std::string bad = text;
+        SCOPED_TRACE(bad);
+        test::temp_dir dir;
+        std::string after;
+        const tail_repair r = repair(dir, record_line(1) + bad, after);
+        EXPECT_EQ(after, record_line(1));
+        EXPECT_EQ(r.cut_pieces, std::vector<std::string>{bad.substr(0, bad.size() - 1)});
+    }
+}
+
 TEST(tail_repair, repairs_only_the_tail) {
     test::temp_dir dir;
     // A bad line in the middle is not crash damage at the end: the file is left as it is.
