@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mdrec::ingest {
@@ -115,6 +116,56 @@ TEST(endpoint, rejects_bad_urls) {
                 << r.error().message;
         }
     }
+}
+
+// Found by fuzzing (issue 18): each was accepted and meant something else (port 80 for "h:",
+// host "2001:db8:" port 1, CR/LF or a space sent in the Host header or the request line).
+TEST(endpoint, refuses_urls_that_are_not_valid_naming_the_part) {
+    const std::pair<const char*, const char*> cases[] = {
+        {"ws://h:", "bad port ''"},
+        {"ws://h:080", "bad port '080'"},
+        {"ws://2001:db8::1/ws", "needs brackets"},
+        {"ws://user@h x/ws", "user info"},
+        {"ws://h x/ws", "bad host 'h x'"},
+        {"ws://a\r\nX-Injected=1/ws", "bad host 'a\\x0d\\x0aX-Injected=1'"},
+        {"ws://h/a b", "bad path '/a b'"},
+        {"ws://h/a\r\nb", "bad path"},
+        {"ws://h/a%zz", "bad path"},
+        {"ws://[2001:db8::g]:9443", "bad IPv6 address"},
+        {"ws://[h]:9443", "bad IPv6 address"},
+    };
+    for (const auto& [url, part] : cases) {
+        SCOPED_TRACE(url);
+        auto r = parse_endpoint(url);
+        ASSERT_FALSE(r.has_value()) << "accepted: host '" << r->host << "' port '" << r->port
+                                    << "' path '" << r->base_path << "'";
+        EXPECT_NE(r.error().message.find(part), std::string::npos) << r.error().message;
+        EXPECT_EQ(r.error().message.find_first_of("\r\n"), std::string::npos);
+    }
+}
+
+TEST(endpoint, bracketed_ipv6_and_escaped_paths_work) {
+    const endpoint ep = parsed("ws://[2001:db8::1]:9443/ws");
+    EXPECT_EQ(ep.host, "2001:db8::1");
+    EXPECT_EQ(ep.port, "9443");
+    EXPECT_TRUE(ep.raw);
+    EXPECT_EQ(ep.host_header(), "[2001:db8::1]:9443");
+    EXPECT_EQ(parsed("wss://h/a%20b/stream").base_path, "/a%20b");
+}
+
+// display() is what the logs show; it must read back as the same endpoint.
+TEST(endpoint, display_reads_back_as_the_same_endpoint) {
+    for (const char* url : {"ws://h/ws/stream", "ws://h/stream/stream", "ws://h/ws/ws",
+                            "wss://h:9443/public", "ws://[::1]:8080/x/ws", "ws://h"}) {
+        SCOPED_TRACE(url);
+        const endpoint ep = parsed(url);
+        const endpoint back = parsed(ep.display());
+        EXPECT_EQ(back.host, ep.host);
+        EXPECT_EQ(back.port, ep.port);
+        EXPECT_EQ(back.base_path, ep.base_path);
+        EXPECT_EQ(back.raw, ep.raw);
+    }
+    EXPECT_EQ(parsed("ws://h/ws/stream").display(), "ws://h/ws/stream");
 }
 
 TEST(endpoint, accepts_port_bounds) {
