@@ -4,6 +4,9 @@
 #include "mdrec/cli/config_file.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -46,17 +49,82 @@ const char* kind_name(value_kind kind) {
     return "a value";
 }
 
-// Reads one quoted string starting at text[pos] (a " or '); advances pos past it.
-std::optional<std::string> read_string(const std::string& text, std::size_t& pos) {
+// Appends code point `cp` as UTF-8.
+void append_utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+// TOML allows a tab but no other control character inside a string.
+bool is_control(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\t') || u == 0x7F;
+}
+
+// Reads one string by TOML's rules, starting at text[pos] (a " or '); advances pos past it.
+// "basic": escapes \b \t \n \f \r \" \\ \uXXXX \UXXXXXXXX and nothing else; 'literal':
+// the characters as they are, no escapes. Anything TOML refuses is an error, never guessed at,
+// so that every reader of the file gets the value a TOML tool would.
+result<std::string> read_string(const std::string& text, std::size_t& pos) {
     const char quote_char = text[pos++];
     std::string out;
-    while (pos < text.size() && text[pos] != quote_char) {
-        if (quote_char == '"' && text[pos] == '\\' && pos + 1 < text.size()) ++pos;
-        out += text[pos++];
+    for (;;) {
+        if (pos >= text.size()) return fail("unterminated string");
+        const char c = text[pos++];
+        if (c == quote_char) return out;
+        if (is_control(c)) return fail("control character in a string (write it as an escape)");
+        if (c != '\\' || quote_char == '\'') {
+            out += c;
+            continue;
+        }
+        if (pos >= text.size()) return fail("unterminated string");
+        const char e = text[pos++];
+        switch (e) {
+            case 'b': out += '\b'; continue;
+            case 't': out += '\t'; continue;
+            case 'n': out += '\n'; continue;
+            case 'f': out += '\f'; continue;
+            case 'r': out += '\r'; continue;
+            case '"': out += '"'; continue;
+            case '\\': out += '\\'; continue;
+            case 'u':
+            case 'U': {
+                const std::size_t digits = e == 'u' ? 4 : 8;
+                std::uint32_t cp = 0;
+                const char* first = text.data() + pos;
+                const char* last = first + std::min(digits, text.size() - pos);
+                auto [end, ec] = std::from_chars(first, last, cp, 16);
+                const bool all_hex = std::all_of(first, last, [](char h) {
+                    return std::isxdigit(static_cast<unsigned char>(h)) != 0;
+                });
+                if (ec != std::errc{} || end != first + digits || !all_hex || cp > 0x10FFFF ||
+                    (cp >= 0xD800 && cp <= 0xDFFF)) {
+                    return fail(std::string("bad escape \\") + e +
+                                " (expected a Unicode scalar value in hex)");
+                }
+                append_utf8(out, cp);
+                pos += digits;
+                continue;
+            }
+            default:
+                return fail(std::string("unknown escape \\") + e +
+                            " (TOML strings know \\b \\t \\n \\f \\r \\\" \\\\ \\u \\U; "
+                            "or use a 'literal string')");
+        }
     }
-    if (pos >= text.size()) return std::nullopt;
-    ++pos;
-    return out;
 }
 
 // Parses the right-hand side of `key = value` (a trailing # comment allowed).
@@ -70,7 +138,7 @@ result<entry> parse_value(std::string text) {
     if (text.empty()) return fail("no value after '='");
     if (text[0] == '"' || text[0] == '\'') {
         auto s = read_string(text, pos);
-        if (!s) return fail("unterminated string");
+        if (!s) return tl::unexpected(s.error());
         e.kind = value_kind::string;
         e.values.push_back(*s);
     } else if (text[0] == '[') {
@@ -86,7 +154,7 @@ result<entry> parse_value(std::string text) {
             if (text[pos] != '"' && text[pos] != '\'')
                 return fail("array elements must be strings");
             auto s = read_string(text, pos);
-            if (!s) return fail("unterminated string in array");
+            if (!s) return fail(s.error().message + " in array");
             e.values.push_back(*s);
             while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t')) ++pos;
             if (pos < text.size() && text[pos] == ',') ++pos;

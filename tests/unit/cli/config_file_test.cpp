@@ -107,6 +107,62 @@ TEST(config_file, read_checks_each_line_load_checks_the_whole) {
         << loaded.error().message;
 }
 
+// The value of `out` in a file whose out line is `line`, as the checker, start-up (both
+// read_config_file) and a reload (load_config_file) read it; they must agree.
+std::string out_value(const std::string& line) {
+    const test::temp_dir dir;
+    const std::string path = dir.str() + "/mdrec.toml";
+    test::write_file(path, good_head + line + "\n");
+    auto checked = validate_config_file(path);
+    EXPECT_TRUE(checked) << checked.error().message;
+    auto read = read_config_file(path);
+    auto loaded = load_config_file(path);
+    if (!read || !loaded) {
+        ADD_FAILURE() << (read ? loaded.error().message : read.error().message);
+        return "<refused>";
+    }
+    EXPECT_EQ(read->out, loaded->out);
+    return read->out;
+}
+
+// Found by fuzzing (issue 18): the checker, start-up and the reload read these differently.
+TEST(config_file, strings_follow_toml_rules) {
+    EXPECT_EQ(out_value(R"(out = "a#b")"), "a#b");
+    EXPECT_EQ(out_value(R"(out = "a#b" # comment "c")"), "a#b");
+    EXPECT_EQ(out_value(R"(out = "a\"b")"), "a\"b");
+    EXPECT_EQ(out_value(R"(out = "x\ty")"), "x\ty");
+    EXPECT_EQ(out_value(R"(out = "a\\b")"), "a\\b");
+    EXPECT_EQ(out_value(R"(out = "\b\f\n\r")"), "\b\f\n\r");
+    EXPECT_EQ(out_value(R"(out = "\u00e9\U0001F600")"), "\xc3\xa9\xf0\x9f\x98\x80");
+    EXPECT_EQ(out_value(R"(out = 'C:\data\x' # literal)"), "C:\\data\\x");
+    EXPECT_EQ(out_value("out = \"tab\there\""), "tab\there");
+}
+
+TEST(config_file, strings_toml_refuses_are_refused) {
+    EXPECT_EQ(problem(good_head + R"(out = "a\qb")" + "\n")
+                  .rfind("F:3: key 'out': unknown escape \\q", 0),
+              0u);
+    for (const char* line : {R"(out = "\u12")", R"(out = "\uD800")", R"(out = "\U00110000")",
+                             R"(out = "\u12G4")", R"(out = "a\")", "out = \"a\x01b\"",
+                             "out = 'a\x7f'", R"(out = 'it's')", R"(out = """a""")"}) {
+        SCOPED_TRACE(line);
+        EXPECT_EQ(problem(good_head + line + "\n").rfind("F:3: key 'out': ", 0), 0u)
+            << problem(good_head + line + "\n");
+    }
+    EXPECT_EQ(problem("stream = [\"a\\qb\"]\n").rfind("F:1: key 'stream': unknown escape", 0), 0u);
+}
+
+// A byte-size key takes an integer (bytes) as well as a string with a unit.
+TEST(config_file, a_byte_size_key_takes_an_integer) {
+    const test::temp_dir dir;
+    const std::string path = dir.str() + "/mdrec.toml";
+    test::write_file(path, good_head + "queue-size = 1048576\n");
+    EXPECT_TRUE(validate_config_file(path));
+    auto loaded = load_config_file(path);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(loaded->queue_bytes, 1048576u);
+}
+
 TEST(config_file, a_missing_file_is_an_error) {
     EXPECT_FALSE(validate_config_file("/nonexistent/mdrec.toml"));
 }
