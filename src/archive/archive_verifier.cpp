@@ -29,8 +29,8 @@ result<verified_file> archive_verifier::verify(const std::string& path) {
         auto line = source->next();
         if (!line) return tl::unexpected(line.error());
         if (!*line) break;
-        ++out.lines;
         const auto& l = **line;
+        if (!l.continued) ++out.lines;
         if (!l.complete) {
             return fail(path + ": line " + std::to_string(out.lines) + " is longer than " +
                         std::to_string(line_source::max_line_bytes) + " bytes");

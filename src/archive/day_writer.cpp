@@ -17,16 +17,37 @@ namespace {
 constexpr std::size_t staging_bytes = 1u << 20;
 constexpr std::int64_t ns_per_day = 86400LL * 1'000'000'000;
 
-// A bad source line as a reject record: the recorder's reject format plus where it was found.
+// A bad line longer than a reject record may be (escaping can make it six times longer) is
+// kept in pieces of this many bytes: each record then stays well under line_source's limit, so
+// the reject archive reads back and verifies line by line.
+constexpr std::size_t reject_piece_bytes = 2u << 20;
+
+// A bad source line (or a piece of one) as a reject record: the recorder's reject format plus
+// where it was found, and which piece it is when the line was kept in several.
 std::string reject_record(std::int64_t ts, bool torn, std::string_view text,
-                          const std::string& source, std::uint64_t line_no) {
+                          const std::string& source, std::uint64_t line_no,
+                          std::optional<std::uint64_t> piece) {
     std::string line = record::format_reject_line(ts, torn ? "torn_tail" : "bad_line", 0,
                                                   std::span<const char>(text.data(), text.size()));
     line.resize(line.size() - 2);  // reopen the object: drop "}\n"
     line += R"(,"source":)";
     record::append_json_string(line, source);
-    line += R"(,"line":)" + std::to_string(line_no) + "}\n";
+    line += R"(,"line":)" + std::to_string(line_no);
+    if (piece) line += R"(,"piece":)" + std::to_string(*piece);
+    line += "}\n";
     return line;
+}
+
+// The length of the next piece of `text`: at most `limit` bytes, not cutting a UTF-8 sequence
+// (so that a piece of a UTF-8 line stays a JSON string rather than going to base64).
+std::size_t piece_length(std::string_view text, std::size_t limit) {
+    if (text.size() <= limit) return text.size();
+    std::size_t n = limit;
+    for (int back = 0; back < 3 && n > 1 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80;
+         ++back) {
+        --n;
+    }
+    return (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80 ? limit : n;
 }
 
 }  // namespace
@@ -55,19 +76,23 @@ result<void> day_writer::add_source(const std::string& path, const std::string& 
     meter_.add_file();
     sha256 file_hash;
     std::uint64_t line_no = 0, file_bad = 0;
+    std::uint64_t piece = 0;  // reject records the current line has taken so far
     std::uint64_t bad_in = 0;
     for (;;) {
         MDREC_TRY_ASSIGN(const auto line, source.next());
         if (!line) break;
-        const auto& [text, terminated, complete] = *line;
-        ++line_no;
+        const auto& [text, terminated, complete, continued] = *line;
+        if (!continued) {
+            ++line_no;
+            piece = 0;
+        }
         file_hash.update(text);
         if (terminated) file_hash.update("\n");
         if (terminated && complete && check_.is_record(text)) {
             MDREC_TRY(keep_good(text));
             continue;
         }
-        MDREC_TRY(keep_bad(text, terminated, complete, path, name, line_no, file_bad));
+        MDREC_TRY(keep_bad(*line, path, name, line_no, piece, file_bad));
         bad_in += text.size() + (terminated ? 1 : 0);
     }
     meter_.add(bad_in, 0);
@@ -87,24 +112,40 @@ result<void> day_writer::keep_good(std::string_view text) {
     return {};
 }
 
-// Never dropped in silence: kept whole in the reject archive, and said once per file.
-result<void> day_writer::keep_bad(std::string_view text, bool terminated, bool complete,
-                                  const std::string& path, const std::string& name,
-                                  std::uint64_t line_no, std::uint64_t& file_bad) {
-    const bool torn = !terminated && complete;
-    if (file_bad++ == 0) {
+// Never dropped in silence: kept whole in the reject archive (a long line in numbered pieces),
+// and said once per file.
+result<void> day_writer::keep_bad(const line_source::line& line, const std::string& path,
+                                  const std::string& name, std::uint64_t line_no,
+                                  std::uint64_t& piece, std::uint64_t& file_bad) {
+    const bool torn = !line.terminated && line.complete;
+    if (!line.continued && file_bad++ == 0) {
         meter_.clear();
         spdlog::warn("consolidate: {} line {}: {}; kept in {}", path, line_no,
                      torn ? "torn last line (no newline)" : "not a JSON object with ts", rejects_);
     }
+    if (!line.continued) ++written_.bad_lines;
     if (!rejects_sink_) {
         MDREC_TRY_ASSIGN(auto created, zstd_sink::create(rejects_ + ".tmp", zstd_));
         rejects_sink_.emplace(std::move(created));
     }
-    const std::string record = reject_record(last_ts_, torn, text, name, line_no);
+    if (line.complete && line.text.size() <= reject_piece_bytes) {
+        return write_reject(line.text, torn, name, line_no, std::nullopt);
+    }
+    std::string_view rest = line.text;
+    do {
+        const std::size_t n = piece_length(rest, reject_piece_bytes);
+        MDREC_TRY(write_reject(rest.substr(0, n), torn, name, line_no, piece++));
+        rest.remove_prefix(n);
+    } while (!rest.empty());
+    return {};
+}
+
+result<void> day_writer::write_reject(std::string_view text, bool torn, const std::string& name,
+                                      std::uint64_t line_no, std::optional<std::uint64_t> piece) {
+    const std::string record = reject_record(last_ts_, torn, text, name, line_no, piece);
     bad_hash_.update(record);
     MDREC_TRY(rejects_sink_->write(record));
-    ++written_.bad_lines;
+    ++written_.bad_records;
     return {};
 }
 

@@ -39,6 +39,7 @@ line_source::line_source(line_source&& other) noexcept
       end_(other.end_),
       scanned_(other.scanned_),
       eof_(other.eof_),
+      in_long_line_(other.in_long_line_),
       file_bytes_(other.file_bytes_),
       data_bytes_(other.data_bytes_) {
     other.fd_ = -1;
@@ -131,22 +132,31 @@ result<bool> line_source::fill() {
 result<std::optional<line_source::line>> line_source::next() {
     for (;;) {
         if (scanned_ < begin_) scanned_ = begin_;
+        // The end of a long line is its last piece, not a line of its own: a line hidden in the
+        // tail of a long one (`{"ts":2,"forged":true}`) must never come back as a record.
+        const bool continued = in_long_line_;
         if (const void* nl = std::memchr(buf_.data() + scanned_, '\n', end_ - scanned_)) {
             const auto at = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data());
-            line out{std::string_view(buf_.data() + begin_, at - begin_), true, true};
+            line out{std::string_view(buf_.data() + begin_, at - begin_), true, !continued,
+                     continued};
             begin_ = at + 1;
             scanned_ = begin_;
+            in_long_line_ = false;
             return out;
         }
         scanned_ = end_;
         if (end_ - begin_ >= max_line_bytes) {
-            line out{std::string_view(buf_.data() + begin_, max_line_bytes), false, false};
+            line out{std::string_view(buf_.data() + begin_, max_line_bytes), false, false,
+                     continued};
             begin_ += max_line_bytes;
+            in_long_line_ = true;
             return out;
         }
         if (eof_) {
+            in_long_line_ = false;
             if (begin_ == end_) return std::optional<line>{};
-            line out{std::string_view(buf_.data() + begin_, end_ - begin_), false, true};
+            line out{std::string_view(buf_.data() + begin_, end_ - begin_), false, !continued,
+                     continued};
             begin_ = end_;
             return out;
         }

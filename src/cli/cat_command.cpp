@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 #include "mdrec/archive/line_source.hpp"
 #include "mdrec/archive/path_list.hpp"
@@ -32,10 +33,11 @@ std::int64_t checked_time(const std::string& option, const std::string& text, st
 // Standard output through a 1 MiB buffer; a closed pipe (`| head`) ends the output quietly.
 class output {
 public:
-    bool put(std::string_view line) {
+    // `line`, then a newline unless a piece of the same long line follows.
+    bool put(std::string_view line, bool end_of_line = true) {
         if (buf_.size() + line.size() + 1 > capacity && !flush()) return false;
         buf_.append(line);
-        buf_ += '\n';
+        if (end_of_line) buf_ += '\n';
         return true;
     }
     bool flush() {
@@ -81,22 +83,33 @@ int cat_command(const cat_options& options) {
             rc = 1;
             continue;
         }
+        // A line longer than line_source's limit comes in pieces: printed whole or not at all,
+        // by the ts at its start (never by one found in its tail).
+        bool keep = true;
+        bool open = false;  // a piece went out and its line's newline has not
         for (;;) {
             auto line = source->next();
             if (!line) {
+                if (open) out.put("");
                 if (!out.flush()) break;
                 std::fprintf(stderr, "mdrec: %s\n", line.error().message.c_str());
                 rc = 1;
                 break;
             }
             if (!*line) break;
-            const std::string_view text = (*line)->text;
-            if (filtered) {
-                const auto ts = record::leading_ts(text);
-                if (!ts || *ts < from || *ts >= to) continue;
+            const auto& l = **line;
+            if (!l.continued) {
+                if (open && !out.put("")) break;
+                open = false;
+                const auto ts = filtered ? record::leading_ts(l.text) : std::nullopt;
+                keep = !filtered || (ts && *ts >= from && *ts < to);
             }
-            if (!out.put(text)) break;
+            if (!keep) continue;
+            const bool ends = l.terminated || l.complete;
+            if (!out.put(l.text, ends)) break;
+            open = !ends;
         }
+        if (open && out.error() == 0) out.put("");
         if (out.error() != 0) break;
     }
     if (out.error() == 0) out.flush();

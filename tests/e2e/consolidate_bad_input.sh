@@ -75,3 +75,11 @@ expect_error 2 "^mdrec: no such file or folder" cat "$work/none.jsonl.zst"
 set -o pipefail
 "$MDREC" cat "$a" "$a" "$a" | head -1 >/dev/null || fail "cat | head: non-zero exit"
 pass "cat: --from/--to/--stream, exact lines, quiet on a closed pipe"
+
+# cat: a line longer than line_source's 16 MiB limit is one line, printed whole or not at all;
+# the line hidden in its tail is never printed on its own (issue 18).
+python3 -c 'import sys; sys.stdout.write("{\"ts\":1}\n{\"ts\":5,\"x\":\"" + "x" * ((16 << 20) - 15) + "\"}{\"ts\":2,\"forged\":true}\n{\"ts\":3}\n")' >"$work/long.jsonl"
+"$MDREC" cat "$work/long.jsonl" | cmp -s - "$work/long.jsonl" || fail "cat of a long line: not the file's bytes"
+"$MDREC" cat "$work/long.jsonl" --from 1 --to 3 >"$work/out" || fail "cat --from/--to of a long line: $?"
+[[ $(cat "$work/out") == '{"ts":1}' ]] || fail "cat --from/--to printed a line from inside a long one: $(head -c 80 "$work/out")"
+pass "cat: a long line is one line"

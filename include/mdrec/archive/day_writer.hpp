@@ -8,12 +8,13 @@
 #include <optional>
 #include <string>
 
+#include "mdrec/archive/line_source.hpp"
 #include "mdrec/archive/progress_meter.hpp"
-#include "mdrec/record/record_check.hpp"
 #include "mdrec/archive/sha256.hpp"
 #include "mdrec/archive/source_manifest.hpp"
 #include "mdrec/archive/zstd_sink.hpp"
 #include "mdrec/common/result.hpp"
+#include "mdrec/record/record_check.hpp"
 
 namespace mdrec::archive {
 
@@ -21,7 +22,8 @@ namespace mdrec::archive {
 // the source list the commit writes.
 struct day_written {
     std::uint64_t lines = 0;                // good lines, in the archive
-    std::uint64_t bad_lines = 0;            // lines kept in the reject archive
+    std::uint64_t bad_lines = 0;            // source lines kept in the reject archive
+    std::uint64_t bad_records = 0;          // its lines (a long bad line takes several)
     std::string good_sha256;                // of the archive's decompressed content
     std::optional<std::string> bad_sha256;  // of the reject archive's, if one was made
     source_manifest sources;                // every source as it was read
@@ -47,9 +49,11 @@ class day_writer {
     day_writer(zstd_sink sink, std::string rejects, const zstd_settings& zstd, std::int64_t day,
                progress_meter& meter, record::record_check& check);
     result<void> keep_good(std::string_view text);
-    result<void> keep_bad(std::string_view text, bool terminated, bool complete,
-                          const std::string& path, const std::string& name, std::uint64_t line_no,
+    result<void> keep_bad(const line_source::line& line, const std::string& path,
+                          const std::string& name, std::uint64_t line_no, std::uint64_t& piece,
                           std::uint64_t& file_bad);
+    result<void> write_reject(std::string_view text, bool torn, const std::string& name,
+                              std::uint64_t line_no, std::optional<std::uint64_t> piece);
     result<void> flush();
     void report_out();
 

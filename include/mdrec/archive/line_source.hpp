@@ -19,13 +19,15 @@ namespace mdrec::archive {
 
 class line_source {
 public:
-    // Longer lines are handed out in pieces of this size, each marked incomplete.
+    // Longer lines are handed out in pieces of at most this size, every piece marked
+    // incomplete and each after the first marked continued: one line, never two.
     static constexpr std::size_t max_line_bytes = 16u << 20;
 
     struct line {
         std::string_view text;  // without the '\n'; valid until the next call
         bool terminated;        // a '\n' followed (text + "\n" if so gives the bytes back)
         bool complete;          // false: a piece of a line longer than max_line_bytes
+        bool continued;         // true: a later piece of the line the previous call began
     };
 
     // Opens `path` for reading; fails with one line naming the file.
@@ -66,6 +68,7 @@ private:
     std::size_t end_ = 0;
     std::size_t scanned_ = 0;  // no '\n' in [begin_, scanned_)
     bool eof_ = false;
+    bool in_long_line_ = false;  // the last piece returned was part of an unfinished long line
     std::uint64_t file_bytes_ = 0;
     std::uint64_t data_bytes_ = 0;
 };

@@ -6,6 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
+#include <string>
+
+#include <simdjson.h>
 
 #include "../support/temp_dir.hpp"
 #include "../support/text.hpp"
@@ -107,6 +111,51 @@ TEST(day_archiver, bad_lines_go_to_the_reject_archive_never_dropped) {
     archive_verifier verifier;
     EXPECT_TRUE(verifier.verify(f.paths().rejects));  // reject records are records too
     EXPECT_TRUE(fs::exists(f.paths().rejects + ".sha256"));
+}
+
+// Found by fuzzing (issue 18): a bad line whose reject record passed line_source's limit (3 MiB
+// of NUL bytes, each escaped as \u0000) failed consolidation on every run ("check of the
+// reject archive failed"), and a line over the limit was split into two. Each is now one bad
+// line, kept whole in reject records of bounded size, numbered by "piece".
+TEST(day_archiver, long_bad_lines_are_kept_whole_in_pieces) {
+    fixture f;
+    const std::string nuls(3u << 20, '\0');
+    const std::string long_line = "{\"ts\":1763769600000000002,\"x\":\"" +
+                                  std::string(line_source::max_line_bytes, 'x') +
+                                  "\"}{\"ts\":1763769600000000003,\"forged\":true}";
+    f.add("00.jsonl", record(0) + nuls + "\n" + record(1) + long_line + "\n");
+    day_archiver archiver(f.settings(), f.meter);
+    auto outcome = archiver.run(f.day);
+    ASSERT_TRUE(outcome) << outcome.error().message;
+    EXPECT_EQ(outcome->lines, 2u);
+    EXPECT_EQ(outcome->bad_lines, 2u);
+    archive_verifier verifier;
+    auto verified = verifier.verify(f.paths().rejects);
+    ASSERT_TRUE(verified) << verified.error().message;
+
+    // The pieces of each source line, in order, give the line back.
+    std::map<std::uint64_t, std::string> kept;
+    std::map<std::uint64_t, std::uint64_t> next_piece;
+    auto source = line_source::open(f.paths().rejects);
+    ASSERT_TRUE(source);
+    simdjson::dom::parser parser;
+    for (;;) {
+        auto line = source->next();
+        ASSERT_TRUE(line) << line.error().message;
+        if (!*line) break;
+        ASSERT_TRUE((*line)->complete && (*line)->terminated);
+        simdjson::dom::element doc;
+        ASSERT_EQ(parser.parse(std::string((*line)->text)).get(doc), simdjson::SUCCESS);
+        const std::uint64_t at = doc["line"].get_uint64().value();
+        std::uint64_t piece = 0;
+        ASSERT_EQ(doc["piece"].get_uint64().get(piece), simdjson::SUCCESS);
+        EXPECT_EQ(piece, next_piece[at]++);
+        kept[at] += std::string(doc["frame"].get_string().value());
+    }
+    ASSERT_EQ(kept.size(), 2u);
+    EXPECT_TRUE(kept[2] == nuls);
+    EXPECT_TRUE(kept[4] == long_line);
+    EXPECT_GT(next_piece[4], 8u);
 }
 
 TEST(day_archiver, keep_sources_then_a_later_run_deletes_only_matching_sources) {

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "../support/temp_dir.hpp"
 #include "mdrec/archive/zstd_sink.hpp"
 
@@ -29,7 +32,9 @@ read_result read_all(const std::string& path) {
         out.bytes.append((*line)->text);
         if ((*line)->terminated) out.bytes += '\n';
         out.last_terminated = (*line)->terminated;
-        ++((*line)->complete ? out.lines : out.pieces);
+        // A line ends with a newline, or with the end of the data (a torn last line).
+        if ((*line)->terminated || (*line)->complete) ++out.lines;
+        if (!(*line)->complete) ++out.pieces;
     }
     return out;
 }
@@ -65,8 +70,39 @@ TEST(line_source, an_over_long_line_comes_in_bounded_pieces) {
     test::write_file(dir.path() / "a.jsonl", content);
     const auto got = read_all((dir.path() / "a.jsonl").string());
     EXPECT_EQ(got.bytes, content);
-    EXPECT_EQ(got.pieces, 2u);  // two full pieces, then the rest as a (complete) line end
+    // Two full pieces, then the rest: all three pieces of one line, none of them a line itself.
+    EXPECT_EQ(got.pieces, 3u);
     EXPECT_EQ(got.lines, 3u);
+}
+
+// Found by fuzzing (issue 18): the tail of a long line came back as a complete line of its own,
+// so `cat --from/--to` printed a line hidden inside a long one and consolidate counted two.
+TEST(line_source, the_tail_of_a_long_line_is_never_a_line_of_its_own) {
+    test::temp_dir dir;
+    const std::string forged = R"({"ts":2,"forged":true})";
+    const std::string huge =
+        "{\"ts\":1,\"x\":\"" + std::string(line_source::max_line_bytes - 13, 'x') + "\"}" + forged;
+    for (const bool newline : {true, false}) {
+        SCOPED_TRACE(newline);
+        test::write_file(dir.path() / "a.jsonl", "{\"ts\":0}\n" + huge + (newline ? "\n" : ""));
+        auto source = line_source::open((dir.path() / "a.jsonl").string());
+        ASSERT_TRUE(source);
+        std::vector<line_source::line> got;
+        std::string text;
+        for (;;) {
+            auto line = source->next();
+            ASSERT_TRUE(line);
+            if (!*line) break;
+            got.push_back(**line);
+            if (got.size() > 1) text.append((*line)->text);
+        }
+        ASSERT_EQ(got.size(), 3u);
+        EXPECT_TRUE(got[0].complete && got[0].terminated && !got[0].continued);
+        EXPECT_TRUE(!got[1].complete && !got[1].terminated && !got[1].continued);
+        EXPECT_TRUE(!got[2].complete && got[2].continued);
+        EXPECT_EQ(got[2].terminated, newline);
+        EXPECT_EQ(text, huge);
+    }
 }
 
 TEST(line_source, a_missing_file_is_an_error_naming_it) {
