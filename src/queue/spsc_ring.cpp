@@ -134,7 +134,8 @@ bool spsc_ring::try_push(record_kind kind, std::uint32_t stream, std::int64_t ts
                          std::span<const char> bytes) noexcept {
     char* dst = try_reserve(bytes.size());
     if (dst == nullptr) return false;
-    std::memcpy(dst, bytes.data(), bytes.size());
+    // An empty span may carry a null pointer, which memcpy must not get even for 0 bytes.
+    if (!bytes.empty()) std::memcpy(dst, bytes.data(), bytes.size());
     commit(kind, stream, ts, bytes.size());
     return true;
 }

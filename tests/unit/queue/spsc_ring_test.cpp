@@ -117,6 +117,17 @@ TEST(spsc_ring, record_fields_come_back_intact) {
     EXPECT_TRUE(ring.empty_for_consumer());
 }
 
+// An empty span may have a null data pointer (an empty std::string_view{} or vector): the
+// push must not hand it to memcpy (undefined even for 0 bytes; UBSan reports it).
+TEST(spsc_ring, empty_record_with_null_data_is_pushed) {
+    spsc_ring ring(4096);
+    ASSERT_TRUE(ring.try_push(record_kind::event, 1, 2, std::span<const char>()));
+    auto r = ring.read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->ts, 2);
+    EXPECT_EQ(r->bytes.size(), 0u);
+}
+
 TEST(spsc_ring, read_records_stay_valid_until_release) {
     spsc_ring ring(4096);
     ASSERT_TRUE(push(ring, "first"));
