@@ -168,6 +168,8 @@ result<endpoint> parse_endpoint(std::string_view url) {
     } else if (path.ends_with("/stream")) {
         path.remove_suffix(7);
     }
+    // "/x//stream" is "/x" too: base_path never ends in '/' (display() relies on it).
+    while (path.ends_with('/')) path.remove_suffix(1);
     ep.base_path = std::string(path);
     return ep;
 }

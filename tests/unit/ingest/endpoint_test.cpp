@@ -156,6 +156,7 @@ TEST(endpoint, bracketed_ipv6_and_escaped_paths_work) {
 // display() is what the logs show; it must read back as the same endpoint.
 TEST(endpoint, display_reads_back_as_the_same_endpoint) {
     for (const char* url : {"ws://h/ws/stream", "ws://h/stream/stream", "ws://h/ws/ws",
+                            "ws://h//stream", "ws://h/w//ws", "ws://h/ws//stream",
                             "wss://h:9443/public", "ws://[::1]:8080/x/ws", "ws://h"}) {
         SCOPED_TRACE(url);
         const endpoint ep = parsed(url);
