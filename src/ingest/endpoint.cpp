@@ -58,7 +58,11 @@ bool valid_host_name(std::string_view host) {
 }
 
 bool valid_ipv6(std::string_view host) {
-    if (host.empty() || host.size() >= INET6_ADDRSTRLEN) return false;
+    // Checked before inet_pton, which would stop at a NUL byte and take what came before it.
+    if (host.empty() || host.size() >= INET6_ADDRSTRLEN ||
+        host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos) {
+        return false;
+    }
     in6_addr addr{};
     return ::inet_pton(AF_INET6, std::string(host).c_str(), &addr) == 1;
 }

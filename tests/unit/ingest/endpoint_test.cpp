@@ -133,7 +133,12 @@ TEST(endpoint, refuses_urls_that_are_not_valid_naming_the_part) {
         {"ws://h/a%zz", "bad path"},
         {"ws://[2001:db8::g]:9443", "bad IPv6 address"},
         {"ws://[h]:9443", "bad IPv6 address"},
+        {"ws://[2001:db8::1%eth0]:9443", "bad IPv6 address"},
     };
+    // A NUL inside the brackets: inet_pton alone would read only "4002:d::".
+    const std::string nul_inside = "ws://[4002:d::" + std::string(4, '\0') + "1]:9440/ws";
+    auto with_nul = parse_endpoint(nul_inside);
+    EXPECT_FALSE(with_nul.has_value()) << "accepted: host '" << with_nul->host << "'";
     for (const auto& [url, part] : cases) {
         SCOPED_TRACE(url);
         auto r = parse_endpoint(url);
