@@ -13,6 +13,7 @@ packages=(
     libgtest-dev libgmock-dev libzstd-dev zstd
     curl python3 systemd prometheus
     libbenchmark-dev python3-websockets python3-uvloop  # bench/: micro-benchmarks, Python peer
+    clang libclang-rt-14-dev llvm ccache  # tools/fuzz: libFuzzer, sanitizers, symbolizer, cache
 )
 
 missing=()

@@ -1,0 +1,94 @@
+// Fuzz target: the HTTP server of /metrics and /healthz (ops/metrics_server), which anyone who
+// can reach its port may talk to. One server runs on loopback for the whole process; each input
+// is sent raw on a new connection, the sending side then shut. The server must answer only
+// HTTP responses, close the connection, and keep serving good requests afterwards.
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/write.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "fuzz_support.hpp"
+#include "mdrec/ops/metrics_server.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using mdrec::fuzz::require;
+
+mdrec::ops::http_reply handle(std::string_view method, std::string_view target) {
+    if (target != "/metrics") return {404, "text/plain", "not found\n"};
+    return {200, "text/plain", std::string(method) + " ok\n"};
+}
+
+// The server and its io_context thread, for the life of the process.
+struct server {
+    asio::io_context io;
+    std::unique_ptr<mdrec::ops::metrics_server> http;
+    std::thread thread;
+
+    server() {
+        mdrec::ops::http_limits limits;
+        limits.request_timeout = std::chrono::seconds(1);
+        auto made = mdrec::ops::metrics_server::listen(
+            io, *mdrec::ops::parse_listen_address("127.0.0.1:0"), handle, limits);
+        require(made.has_value(), "the server cannot listen on loopback");
+        http = std::move(*made);
+        http->start();
+        thread = std::thread([this] { io.run(); });
+        thread.detach();  // ends with the process
+    }
+};
+
+// Sends `request`, shuts the sending side and returns all the server answers until it closes.
+std::string exchange(const tcp::endpoint& where, std::string_view request) {
+    asio::io_context io;
+    tcp::socket socket(io);
+    boost::system::error_code ec;
+    socket.connect(where, ec);
+    require(!ec, "cannot connect to the server");
+    const timeval timeout{5, 0};  // a server that never closes fails the target, not hangs it
+    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    asio::write(socket, asio::buffer(request.data(), request.size()), ec);  // may be cut short
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    // Until the server closes. libFuzzer's timer signal interrupts a receive that has a timeout
+    // (no SA_RESTART then): such a read is only retried.
+    std::string reply;
+    char chunk[4096];
+    for (;;) {
+        const std::size_t n = socket.read_some(asio::buffer(chunk), ec);
+        reply.append(chunk, n);
+        if (ec == asio::error::interrupted) continue;
+        if (ec) break;
+    }
+    if (ec != asio::error::eof && ec != asio::error::connection_reset) {
+        std::fprintf(stderr, "after %zu bytes of reply: %s\n", reply.size(), ec.message().c_str());
+        require(false, "the server did not close the connection");
+    }
+    return reply;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static server* s = new server;  // never destroyed: its thread runs until exit
+    static unsigned runs = 0;
+    const tcp::endpoint where = s->http->local_endpoint();
+    const std::string reply =
+        exchange(where, std::string_view(reinterpret_cast<const char*>(data), size));
+    require(reply.empty() || reply.starts_with("HTTP/1.1 ") || reply.starts_with("HTTP/1.0 "),
+            "a reply that is not HTTP");
+    if (++runs % 64 == 0) {
+        const std::string good = exchange(where, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+        require(good.starts_with("HTTP/1.1 200"), "the server stopped serving good requests");
+    }
+    return 0;
+}
