@@ -2,12 +2,14 @@
 // can reach its port may talk to. One server runs on loopback for the whole process; each input
 // is sent raw on a new connection, the sending side then shut. The server must answer only
 // HTTP responses, close the connection, and keep serving good requests afterwards.
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/write.hpp>
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -53,14 +55,20 @@ std::string exchange(const tcp::endpoint& where, std::string_view request) {
     asio::io_context io;
     tcp::socket socket(io);
     boost::system::error_code ec;
+    // Each connection from another loopback address: thousands a second, each leaving a
+    // TIME_WAIT behind, would use up one address's local ports within a minute.
+    static unsigned next = 0;
+    const unsigned n = next++ % (250 * 250);
+    socket.open(tcp::v4(), ec);
+    socket.bind({asio::ip::make_address_v4(0x7F010000u | ((n / 250) << 8) | (n % 250 + 1)), 0}, ec);
     socket.connect(where, ec);
+    if (ec) std::fprintf(stderr, "connect: %s\n", ec.message().c_str());
     require(!ec, "cannot connect to the server");
     const timeval timeout{5, 0};  // a server that never closes fails the target, not hangs it
     ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     asio::write(socket, asio::buffer(request.data(), request.size()), ec);  // may be cut short
     socket.shutdown(tcp::socket::shutdown_send, ec);
-    // Until the server closes. libFuzzer's timer signal interrupts a receive that has a timeout
-    // (no SA_RESTART then): such a read is only retried.
+    // Until the server closes (an interrupted read, should a signal come here, is retried).
     std::string reply;
     char chunk[4096];
     for (;;) {
@@ -80,6 +88,15 @@ std::string exchange(const tcp::endpoint& where, std::string_view request) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static server* s = new server;  // never destroyed: its thread runs until exit
+    // libFuzzer's timer (SIGALRM, -timeout) would interrupt connect and recv here; blocked in
+    // this thread, it goes to the server's, which was started with it unblocked.
+    static const bool alarm_blocked = [] {
+        sigset_t alarm;
+        sigemptyset(&alarm);
+        sigaddset(&alarm, SIGALRM);
+        return pthread_sigmask(SIG_BLOCK, &alarm, nullptr) == 0;
+    }();
+    require(alarm_blocked, "cannot block SIGALRM");
     static unsigned runs = 0;
     const tcp::endpoint where = s->http->local_endpoint();
     const std::string reply =
