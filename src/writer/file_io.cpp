@@ -13,9 +13,24 @@
 namespace mdrec::writer {
 
 int posix_file_io::make_dirs(const std::string& path) {
+    // Count the missing levels first: the caller syncs the folders that hold the new entries.
     std::error_code ec;
+    int missing = 0;
+    for (std::filesystem::path p = path; !p.empty() && !std::filesystem::exists(p, ec);
+         p = p.parent_path()) {
+        ++missing;
+        if (p == p.parent_path()) break;
+    }
     std::filesystem::create_directories(path, ec);
-    return ec ? -ec.value() : 0;
+    return ec ? -ec.value() : missing;
+}
+
+int posix_file_io::try_create(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return -errno;
+    ::close(fd);
+    ::unlink(path.c_str());
+    return 0;
 }
 
 int posix_file_io::open_append(const std::string& path) {
@@ -43,6 +58,14 @@ int posix_file_io::ftruncate(int fd, off_t length) {
 }
 
 int posix_file_io::fdatasync(int fd) { return ::fdatasync(fd) == 0 ? 0 : -errno; }
+
+int posix_file_io::sync_dir(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    const int rc = ::fsync(fd) == 0 ? 0 : -errno;
+    ::close(fd);
+    return rc;
+}
 
 int posix_file_io::close(int fd) { return ::close(fd) == 0 ? 0 : -errno; }
 
