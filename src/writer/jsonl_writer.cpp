@@ -25,7 +25,9 @@ jsonl_writer::jsonl_writer(writer_config config, queue::spsc_ring& ring,
       syncer_(files_) {
     const bool to_stdout = config_.out_dir == "-";
     // Every stream shares one sink on standard output, so it keeps the order of arrival.
-    if (to_stdout) sinks_.push_back(stream_sink::for_standard_stream(sinks_context_, STDOUT_FILENO));
+    if (to_stdout) {
+        sinks_.push_back(stream_sink::for_standard_stream(sinks_context_, STDOUT_FILENO));
+    }
     add_sinks_up_to(streams_.size());
     // With no data folder, rejected frames stay visible on stderr rather than mixed into the data.
     reject_sink_ = sinks_.size();

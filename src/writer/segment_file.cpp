@@ -39,15 +39,29 @@ int segment_file::open(file_io& files) {
 }
 
 int segment_file::flush(file_io& files, writer_stats& stats, latency_histogram& latency) {
-    std::size_t i = 0;        // first line not completely written
-    off_t committed = size_;  // file length after the last complete line
-    iovec saved{};            // pending_[i] as it was, while a short write has advanced it
-    bool advanced = false;
+    write_progress progress;
+    progress.committed = size_;
+    const int err = write_pending(files, stats, latency, progress);
+    dirty_ = dirty_ || progress.done > 0 || progress.advanced;
+    if (err == 0) {
+        pending_.clear();
+        lines_.clear();
+        own_lines_.clear();
+        size_ = progress.committed;
+        return 0;
+    }
+    roll_back(files, stats, progress);
+    return err;
+}
+
+int segment_file::write_pending(file_io& files, writer_stats& stats, latency_histogram& latency,
+                                write_progress& p) {
     int err = 0;
     std::uint64_t counts[4] = {0, 0, 0, 0};
-    while (i < pending_.size()) {
-        const int count = static_cast<int>(std::min<std::size_t>(pending_.size() - i, IOV_MAX));
-        const ssize_t n = files.writev(fd_, pending_.data() + i, count);
+    while (p.done < pending_.size()) {
+        const int count =
+            static_cast<int>(std::min<std::size_t>(pending_.size() - p.done, IOV_MAX));
+        const ssize_t n = files.writev(fd_, pending_.data() + p.done, count);
         if (n == -EINTR) continue;
         if (n <= 0) {
             err = n == 0 ? EIO : static_cast<int>(-n);
@@ -56,23 +70,24 @@ int segment_file::flush(file_io& files, writer_stats& stats, latency_histogram& 
         auto left = static_cast<std::size_t>(n);
         // One clock read per writev: the delay each data line waited from receive to here.
         const std::int64_t written_at = realtime_ns();
-        while (i < pending_.size() && left >= pending_[i].iov_len) {
-            left -= pending_[i].iov_len;
-            const std::size_t full = advanced ? saved.iov_len : pending_[i].iov_len;
-            committed += static_cast<off_t>(full);
+        while (p.done < pending_.size() && left >= pending_[p.done].iov_len) {
+            left -= pending_[p.done].iov_len;
+            const std::size_t full = p.advanced ? p.saved.iov_len : pending_[p.done].iov_len;
+            p.committed += static_cast<off_t>(full);
             stats.bytes.fetch_add(full, std::memory_order_relaxed);
-            if (advanced) pending_[i] = saved;
-            advanced = false;
-            const line_info& line = lines_[i];
+            if (p.advanced) pending_[p.done] = p.saved;
+            p.advanced = false;
+            const line_info& line = lines_[p.done];
             ++counts[static_cast<std::size_t>(line.kind) & 3];
             if (line.kind == queue::record_kind::data) latency.record(written_at - line.ts);
-            ++i;
+            ++p.done;
         }
-        if (left > 0) {  // a short write ended inside line i
-            if (!advanced) saved = pending_[i];
-            advanced = true;
-            pending_[i].iov_base = static_cast<char*>(pending_[i].iov_base) + left;
-            pending_[i].iov_len -= left;
+        if (left > 0) {  // a short write ended inside line p.done: write the rest of it next
+            iovec& partial = pending_[p.done];
+            if (!p.advanced) p.saved = partial;
+            p.advanced = true;
+            partial.iov_base = static_cast<char*>(partial.iov_base) + left;
+            partial.iov_len -= left;
         }
     }
     stats.data_lines.fetch_add(counts[static_cast<int>(queue::record_kind::data)],
@@ -81,31 +96,25 @@ int segment_file::flush(file_io& files, writer_stats& stats, latency_histogram& 
                                 std::memory_order_relaxed);
     stats.reject_lines.fetch_add(counts[static_cast<int>(queue::record_kind::reject)],
                                  std::memory_order_relaxed);
-    dirty_ = dirty_ || i > 0 || advanced;
+    return err;
+}
 
-    if (err == 0) {
-        pending_.clear();
-        lines_.clear();
-        own_lines_.clear();
-        size_ = committed;
-        return 0;
-    }
-
+void segment_file::roll_back(file_io& files, writer_stats& stats, const write_progress& p) {
     // Never leave part of a line in a file: cut back to the last complete one, and write the
     // whole line again next time.
-    if (advanced) {
-        pending_[i] = saved;
+    if (p.advanced) {
+        pending_[p.done] = p.saved;
         if (!standard_) {
-            if (const int rc = files.ftruncate(fd_, committed); rc < 0) {
+            if (const int rc = files.ftruncate(fd_, p.committed); rc < 0) {
                 spdlog::error("cannot cut the partial line off {}: {}", path_, errno_text(-rc));
                 stats.write_errors.fetch_add(1, std::memory_order_relaxed);
             }
         }
     }
-    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(i));
-    lines_.erase(lines_.begin(), lines_.begin() + static_cast<std::ptrdiff_t>(i));
-    size_ = committed;
-    return err;
+    const auto done = static_cast<std::ptrdiff_t>(p.done);
+    pending_.erase(pending_.begin(), pending_.begin() + done);
+    lines_.erase(lines_.begin(), lines_.begin() + done);
+    size_ = p.committed;
 }
 
 int segment_file::sync(file_io& files) {

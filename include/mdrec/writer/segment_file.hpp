@@ -83,6 +83,19 @@ class segment_file {
         queue::record_kind kind;
         std::int64_t ts;  // receive time, for the latency histogram
     };
+    // How far one flush got.
+    struct write_progress {
+        std::size_t done = 0;  // lines completely written (the first pending_.size() of them)
+        off_t committed = 0;   // file length after the last complete line
+        iovec saved{};         // pending_[done] as it was, while a short write has advanced it
+        bool advanced = false;
+    };
+
+    // writev until every line is written or a call fails (returns its errno, else 0).
+    int write_pending(file_io& files, writer_stats& stats, latency_histogram& latency,
+                      write_progress& p);
+    // After a failure: cut a partial line off the file, forget the lines written.
+    void roll_back(file_io& files, writer_stats& stats, const write_progress& p);
 
     int fd_ = -1;
     std::int64_t hour_ = no_hour;

@@ -1,8 +1,8 @@
 // Test support: a file_io that passes every call on to posix_file_io unless the test has scripted
 // a fault: writev failing with an errno for the next N calls, a short writev followed by failing
-// calls, open/make_dirs/fdatasync/sync_dir failing, or writev stalling until released. It also counts
-// calls. The test thread scripts it while the writer thread uses it, so every member is guarded
-// by one mutex; a stalled writev waits on a condition variable with that mutex released.
+// calls, open/make_dirs/fdatasync/sync_dir failing, or writev stalling until released. It also
+// counts calls. The test thread scripts it while the writer thread uses it, so every member is
+// guarded by one mutex; a stalled writev waits on a condition variable with that mutex released.
 #pragma once
 
 #include <sys/types.h>
