@@ -62,12 +62,26 @@ int posix_file_io::fdatasync(int fd) { return ::fdatasync(fd) == 0 ? 0 : -errno;
 int posix_file_io::sync_dir(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return -errno;
-    const int rc = ::fsync(fd) == 0 ? 0 : -errno;
+    int rc = ::fsync(fd) == 0 ? 0 : -errno;
+    // Some file systems (FUSE, network mounts) refuse fsync on a folder: there is nothing more
+    // to be done there, and it must not count as a write error on every interval.
+    if (rc == -EINVAL || rc == -EOPNOTSUPP || rc == -EBADF || rc == -EISDIR) rc = 0;
     ::close(fd);
     return rc;
 }
 
 int posix_file_io::close(int fd) { return ::close(fd) == 0 ? 0 : -errno; }
+
+std::vector<std::string> parents_of_new_folders(const std::string& folder, int created) {
+    std::vector<std::string> parents;
+    std::filesystem::path p = folder;
+    for (int i = 0; i < created; ++i) {
+        p = p.parent_path();
+        parents.push_back(p.empty() ? std::string(".") : p.string());
+        if (p.empty()) break;
+    }
+    return parents;
+}
 
 file_io& posix_files() {
     static posix_file_io files;

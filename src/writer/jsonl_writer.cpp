@@ -44,8 +44,15 @@ jsonl_writer::~jsonl_writer() {
 
 result<void> jsonl_writer::prepare() {
     if (config_.out_dir == "-") return {};
-    if (const int rc = files_.make_dirs(venue_dir_); rc < 0) {
-        return fail("cannot create output folder " + venue_dir_ + ": " + errno_text(-rc));
+    const int created = files_.make_dirs(venue_dir_);
+    if (created < 0) {
+        return fail("cannot create output folder " + venue_dir_ + ": " + errno_text(-created));
+    }
+    // The new folders' names must survive a power cut like the files below them.
+    for (const auto& parent : parents_of_new_folders(venue_dir_, created)) {
+        if (const int rc = files_.sync_dir(parent); rc < 0) {
+            return fail("cannot sync folder " + parent + ": " + errno_text(-rc));
+        }
     }
     if (const int rc = files_.try_create(venue_dir_ + "/.mdrec-write-test"); rc < 0) {
         return fail("cannot write to output folder " + venue_dir_ + ": " + errno_text(-rc));

@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
-#include <filesystem>
 #include <limits>
 #include <tuple>
 #include <utility>
@@ -44,15 +43,10 @@ std::pair<std::int64_t, std::int64_t> hour_bounds(std::int64_t hour) {
     if (__builtin_mul_overflow(hour, ns_per_hour, &begin)) {
         begin = std::numeric_limits<std::int64_t>::min();
     }
-    if (__builtin_add_overflow(begin, ns_per_hour, &end)) {
+    if (__builtin_mul_overflow(hour + 1, ns_per_hour, &end)) {
         end = std::numeric_limits<std::int64_t>::max();
     }
     return {begin, end};
-}
-
-std::string parent_folder(const std::string& folder) {
-    const std::string parent = std::filesystem::path(folder).parent_path().string();
-    return parent.empty() ? std::string(".") : parent;
 }
 
 std::string clock_line(std::int64_t ts, const std::string& stream) {
@@ -122,11 +116,9 @@ bool stream_sink::open(segment& seg) {
         note_failure(seg, "create folder for", -created);
         return false;
     }
-    // New folders' entries live in their parents: those must be synced too.
-    std::string parent = folder;
-    for (int i = 0; i < created; ++i) {
-        parent = parent_folder(parent);
-        seg.unsynced_folders().push_back(parent);
+    // New folders' names live in their parents: those must be synced too.
+    for (auto& parent : parents_of_new_folders(folder, created)) {
+        seg.unsynced_folders().push_back(std::move(parent));
     }
     if (const int rc = seg.open(ctx_.files); rc < 0) {
         note_failure(seg, "open", -rc);

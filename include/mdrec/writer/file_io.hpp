@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 
 #include <string>
+#include <vector>
 
 namespace mdrec::writer {
 
@@ -24,7 +25,8 @@ public:
     virtual ssize_t writev(int fd, const iovec* iov, int count) = 0;
     virtual int ftruncate(int fd, off_t length) = 0;
     virtual int fdatasync(int fd) = 0;
-    // fsync of the folder at `path`: makes the entries created in it durable.
+    // fsync of the folder at `path`: makes the entries created in it durable. A file system
+    // that cannot sync folders at all counts as success.
     virtual int sync_dir(const std::string& path) = 0;
     virtual int close(int fd) = 0;
 };
@@ -45,5 +47,9 @@ public:
 
 // The process-wide posix_file_io.
 file_io& posix_files();
+
+// The folders to fsync after make_dirs(`folder`) created `created` folders: the parent of each
+// new one, where its name lives ("." for a relative path's first level).
+std::vector<std::string> parents_of_new_folders(const std::string& folder, int created);
 
 }  // namespace mdrec::writer
