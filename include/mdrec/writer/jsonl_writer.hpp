@@ -4,6 +4,8 @@
 // frees that queue space. A failing disk (ENOSPC, EIO, ...) never leaves a partial line: the
 // lines stay queued and are retried until the disk recovers, while the ingest thread drops and
 // marks what no longer fits. Files are fdatasync'd on an interval, at segment close and at the end.
+// This class is the loop (collect, flush, release); the files are stream_sink and segment_file,
+// the interval syncs background_syncer, and a second consumer plugs in as a batch_consumer.
 #pragma once
 
 #include <atomic>

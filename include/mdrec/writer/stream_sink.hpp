@@ -49,7 +49,8 @@ class stream_sink {
     stream_sink& operator=(const stream_sink&) = delete;
 
     // Writer thread, per record: queues the line (no copy) in its hour's segment, starting a new
-    // segment when the hour turns. No I/O, except closing an idle segment at the turn.
+    // segment when the hour turns. No writes: at a turn it only closes an idle segment (and,
+    // while the disk fails, creates the new hour's file, as the old lines wait in the backlog).
     void add(const queue::record_view& record) {
         if (record.ts < hour_begin_ || record.ts >= hour_end_) rotate(record.ts);
         current_.add(record.bytes, record.kind, record.ts);
