@@ -24,8 +24,7 @@ struct sync_job {
     std::string failed_folder;
 };
 
-// Runs one job as the syncer thread does; the writer thread uses it for the syncs it must wait
-// for anyway (segment close, shutdown).
+// Runs one job (on the syncer thread): fdatasync, then each folder until one fails.
 void run_sync_job(file_io& files, sync_job& job);
 
 class background_syncer {
