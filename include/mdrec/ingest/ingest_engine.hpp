@@ -29,7 +29,7 @@
 #include "mdrec/ingest/silence_watchdog.hpp"
 #include "mdrec/ingest/ws_session.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
-#include "mdrec/writer/jsonl_writer.hpp"
+#include "mdrec/writer/writer_stats.hpp"
 
 namespace mdrec::ingest {
 

@@ -12,7 +12,7 @@
 #include "mdrec/common/stream_table.hpp"
 #include "mdrec/ingest/frame_router.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
-#include "mdrec/writer/jsonl_writer.hpp"
+#include "mdrec/writer/writer_stats.hpp"
 
 namespace mdrec::ops {
 
