@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "mdrec/common/data_layout.hpp"
 #include "mdrec/common/sys_error.hpp"
 
 namespace mdrec::writer {
@@ -15,7 +16,7 @@ namespace mdrec::writer {
 jsonl_writer::jsonl_writer(writer_config config, queue::spsc_ring& ring,
                            const stream_table& streams, file_io& files, batch_consumer* consumer)
     : config_(std::move(config)),
-      venue_dir_(config_.out_dir + "/" + config_.venue),
+      venue_dir_(data_layout::venue_folder(config_.out_dir, config_.venue)),
       ring_(ring),
       streams_(streams),
       files_(files),

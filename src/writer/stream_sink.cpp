@@ -9,45 +9,13 @@
 #include <utility>
 
 #include "mdrec/common/clock_sync.hpp"
+#include "mdrec/common/data_layout.hpp"
 #include "mdrec/common/sys_error.hpp"
 #include "mdrec/record/line_format.hpp"
-#include "mdrec/writer/segment_path.hpp"
 
 namespace mdrec::writer {
 
 namespace {
-
-// The writer's only calls into the data layout (writer/segment_path).
-std::string stream_folder_of(std::string_view venue_dir, std::string_view stream) {
-    std::string dir(venue_dir);
-    dir += '/';
-    dir += stream;
-    return dir;
-}
-std::string rejects_folder_of(std::string_view venue_dir) {
-    return stream_folder_of(venue_dir, rejects_folder);
-}
-std::int64_t hour_of_ts(std::int64_t ts) { return hour_of(ts); }
-std::string day_folder_of(std::string_view stream_dir, std::int64_t hour) {
-    return segment_folder(stream_dir, hour);
-}
-std::string segment_path_of(std::string_view stream_dir, std::int64_t hour) {
-    return segment_file(stream_dir, hour);
-}
-
-// The receive times of `hour`: [begin, end), clamped at the ends of int64.
-std::pair<std::int64_t, std::int64_t> hour_bounds(std::int64_t hour) {
-    constexpr std::int64_t ns_per_hour = 3600LL * 1'000'000'000;
-    std::int64_t begin = 0;
-    std::int64_t end = 0;
-    if (__builtin_mul_overflow(hour, ns_per_hour, &begin)) {
-        begin = std::numeric_limits<std::int64_t>::min();
-    }
-    if (__builtin_mul_overflow(hour + 1, ns_per_hour, &end)) {
-        end = std::numeric_limits<std::int64_t>::max();
-    }
-    return {begin, end};
-}
 
 std::string clock_line(std::int64_t ts, const std::string& stream) {
     const clock_sync clock = read_clock_sync();
@@ -70,12 +38,12 @@ stream_sink::stream_sink(sink_context& ctx, std::string dir, std::string stream)
 std::unique_ptr<stream_sink> stream_sink::for_stream(sink_context& ctx, std::string_view venue_dir,
                                                      const std::string& stream) {
     return std::unique_ptr<stream_sink>(
-        new stream_sink(ctx, stream_folder_of(venue_dir, stream), stream));
+        new stream_sink(ctx, data_layout::stream_folder(venue_dir, stream), stream));
 }
 
 std::unique_ptr<stream_sink> stream_sink::for_rejects(sink_context& ctx,
                                                       std::string_view venue_dir) {
-    return std::unique_ptr<stream_sink>(new stream_sink(ctx, rejects_folder_of(venue_dir), {}));
+    return std::unique_ptr<stream_sink>(new stream_sink(ctx, data_layout::rejects_folder(venue_dir), {}));
 }
 
 std::unique_ptr<stream_sink> stream_sink::for_standard_stream(sink_context& ctx, int fd) {
@@ -89,8 +57,8 @@ std::unique_ptr<stream_sink> stream_sink::for_standard_stream(sink_context& ctx,
 
 void stream_sink::rotate(std::int64_t ts) {
     if (standard_) return;  // only a receive time of INT64_MAX gets here
-    const std::int64_t hour = hour_of_ts(ts);
-    std::tie(hour_begin_, hour_end_) = hour_bounds(hour);
+    const std::int64_t hour = data_layout::hour_of(ts);
+    std::tie(hour_begin_, hour_end_) = data_layout::hour_range(hour);
     if (hour == current_.hour()) return;
     // Lines already collected belong to the previous hour's file: the next flush writes them
     // there first (or, while the disk fails, they wait in the backlog with that file).
@@ -99,7 +67,7 @@ void stream_sink::rotate(std::int64_t ts) {
     } else {
         close(current_);
     }
-    current_ = segment(segment_path_of(dir_, hour), hour);
+    current_ = segment(data_layout::segment_file(dir_, hour), hour);
     if (!stream_.empty()) {
         // Once per segment, first: how far the receive times in it can be trusted.
         current_.add_own(clock_line(ts, stream_), queue::record_kind::event, ts);
@@ -110,7 +78,7 @@ void stream_sink::rotate(std::int64_t ts) {
 }
 
 bool stream_sink::open(segment& seg) {
-    const std::string folder = day_folder_of(dir_, seg.hour());
+    const std::string folder = data_layout::segment_folder(dir_, seg.hour());
     const int created = ctx_.files.make_dirs(folder);
     if (created < 0) {
         note_failure(seg, "create folder for", -created);
