@@ -159,7 +159,8 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     ops_config.ready_timeout = duration_of(options.ready_timeout);
     ops_config.status = ops::status_sink();
     const ops::recorder_view view{&streams,
-                                  &engine.router(),
+                                  &engine.stats(),
+                                  &engine.per_stream(),
                                   &writer.stats(),
                                   &ring,
                                   options.out == "-" ? std::string() : options.out,

@@ -18,18 +18,20 @@ std::string_view head(const char* data, std::size_t len) {
 }
 }  // namespace
 
-frame_router::frame_router(const stream_table& streams, queue::spsc_ring& ring,
-                           std::uint64_t max_messages, std::function<void()> on_limit)
+frame_router::frame_router(const stream_table& streams, queue::spsc_ring& ring, ingest_stats& stats,
+                           std::uint64_t max_messages, std::function<void()> on_limit, bool raw)
     : streams_(streams),
       ring_(ring),
       max_messages_(max_messages),
       on_limit_(std::move(on_limit)),
       // Sized for every stream a reload may add, so no array ever moves under another thread.
       handover_(streams.capacity()),
+      raw_(raw),
       dropped_owed_(streams.capacity(), 0),
       dropped_total_(streams.capacity(), 0),
       last_id_(streams.capacity(), -1),
-      stream_stats_(std::make_unique<stream_stats[]>(streams.capacity())) {}
+      stats_(stats),
+      stream_stats_(streams.capacity()) {}
 
 void frame_router::on_frame(const char* data, std::size_t len, std::size_t capacity,
                             std::int64_t ts, const connection_info& conn) {
@@ -77,8 +79,7 @@ void frame_router::route_data(const parse::parsed_frame& parsed, const char* dat
     }
     if (limit_reached_) return;  // past --count: not part of this capture
 
-    const bool raw = conn.raw_stream != nullptr;
-    raw_ = raw;
+    const bool raw = raw_;
     switch (handover_.admit(id, conn.id, parsed.ids, {data, len}, ts)) {
         case stream_handover::verdict::record:
             record(id, parsed.ids, data, len, ts, raw);

@@ -35,10 +35,6 @@ constexpr std::size_t subscribe_batch = 200;
 constexpr auto rotation_poll = 20ms;
 constexpr auto watchdog_period = 500ms;
 
-void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) {
-    counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-}
-
 std::string seconds_text(std::chrono::nanoseconds d) {
     return fmt::format("{:.1f} s", static_cast<double>(d.count()) / 1e9);
 }
@@ -51,7 +47,8 @@ ingest_engine::ingest_engine(ingest_config config, stream_table& streams,
       ring_(ring),
       writer_(writer),
       tls_(make_tls_context(config_.ca_file)),
-      router_(streams, ring, config_.max_messages, [this] { stop("message count reached"); }),
+      router_(streams, ring, stats_, config_.max_messages, [this] { stop("message count reached"); },
+              config_.where.raw),
       budget_(config_.connections_per_window, config_.connection_window),
       watchdog_(streams, config_.futures, config_.silence_timeout),
       signals_(io_, SIGINT, SIGTERM, SIGHUP),
@@ -299,7 +296,7 @@ asio::awaitable<void> ingest_engine::session_main(std::size_t index, bool rotati
         if (!connected) {
             (rotation ? sh.standby : sh.active).reset();
             if (stopping_) break;
-            bump(router_.stats().connect_failures);
+            bump(stats_.connect_failures);
             if (rotation) {
                 // The old connection still runs: try again when the backoff says so.
                 spdlog::warn("rotation of shard {}: replacement failed to connect: {}", index,
@@ -408,7 +405,7 @@ void ingest_engine::start_rotation(std::size_t index, std::string reason) {
     sh.rotating = true;
     sh.rotation_reason = std::move(reason);
     sh.rotation_started = std::chrono::steady_clock::now();
-    bump(router_.stats().rotations_started);
+    bump(stats_.rotations_started);
     spdlog::info("conn {}: rotating ({}): opening its replacement", sh.active->conn,
                  sh.rotation_reason);
     asio::co_spawn(io_, session_main(index, true), asio::detached);
@@ -442,7 +439,7 @@ asio::awaitable<void> ingest_engine::rotation_watch(std::size_t index,
         const auto took = std::chrono::steady_clock::now() - sh.rotation_started;
         const auto ms = static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
-        auto& st = router_.stats();
+        auto& st = stats_;
         st.rotation_ms_last.store(ms, std::memory_order_relaxed);
         if (ms > st.rotation_ms_max.load(std::memory_order_relaxed)) {
             st.rotation_ms_max.store(ms, std::memory_order_relaxed);
@@ -482,7 +479,7 @@ void ingest_engine::on_server_shutdown(std::uint64_t conn) {
 }
 
 void ingest_engine::count_reconnect(const std::string& reason) {
-    auto& st = router_.stats();
+    auto& st = stats_;
     if (reason.starts_with("closed by server")) {
         bump(st.reconnects_server_close);
     } else if (reason.starts_with("connection dropped")) {
@@ -522,7 +519,7 @@ void ingest_engine::check_silence() {
         shard& sh = shards_[i];
         if (!sh.active || !sh.active->connected || sh.rotating) continue;
         const auto action = watchdog_.check(sh.ids, sh.active->conn, sh.active->since_ns, now,
-                                            router_, router_.stats());
+                                            router_.per_stream(), stats_);
         if (action.what == silence_action::kind::reconnect) {
             spdlog::warn("conn {}: {}; replacing it", sh.active->conn, action.reason);
             sh.attempt = 0;  // a planned replacement, not a failure streak
@@ -546,7 +543,7 @@ void ingest_engine::start_stats_timer() {
 }
 
 void ingest_engine::log_stats() {
-    const auto& s = router_.stats();
+    const auto& s = stats_;
     const auto now = std::chrono::steady_clock::now();
     const double secs = std::chrono::duration<double>(now - last_stats_).count();
     const std::uint64_t msgs = s.data_messages.load(std::memory_order_relaxed);

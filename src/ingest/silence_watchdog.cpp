@@ -11,10 +11,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-void bump(std::atomic<std::uint64_t>& counter) {
-    counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-}
-
 // The update interval a stream name announces: `@100ms`, `@250ms`, `@500ms`, `@1000ms`.
 std::chrono::nanoseconds update_interval(std::string_view stream, bool futures) {
     for (auto [suffix, interval] : {std::pair{std::string_view("@100ms"), 100ms},
@@ -67,21 +63,21 @@ bool silence_watchdog::pushes_on_interval(std::string_view stream) {
 
 silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint64_t conn,
                                        std::int64_t since_ns, std::int64_t now_ns,
-                                       const frame_router& router, ingest_stats& stats) {
+                                       const stream_stats_table& per_stream, ingest_stats& stats) {
     silence_action action;
     std::size_t watched = 0, dead = 0, quiet_now = 0;
     stream_id first_dead = 0;
     for (stream_id id : ids) {
         if (never_served_[id]) continue;
         ++watched;
-        const std::int64_t last = std::max(router.last_data_ns(id), since_ns);
+        const std::int64_t last = std::max(per_stream.last_data_ns(id), since_ns);
         const std::chrono::nanoseconds quiet(now_ns - last);
         const auto limit = thresholds_[id];
         if (quiet < limit) {
             silent_[id] = 0;
             replaced_for_[id] = 0;
             // Only data on this connection clears the suspicion, not a fresh connection's grace.
-            if (router.last_data_ns(id) >= since_ns) silent_at_replacement_[id] = 0;
+            if (per_stream.last_data_ns(id) >= since_ns) silent_at_replacement_[id] = 0;
             continue;
         }
         ++quiet_now;
@@ -95,7 +91,7 @@ silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint
         if (quiet < 2 * limit) continue;
         // Second period. Never delivered since start, and already silent on the connection
         // before this one: the exchange does not serve it. Say so once and leave it alone.
-        if (router.last_data_ns(id) == 0 && silent_at_replacement_[id]) {
+        if (per_stream.last_data_ns(id) == 0 && silent_at_replacement_[id]) {
             never_served_[id] = 1;
             --watched;
             --quiet_now;

@@ -179,9 +179,9 @@ asio::awaitable<result<void>> ws_session::handshake(Stream& stream) {
     co_return result<void>{};
 }
 
-asio::awaitable<std::string> ws_session::read_frames(frame_router& router, connection_info conn) {
-    if (auto* s = std::get_if<tls_stream>(&ws_)) co_return co_await run(*s, router, conn);
-    if (auto* s = std::get_if<plain_stream>(&ws_)) co_return co_await run(*s, router, conn);
+asio::awaitable<std::string> ws_session::read_frames(frame_sink& sink, connection_info conn) {
+    if (auto* s = std::get_if<tls_stream>(&ws_)) co_return co_await run(*s, sink, conn);
+    if (auto* s = std::get_if<plain_stream>(&ws_)) co_return co_await run(*s, sink, conn);
     co_return "not connected";
 }
 
@@ -209,7 +209,7 @@ asio::awaitable<void> watch_idle(std::shared_ptr<idle_watch> watch,
 }
 
 template <class Stream>
-asio::awaitable<std::string> ws_session::run(Stream& stream, frame_router& router,
+asio::awaitable<std::string> ws_session::run(Stream& stream, frame_sink& sink,
                                              connection_info conn) {
     using namespace asio::experimental::awaitable_operators;
     auto watch = std::make_shared<idle_watch>(executor_, &beast::get_lowest_layer(stream).socket());
@@ -217,7 +217,7 @@ asio::awaitable<std::string> ws_session::run(Stream& stream, frame_router& route
     // The read loop alone decides that the connection is over, and closes the socket when it
     // is; the sender never finishes on its own, so `||` ends when the read loop does and then
     // cancels the sender (the closed socket ends a write it may have in flight).
-    auto ended = co_await (read_loop(stream, router, conn, *watch) || send_loop(stream));
+    auto ended = co_await (read_loop(stream, sink, conn, *watch) || send_loop(stream));
     // The socket may go away with this session; the watch must not touch it any more.
     watch->done = true;
     watch->timer.cancel();
@@ -278,9 +278,9 @@ asio::awaitable<void> ws_session::send_loop(Stream& stream) {
 }
 
 template <class Stream>
-asio::awaitable<std::string> ws_session::read_loop(Stream& stream, frame_router& router,
+asio::awaitable<std::string> ws_session::read_loop(Stream& stream, frame_sink& sink,
                                                    connection_info conn, idle_watch& watch) {
-    std::string reason = co_await read_until_end(stream, router, conn, watch);
+    std::string reason = co_await read_until_end(stream, sink, conn, watch);
     // Whatever ended the reading ends the connection: the sender's write in flight, if any,
     // then fails at once instead of waiting on a peer that may not read any more.
     close_socket();
@@ -288,7 +288,7 @@ asio::awaitable<std::string> ws_session::read_loop(Stream& stream, frame_router&
 }
 
 template <class Stream>
-asio::awaitable<std::string> ws_session::read_until_end(Stream& stream, frame_router& router,
+asio::awaitable<std::string> ws_session::read_until_end(Stream& stream, frame_sink& sink,
                                                         connection_info conn, idle_watch& watch) {
     if (closing_) co_return close_reason_;
     ws_frame_reader reader(options_.max_message_bytes, simdjson::SIMDJSON_PADDING);
@@ -307,7 +307,7 @@ asio::awaitable<std::string> ws_session::read_until_end(Stream& stream, frame_ro
             ++watch.frames;
             switch (frame->type) {
                 case ws_frame::kind::message:
-                    router.on_frame(frame->data, frame->size, frame->capacity, ts, conn);
+                    sink.on_frame(frame->data, frame->size, frame->capacity, ts, conn);
                     // The frame may have ended the recording (--count): what follows in the
                     // same read is not part of it, as if the socket had closed right here.
                     if (closing_) co_return close_reason_;

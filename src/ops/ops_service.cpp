@@ -113,7 +113,7 @@ void ops_service::notify(const std::string& state) {
 }
 
 status_counts ops_service::counts() const {
-    const auto& in = view_.router->stats();
+    const auto& in = *view_.ingest;
     status_counts c;
     c.streams = view_.streams->size();
     c.messages = in.data_messages.load(std::memory_order_relaxed);
@@ -143,7 +143,7 @@ void ops_service::tick() {
     if (!ready_) {
         std::size_t delivered = 0;
         for (stream_id id = 0; id < view_.streams->size(); ++id) {
-            if (view_.router->stream(id).last_ts.load(std::memory_order_relaxed) != 0) ++delivered;
+            if ((*view_.per_stream)[id].last_ts.load(std::memory_order_relaxed) != 0) ++delivered;
         }
         const bool all = delivered == view_.streams->size();
         if (all || now - started_ >= config_.ready_timeout) {

@@ -79,7 +79,9 @@ public:
     // Ingest thread.
     void apply_streams(const std::vector<std::string>& wanted);
 
-    const ingest_stats& stats() const noexcept { return router_.stats(); }
+    // The counters (any thread may read them; the reference lives as long as the engine).
+    const ingest_stats& stats() const noexcept { return stats_; }
+    const stream_stats_table& per_stream() const noexcept { return router_.per_stream(); }
     frame_router& router() noexcept { return router_; }
     std::size_t connections() const noexcept { return shards_.size(); }
     // The ingest thread's io_context, for the service watchdog's liveness probe: another thread
@@ -134,6 +136,7 @@ private:
     const writer::writer_stats& writer_;
     boost::asio::io_context io_{1};
     boost::asio::ssl::context tls_;
+    ingest_stats stats_;  // before router_ and the others that count into it
     frame_router router_;
     connection_budget budget_;
     silence_watchdog watchdog_;

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "mdrec/common/stream_table.hpp"
-#include "mdrec/ingest/frame_router.hpp"
+#include "mdrec/ingest/ingest_stats.hpp"
 
 namespace mdrec::ingest {
 
@@ -37,10 +37,11 @@ public:
     // can be quiet for long on an illiquid symbol, so alone they never cause a replacement.
     static bool pushes_on_interval(std::string_view stream);
 
-    // Examines the streams of connection `conn`, connected at `since_ns`, at `now_ns`; logs and
-    // counts into `stats`.
+    // Examines the streams of connection `conn`, connected at `since_ns`, at `now_ns`, by the
+    // last data times in `per_stream`; logs, and counts into `stats` (its silence counters).
     silence_action check(std::span<const stream_id> ids, std::uint64_t conn, std::int64_t since_ns,
-                         std::int64_t now_ns, const frame_router& router, ingest_stats& stats);
+                         std::int64_t now_ns, const stream_stats_table& per_stream,
+                         ingest_stats& stats);
 
     // Starts watching `id` afresh (a stream added by a reload).
     void watch(stream_id id);

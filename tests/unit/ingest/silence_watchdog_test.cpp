@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "mdrec/ingest/frame_router.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
 
 namespace mdrec::ingest {
@@ -26,7 +27,8 @@ TEST(silence_watchdog, thresholds_follow_the_update_interval) {
 struct fixture {
     stream_table table = *stream_table::make({"a@depth5@100ms", "b@depth5@100ms"});
     queue::spsc_ring ring{1 << 20};
-    frame_router router{table, ring, 0, {}};
+    ingest_stats stats;
+    frame_router router{table, ring, stats, 0, {}};
     silence_watchdog dog{table, false, 1s};
     const stream_id ids[2] = {0, 1};
 };
@@ -42,12 +44,12 @@ TEST(silence_watchdog, a_stall_of_every_stream_replaces_the_connection) {
     fixture f;
     deliver(f.router, "a@depth5@100ms", 100 * s);
     deliver(f.router, "b@depth5@100ms", 100 * s);
-    auto none = f.dog.check(f.ids, 1, 99 * s, 100 * s + s / 2, f.router, f.router.stats());
+    auto none = f.dog.check(f.ids, 1, 99 * s, 100 * s + s / 2, f.router.per_stream(), f.stats);
     EXPECT_EQ(none.what, silence_action::kind::none);
-    auto first = f.dog.check(f.ids, 1, 99 * s, 101 * s + s / 2, f.router, f.router.stats());
+    auto first = f.dog.check(f.ids, 1, 99 * s, 101 * s + s / 2, f.router.per_stream(), f.stats);
     EXPECT_EQ(first.what, silence_action::kind::none);  // first period: logged, counted
     EXPECT_EQ(f.router.stats().silent_streams.load(), 2u);
-    auto second = f.dog.check(f.ids, 1, 99 * s, 102 * s + s / 2, f.router, f.router.stats());
+    auto second = f.dog.check(f.ids, 1, 99 * s, 102 * s + s / 2, f.router.per_stream(), f.stats);
     EXPECT_EQ(second.what, silence_action::kind::reconnect);
     EXPECT_NE(second.reason.find("stalled"), std::string::npos);
 }
@@ -57,18 +59,18 @@ TEST(silence_watchdog, one_silent_stream_rotates_then_is_reported_as_not_served)
     // Stream a delivers all along; b never does.
     deliver(f.router, "a@depth5@100ms", 100 * s);
     deliver(f.router, "a@depth5@100ms", 101 * s + s / 2);
-    auto act = f.dog.check(f.ids, 1, 100 * s, 102 * s + 1, f.router, f.router.stats());
+    auto act = f.dog.check(f.ids, 1, 100 * s, 102 * s + 1, f.router.per_stream(), f.stats);
     EXPECT_EQ(act.what, silence_action::kind::rotate);
     f.dog.replaced(f.ids);
     // On the replacement (connected at 103 s) b stays silent for two periods: not served.
     deliver(f.router, "a@depth5@100ms", 105 * s);
-    act = f.dog.check(f.ids, 2, 103 * s, 105 * s + 1, f.router, f.router.stats());
+    act = f.dog.check(f.ids, 2, 103 * s, 105 * s + 1, f.router.per_stream(), f.stats);
     EXPECT_EQ(act.what, silence_action::kind::none);
     EXPECT_TRUE(f.dog.never_served(1));
     EXPECT_EQ(f.router.stats().never_served.load(), 1u);
     // And it is left alone from then on.
     deliver(f.router, "a@depth5@100ms", 110 * s);
-    act = f.dog.check(f.ids, 2, 103 * s, 110 * s, f.router, f.router.stats());
+    act = f.dog.check(f.ids, 2, 103 * s, 110 * s, f.router.per_stream(), f.stats);
     EXPECT_EQ(act.what, silence_action::kind::none);
     EXPECT_EQ(f.router.stats().never_served.load(), 1u);
 }
