@@ -354,7 +354,8 @@ asio::awaitable<void> ingest_engine::session_main(std::size_t index, bool rotati
             arm_lifetime(index);
         }
         connection_info info{self->conn, config_.where.raw ? &sh.ids.front() : nullptr};
-        const std::string reason = co_await self->ws->read_frames(router_, info);
+        const disconnect_reason ended = co_await self->ws->read_frames(router_, info);
+        const std::string reason = ended.text();
 
         // Streams this connection still owned may miss data from here until the next connect;
         // those already handed to a replacement miss nothing (the router tells them apart).
@@ -376,7 +377,7 @@ asio::awaitable<void> ingest_engine::session_main(std::size_t index, bool rotati
             spdlog::info("conn {}: disconnected: {}", self->conn, reason);
             break;
         }
-        count_reconnect(reason);
+        bump(reconnect_counter(stats_, ended.what));
         watchdog_.replaced(sh.ids);
         if (sh.standby && sh.standby->connected) {
             // A rotation was under way: the replacement carries on alone.
@@ -454,7 +455,7 @@ asio::awaitable<void> ingest_engine::rotation_watch(std::size_t index,
                          standby->conn, sh.ids.size(), sh.ids.size() == 1 ? "" : "s", ms,
                          sh.rotation_reason);
         }
-        old->ws->close("rotated to conn " + std::to_string(standby->conn));
+        old->ws->close({disconnect_reason::kind::rotated, std::to_string(standby->conn)});
         watchdog_.replaced(sh.ids);
         arm_lifetime(index);
         co_return;
@@ -475,21 +476,6 @@ void ingest_engine::on_server_shutdown(std::uint64_t conn) {
         if (shards_[i].active && shards_[i].active->conn == conn) {
             start_rotation(i, "serverShutdown");
         }
-    }
-}
-
-void ingest_engine::count_reconnect(const std::string& reason) {
-    auto& st = stats_;
-    if (reason.starts_with("closed by server")) {
-        bump(st.reconnects_server_close);
-    } else if (reason.starts_with("connection dropped")) {
-        bump(st.reconnects_dropped);
-    } else if (reason.starts_with("no frame for")) {
-        bump(st.reconnects_idle);
-    } else if (reason.starts_with("stalled")) {
-        bump(st.reconnects_stalled);
-    } else {
-        bump(st.reconnects_error);
     }
 }
 
@@ -523,7 +509,7 @@ void ingest_engine::check_silence() {
         if (action.what == silence_action::kind::reconnect) {
             spdlog::warn("conn {}: {}; replacing it", sh.active->conn, action.reason);
             sh.attempt = 0;  // a planned replacement, not a failure streak
-            sh.active->ws->close(action.reason);
+            sh.active->ws->close(action.disconnect);
         } else if (action.what == silence_action::kind::rotate) {
             start_rotation(i, action.reason);
         }

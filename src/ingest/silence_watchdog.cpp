@@ -115,9 +115,11 @@ silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint
         // Every stream past its threshold, one for two periods: the connection is stalled (it
         // may still answer pings). Nothing to overlap with: replace it now.
         action.what = silence_action::kind::reconnect;
-        action.reason = "stalled: no data on any of its " + std::to_string(watched) +
-                        " stream" + (watched == 1 ? "" : "s") + " (first: " +
-                        std::string(streams_.name(first_dead)) + ")";
+        action.disconnect = {disconnect_reason::kind::stalled,
+                             "no data on any of its " + std::to_string(watched) + " stream" +
+                                 (watched == 1 ? "" : "s") + " (first: " +
+                                 std::string(streams_.name(first_dead)) + ")"};
+        action.reason = action.disconnect.text();
     }
     if (action.what != silence_action::kind::none) {
         for (stream_id id : ids) {

@@ -18,13 +18,13 @@ struct connection_info {
 
 // Receives every message frame of a connection, on the thread that reads it (the ingest thread).
 class frame_sink {
-public:
+  public:
     // Handles one frame read at `ts`. `capacity` bytes are readable from `data`, at least
     // simdjson::SIMDJSON_PADDING more than `len` (a parser may read ahead). Must not block.
-    virtual void on_frame(const char* data, std::size_t len, std::size_t capacity,
-                          std::int64_t ts, const connection_info& conn) = 0;
+    virtual void on_frame(const char* data, std::size_t len, std::size_t capacity, std::int64_t ts,
+                          const connection_info& conn) = 0;
 
-protected:
+  protected:
     ~frame_sink() = default;
 };
 

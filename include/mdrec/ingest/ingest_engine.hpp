@@ -120,7 +120,6 @@ private:
     void start_rotation(std::size_t index, std::string reason);
     void arm_lifetime(std::size_t index);
     void on_server_shutdown(std::uint64_t conn);
-    void count_reconnect(const std::string& reason);
     std::chrono::nanoseconds next_backoff(unsigned attempt);
     void stop(std::string reason);
     void wait_for_signal();

@@ -27,9 +27,9 @@ struct ingest_stats {
     std::atomic<std::uint64_t> sequence_gaps{0};  // continuity breaks seen in update ids
     std::atomic<std::uint64_t> connects{0};
     std::atomic<std::uint64_t> disconnects{0};
-    std::atomic<std::uint64_t> duplicates{0};  // messages suppressed as already recorded
-    std::atomic<std::uint64_t> rotations{0};   // make-before-break handovers completed (streams)
-    std::atomic<std::uint64_t> rotation_gaps{0};     // handovers whose overlap was not proven
+    std::atomic<std::uint64_t> duplicates{0};     // messages suppressed as already recorded
+    std::atomic<std::uint64_t> rotations{0};      // make-before-break handovers completed (streams)
+    std::atomic<std::uint64_t> rotation_gaps{0};  // handovers whose overlap was not proven
     std::atomic<std::uint64_t> server_shutdowns{0};  // serverShutdown announcements received
     // Written by the shard supervisors and their rotations: why connections were replaced.
     std::atomic<std::uint64_t> reconnects_dropped{0};       // TCP/TLS dropped, no close frame
@@ -59,7 +59,7 @@ struct stream_stats {
 // Every stream's counters, sized once for every stream a reload may add (atomics do not move,
 // and other threads hold references). Owned by frame_router, which alone writes them.
 class stream_stats_table {
-public:
+  public:
     explicit stream_stats_table(std::size_t capacity)
         : stats_(std::make_unique<stream_stats[]>(capacity)) {}
 
@@ -70,7 +70,7 @@ public:
         return stats_[id].last_ts.load(std::memory_order_relaxed);
     }
 
-private:
+  private:
     std::unique_ptr<stream_stats[]> stats_;
 };
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mdrec/common/stream_table.hpp"
+#include "mdrec/ingest/disconnect_reason.hpp"
 #include "mdrec/ingest/ingest_stats.hpp"
 
 namespace mdrec::ingest {
@@ -21,7 +22,8 @@ namespace mdrec::ingest {
 // What the watchdog asks the engine to do about one connection.
 struct silence_action {
     enum class kind { none, reconnect, rotate } what = kind::none;
-    std::string reason;
+    std::string reason;            // for the log, and the rotation's reason
+    disconnect_reason disconnect;  // reconnect: what the connection is closed with (stalled)
 };
 
 // Used on the ingest thread only.
