@@ -128,7 +128,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     }
 
     // 4. Set up TLS and the connections (a bad --ca-file fails here).
-    ingest::ingest_engine engine(ingest_config, streams, ring, writer.stats());
+    ingest::ingest_engine engine(ingest_config, streams, ring);
     if (!options.config_file.empty()) {
         // SIGHUP: the file's stream list becomes the recorded one; other keys need a restart.
         engine.set_reload_handler([path = options.config_file]() -> result<std::vector<std::string>> {
@@ -158,6 +158,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     ops_config.health.stale_after = duration_of(options.stale_after);
     ops_config.ready_timeout = duration_of(options.ready_timeout);
     ops_config.status = ops::status_sink();
+    ops_config.stats_interval = ingest_config.stats_interval;
     const ops::recorder_view view{&streams,
                                   &engine.stats(),
                                   &engine.per_stream(),

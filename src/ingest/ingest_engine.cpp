@@ -22,11 +22,9 @@ constexpr auto watchdog_period = 500ms;
 }  // namespace
 
 ingest_engine::ingest_engine(ingest_config config, stream_table& streams,
-                             queue::spsc_ring& ring, const writer::writer_stats& writer)
+                             queue::spsc_ring& ring)
     : config_(std::move(config)),
       streams_(streams),
-      ring_(ring),
-      writer_(writer),
       tls_(make_tls_context(config_.ca_file)),
       router_(streams, ring, stats_, config_.max_messages, [this] { stop("message count reached"); },
               config_.where.raw),
@@ -48,7 +46,6 @@ ingest_engine::ingest_engine(ingest_config config, stream_table& streams,
                       }},
       signals_(io_, SIGINT, SIGTERM, SIGHUP),
       duration_timer_(io_),
-      stats_timer_(io_),
       watchdog_timer_(io_) {
     // Raw connections carry exactly one stream; combined ones up to the per-connection limit.
     const std::size_t per = config_.where.raw ? 1 : config_.streams_per_connection;
@@ -173,8 +170,6 @@ result<std::string> ingest_engine::run() {
             if (!ec) stop("duration reached");
         });
     }
-    last_stats_ = std::chrono::steady_clock::now();
-    start_stats_timer();
     start_watchdog_timer();
     for (auto& shard : shards_) shard->start();
     io_.run();
@@ -189,7 +184,6 @@ void ingest_engine::stop(std::string reason) {
     spdlog::info("stopping: {}", stop_reason_);
     signals_.cancel();
     duration_timer_.cancel();
-    stats_timer_.cancel();
     watchdog_timer_.cancel();
     for (auto& shard : shards_) shard->stop();
 }
@@ -203,48 +197,6 @@ void ingest_engine::start_watchdog_timer() {
         for (auto& shard : shards_) shard->check_silence(now);
         start_watchdog_timer();
     });
-}
-
-void ingest_engine::start_stats_timer() {
-    if (config_.stats_interval.count() <= 0 || shards_context_.stopping) return;
-    stats_timer_.expires_after(config_.stats_interval);
-    stats_timer_.async_wait([this](const boost::system::error_code& ec) {
-        // cancel() cannot recall a handler that already completed (e.g. in the same instant as
-        // the duration timer): check shards_context_.stopping too, or it would re-arm and run forever.
-        if (ec || shards_context_.stopping) return;
-        log_stats();
-        start_stats_timer();
-    });
-}
-
-void ingest_engine::log_stats() {
-    const auto& s = stats_;
-    const auto now = std::chrono::steady_clock::now();
-    const double secs = std::chrono::duration<double>(now - last_stats_).count();
-    const std::uint64_t msgs = s.data_messages.load(std::memory_order_relaxed);
-    const std::uint64_t bytes = s.data_bytes.load(std::memory_order_relaxed);
-    const auto get = [](const std::atomic<std::uint64_t>& a) {
-        return a.load(std::memory_order_relaxed);
-    };
-    spdlog::info(
-        "stats: {:.1f} msg/s, {:.1f} KB/s, queue {:.1f} MB ({:.1f}%), written {} lines, "
-        "dropped {}, sequence gaps {}, duplicates {}, rejected {}, write errors {}, "
-        "reconnects (dropped {}, server close {}, idle {}, stalled {}, error {}, connect "
-        "failures {}), rotations {} (last {} ms, max {} ms, unproven {}), silent {}, "
-        "not served {}",
-        static_cast<double>(msgs - last_messages_) / secs,
-        static_cast<double>(bytes - last_bytes_) / secs / 1e3,
-        static_cast<double>(ring_.used_bytes()) / 1e6,
-        100.0 * static_cast<double>(ring_.used_bytes()) / static_cast<double>(ring_.capacity()),
-        get(writer_.data_lines), get(s.dropped), get(s.sequence_gaps), get(s.duplicates),
-        get(s.rejected), get(writer_.write_errors), get(s.reconnects_dropped),
-        get(s.reconnects_server_close), get(s.reconnects_idle), get(s.reconnects_stalled),
-        get(s.reconnects_error), get(s.connect_failures), get(s.rotations_started),
-        get(s.rotation_ms_last), get(s.rotation_ms_max), get(s.rotation_gaps),
-        get(s.silent_streams), get(s.never_served));
-    last_messages_ = msgs;
-    last_bytes_ = bytes;
-    last_stats_ = now;
 }
 
 }  // namespace mdrec::ingest

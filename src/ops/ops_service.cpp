@@ -71,6 +71,10 @@ void ops_service::start() {
     }
     last_counts_ = counts();
     schedule_tick();
+    if (config_.stats_interval.count() > 0) {
+        stats_line_.emplace(view_, clock::now());
+        schedule_stats();
+    }
     thread_ = std::thread([this] { io_.run(); });
 }
 
@@ -102,6 +106,18 @@ void ops_service::schedule_tick() {
         if (ec) return;
         tick();
         schedule_tick();
+    });
+}
+
+// The stats line is the ops thread's: it reads the stats structs only, as the metrics do, and
+// goes on while the ingest thread is busy. It ends with the recording (stopping(), which the
+// recorder calls as soon as the ingest loop returns), like the rest of the service.
+void ops_service::schedule_stats() {
+    stats_timer_.expires_after(config_.stats_interval);
+    stats_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopping_) return;
+        spdlog::info("{}", stats_line_->next(clock::now()));
+        schedule_stats();
     });
 }
 

@@ -26,6 +26,8 @@ struct ingest_config {
     std::chrono::nanoseconds connect_timeout = std::chrono::seconds(10);
     std::chrono::nanoseconds idle_timeout = std::chrono::seconds(60);
     std::chrono::nanoseconds backoff_max = std::chrono::seconds(30);
+    // The `stats:` line is the ops thread's now (ops_config::stats_interval, which the CLI sets
+    // from here); the engine does not read it.
     std::chrono::nanoseconds stats_interval = std::chrono::seconds(10);
     // Binance cuts a connection after 24 h: replace it before, without a gap.
     std::chrono::nanoseconds connection_lifetime = std::chrono::minutes(23 * 60 + 30);

@@ -28,16 +28,14 @@
 #include "mdrec/ingest/shard_supervisor.hpp"
 #include "mdrec/ingest/silence_watchdog.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
-#include "mdrec/writer/jsonl_writer.hpp"
 
 namespace mdrec::ingest {
 
 class ingest_engine {
 public:
-    // Throws startup_error if the TLS context cannot be set up. `streams`, `ring` and `writer`
-    // must outlive the engine; `writer` is only read, for the stats line.
-    ingest_engine(ingest_config config, stream_table& streams, queue::spsc_ring& ring,
-                  const writer::writer_stats& writer);
+    // Throws startup_error if the TLS context cannot be set up. `streams` and `ring` must
+    // outlive the engine. (The periodic stats line is the ops thread's: ops/stats_line.)
+    ingest_engine(ingest_config config, stream_table& streams, queue::spsc_ring& ring);
 
     // Runs the ingest loop on the calling thread until a stop condition; returns why it
     // stopped, or the error that ended it (fail_fast). Call once.
@@ -67,14 +65,10 @@ private:
     void stop(std::string reason);
     void wait_for_signal();
     void add_shard(shard_streams streams);
-    void start_stats_timer();
     void start_watchdog_timer();
-    void log_stats();
 
     ingest_config config_;
     stream_table& streams_;
-    queue::spsc_ring& ring_;
-    const writer::writer_stats& writer_;
     boost::asio::io_context io_{1};
     boost::asio::ssl::context tls_;
     ingest_stats stats_;  // before router_ and the others that count into it
@@ -87,12 +81,9 @@ private:
     std::function<result<std::vector<std::string>>()> reload_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer duration_timer_;
-    boost::asio::steady_timer stats_timer_;
     boost::asio::steady_timer watchdog_timer_;
     std::string stop_reason_;
     std::optional<error> failure_;
-    std::uint64_t last_messages_ = 0, last_bytes_ = 0;
-    std::chrono::steady_clock::time_point last_stats_;
 };
 
 }  // namespace mdrec::ingest
