@@ -92,7 +92,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     ingest_config.idle_timeout = duration_of(options.idle_timeout);
     ingest_config.backoff_max = duration_of(options.reconnect_max);
     ingest_config.stats_interval = duration_of(options.stats_interval);
-    ingest_config.futures = options.venue == "binance-usdm";
+    ingest_config.venue = checked(ingest::find_venue(options.venue));
     ingest_config.connection_lifetime = duration_of(options.connection_lifetime);
     ingest_config.rotation_timeout = duration_of(options.rotation_timeout);
     ingest_config.silence_timeout =
@@ -101,7 +101,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     ingest_config.connections_per_window = options.connections_per_5min;
     ingest_config.client_messages_per_second =
         options.client_messages_per_second != 0 ? options.client_messages_per_second
-                                                : (ingest_config.futures ? 10 : 5);
+                                                : ingest_config.venue->client_messages_per_second;
 
     // 2. Allocate the queue and make sure the output folder takes files.
     queue::spsc_ring ring(options.queue_bytes);

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "mdrec/ingest/venue_profile.hpp"
 #include "mdrec/record/line_format.hpp"
 
 namespace mdrec::ingest {
@@ -165,45 +166,19 @@ void frame_router::record(stream_id id, const parse::depth_ids& ids, const char*
     }
 }
 
-// Continuity rules (shared/docs/binance-protocol.md): futures depth `pu` must be the previous
-// `u`; spot diff depth `U` must be the previous `u` + 1; spot depth snapshots carry no
-// continuity, only order, so `lastUpdateId` must not go back (repeating is fine: no change).
-// A break is recorded as a gap line with the expected and received ids. Checks restart at each
-// connect: the disconnect itself is already marked.
+// A break in the update ids (the venue's rules: check_sequence) is recorded as a gap line with
+// the expected and received ids. Checks restart at each connect: the disconnect itself is
+// already marked.
 std::string frame_router::check_continuity(stream_id id, const parse::depth_ids& ids,
                                            std::int64_t ts) {
-    std::int64_t& last = last_id_[id];
-    const char* field = nullptr;
-    std::int64_t expected = 0, received = 0;
-    if (ids.prev_last_id >= 0 && ids.last_id >= 0) {
-        if (last >= 0 && ids.prev_last_id != last) {
-            field = "pu";
-            expected = last;
-            received = ids.prev_last_id;
-        }
-        last = ids.last_id;
-    } else if (ids.first_id >= 0 && ids.last_id >= 0) {
-        if (last >= 0 && ids.first_id != last + 1) {
-            field = "U";
-            expected = last + 1;
-            received = ids.first_id;
-        }
-        last = ids.last_id;
-    } else if (ids.last_update_id >= 0) {
-        if (last >= 0 && ids.last_update_id < last) {
-            field = "lastUpdateId";
-            expected = last;
-            received = ids.last_update_id;
-        }
-        last = std::max(last, ids.last_update_id);
-    }
-    if (field == nullptr) return {};
+    const sequence_break found = check_sequence(ids, last_id_[id]);
+    if (!found) return {};
     count(stats_.sequence_gaps);
     return record::event_line(ts, "gap", streams_.name(id))
         .add("reason", "sequence")
-        .add("field", field)
-        .add("expected", expected)
-        .add("received", received)
+        .add("field", found.field)
+        .add("expected", found.expected)
+        .add("received", found.received)
         .finish();
 }
 

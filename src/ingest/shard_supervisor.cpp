@@ -26,9 +26,6 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 namespace {
 // A connection that stayed up this long was healthy: the next failure retries at once again.
 constexpr auto healthy_after = 60s;
-// Streams named in the URL; the rest are subscribed in SUBSCRIBE batches of this size.
-constexpr std::size_t url_streams = 100;
-constexpr std::size_t subscribe_batch = 200;
 
 std::string retry_text(std::chrono::nanoseconds delay) {
     return delay.count() == 0 ? std::string("now") : "in " + seconds_text(delay);
@@ -101,19 +98,15 @@ session_options shard_supervisor::make_session_options() const {
     if (config.where.raw) {
         options.target = config.where.target(streams_.names);
     } else {
-        // The first streams go in the URL, the rest in a few SUBSCRIBE messages: a URL with a
-        // thousand names is too long for some proxies, and each SUBSCRIBE costs one of the
-        // five client messages a second Binance allows.
+        // The first streams go in the URL, the rest in a few SUBSCRIBE messages (the venue's
+        // sizes: a URL too long for proxies, a message budget per second).
         const auto& names = streams_.names;
-        const std::size_t in_url = std::min(url_streams, names.size());
+        const std::size_t in_url = std::min(config.venue->url_streams, names.size());
         options.target = config.where.target({names.begin(), names.begin() + in_url});
         options.subscribe.assign(names.begin() + in_url, names.end());
-        options.subscribe_batch = subscribe_batch;
+        options.subscribe_batch = config.venue->subscribe_batch;
     }
-    // Pongs count against the limit too, and the server's one-second window need not line up
-    // with our spacing: keep two messages a second in reserve (5/s spot: one every 333 ms).
-    const unsigned per_second = std::max(3u, config.client_messages_per_second) - 2;
-    options.message_spacing = std::chrono::nanoseconds(1s) / per_second;
+    options.message_spacing = config.venue->message_spacing(config.client_messages_per_second);
     return options;
 }
 

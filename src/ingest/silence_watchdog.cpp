@@ -9,27 +9,10 @@ namespace mdrec::ingest {
 
 using namespace std::chrono_literals;
 
-namespace {
-
-// The update interval a stream name announces: `@100ms`, `@250ms`, `@500ms`, `@1000ms`.
-std::chrono::nanoseconds update_interval(std::string_view stream, bool futures) {
-    for (auto [suffix, interval] : {std::pair{std::string_view("@100ms"), 100ms},
-                                    std::pair{std::string_view("@250ms"), 250ms},
-                                    std::pair{std::string_view("@500ms"), 500ms},
-                                    std::pair{std::string_view("@1000ms"), 1000ms}}) {
-        if (stream.ends_with(suffix)) return interval;
-    }
-    if (stream.find("@depth") != std::string_view::npos) return futures ? 250ms : 1000ms;
-    if (stream.find("@kline") != std::string_view::npos) return futures ? 250ms : 2000ms;
-    return 1000ms;  // tickers, mark price, and the event streams' nominal pace
-}
-
-}  // namespace
-
-silence_watchdog::silence_watchdog(const stream_table& streams, bool futures,
+silence_watchdog::silence_watchdog(const stream_table& streams, const venue_profile& venue,
                                    std::chrono::nanoseconds fixed)
     : streams_(streams),
-      futures_(futures),
+      venue_(venue),
       fixed_(fixed),
       thresholds_(streams.capacity()),
       silent_(streams.capacity(), 0),
@@ -40,13 +23,13 @@ silence_watchdog::silence_watchdog(const stream_table& streams, bool futures,
 }
 
 void silence_watchdog::watch(stream_id id) {
-    thresholds_[id] = fixed_.count() > 0 ? fixed_ : default_threshold(streams_.name(id), futures_);
+    thresholds_[id] = fixed_.count() > 0 ? fixed_ : default_threshold(streams_.name(id), venue_);
     silent_[id] = silent_at_replacement_[id] = replaced_for_[id] = never_served_[id] = 0;
 }
 
 std::chrono::nanoseconds silence_watchdog::default_threshold(std::string_view stream,
-                                                              bool futures) {
-    return std::max<std::chrono::nanoseconds>(20 * update_interval(stream, futures), 10s);
+                                                              const venue_profile& venue) {
+    return std::max<std::chrono::nanoseconds>(20 * venue.update_interval(stream), 10s);
 }
 
 bool silence_watchdog::pushes_on_interval(std::string_view stream) {

@@ -9,13 +9,15 @@
 #include <string>
 
 #include "mdrec/ingest/endpoint.hpp"
+#include "mdrec/ingest/venue_profile.hpp"
 
 namespace mdrec::ingest {
 
 struct ingest_config {
     endpoint where;
     std::string ca_file;
-    bool futures = false;                       // USD-M: its limits and default intervals
+    // The venue's numbers and rules (update intervals, URL and SUBSCRIBE sizes, pacing).
+    const venue_profile* venue = &default_venue();
     std::size_t streams_per_connection = 1024;  // Binance spot's limit per connection
     std::chrono::nanoseconds duration{0};       // 0: until SIGINT/SIGTERM
     std::uint64_t max_messages = 0;             // 0: no limit

@@ -16,6 +16,7 @@
 #include "mdrec/common/stream_table.hpp"
 #include "mdrec/ingest/disconnect_reason.hpp"
 #include "mdrec/ingest/ingest_stats.hpp"
+#include "mdrec/ingest/venue_profile.hpp"
 
 namespace mdrec::ingest {
 
@@ -29,11 +30,14 @@ struct silence_action {
 // Used on the ingest thread only.
 class silence_watchdog {
 public:
-    // `fixed` > 0 overrides every stream's threshold; `futures` picks that venue's defaults.
-    silence_watchdog(const stream_table& streams, bool futures, std::chrono::nanoseconds fixed);
+    // `fixed` > 0 overrides every stream's threshold; else `venue` gives the update intervals.
+    // `venue` is static (find_venue).
+    silence_watchdog(const stream_table& streams, const venue_profile& venue,
+                     std::chrono::nanoseconds fixed);
 
     // max(20 x the stream's update interval, 10 s): `@100ms` depth 10 s, 1 s streams 20 s.
-    static std::chrono::nanoseconds default_threshold(std::string_view stream, bool futures);
+    static std::chrono::nanoseconds default_threshold(std::string_view stream,
+                                                      const venue_profile& venue);
     // Streams that push on a fixed interval whether or not anything changed (partial depth,
     // tickers, klines): silence there is a fault. Event streams (trades, diffs, bookTicker)
     // can be quiet for long on an illiquid symbol, so alone they never cause a replacement.
@@ -59,7 +63,7 @@ public:
 
 private:
     const stream_table& streams_;
-    bool futures_;
+    const venue_profile& venue_;
     std::chrono::nanoseconds fixed_;
     std::vector<std::chrono::nanoseconds> thresholds_;
     std::vector<char> silent_;         // currently past its threshold (logged once per episode)

@@ -12,13 +12,15 @@ namespace {
 
 using namespace std::chrono_literals;
 constexpr std::int64_t s = 1'000'000'000;
+const venue_profile& spot = **find_venue("binance-spot");
+const venue_profile& usdm = **find_venue("binance-usdm");
 
 TEST(silence_watchdog, thresholds_follow_the_update_interval) {
-    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@depth20@100ms", false), 10s);
-    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@depth20", false), 20s);
-    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@depth20@1000ms", true), 20s);
-    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@kline_1m", false), 40s);
-    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@aggTrade", false), 20s);
+    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@depth20@100ms", spot), 10s);
+    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@depth20", spot), 20s);
+    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@depth20@1000ms", usdm), 20s);
+    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@kline_1m", spot), 40s);
+    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@aggTrade", spot), 20s);
     EXPECT_TRUE(silence_watchdog::pushes_on_interval("btcusdt@depth5@100ms"));
     EXPECT_FALSE(silence_watchdog::pushes_on_interval("btcusdt@depth@100ms"));  // diffs
     EXPECT_FALSE(silence_watchdog::pushes_on_interval("btcusdt@aggTrade"));
@@ -29,7 +31,7 @@ struct fixture {
     queue::spsc_ring ring{1 << 20};
     ingest_stats stats;
     frame_router router{table, ring, stats, 0, {}};
-    silence_watchdog dog{table, false, 1s};
+    silence_watchdog dog{table, spot, 1s};
     const stream_id ids[2] = {0, 1};
 };
 
