@@ -47,14 +47,13 @@ bool stream_handover::contains(const std::deque<std::uint64_t>& hashes, std::uin
     return std::find(hashes.begin(), hashes.end(), hash) != hashes.end();
 }
 
-void stream_handover::hand_over(stream_state& s, bool proven) {
-    s.proven = proven;
-    s.previous = s.owner;
+stream_handover::handover stream_handover::hand_over(stream_state& s, bool proven) {
+    const handover done{s.owner, s.candidate, s.duplicates, proven};
     s.owner = s.candidate;
     s.candidate = 0;
-    s.handed_over = true;
     s.held.clear();
     s.held_bytes = 0;
+    return done;
 }
 
 std::int64_t stream_handover::update_key(const parse::depth_ids& ids) noexcept {
@@ -62,10 +61,11 @@ std::int64_t stream_handover::update_key(const parse::depth_ids& ids) noexcept {
     return ids.last_update_id;
 }
 
-stream_handover::verdict stream_handover::admit(stream_id id, std::uint64_t conn,
-                                                const parse::depth_ids& ids,
-                                                std::string_view frame, std::int64_t ts) {
-    released_.clear();
+stream_handover::admission stream_handover::admit(stream_id id, std::uint64_t conn,
+                                                  const parse::depth_ids& ids,
+                                                  std::string_view frame, std::int64_t ts) {
+    admission result;
+    std::vector<held_message>& released = result.released.messages;
     const std::int64_t key = update_key(ids);
     stream_state& s = state_[id];
     if (s.owner == 0 && s.candidate == 0) s.owner = conn;  // nobody assigned it: first come
@@ -75,14 +75,16 @@ stream_handover::verdict stream_handover::admit(stream_id id, std::uint64_t conn
                                        : contains(s.recent, frame_hash(frame));
             if (seen) {
                 ++s.duplicates;
-                return verdict::duplicate;
+                result.what = verdict::duplicate;
+                return result;
             }
             s.catching_up = false;
             s.recent.clear();
         } else if (key >= 0 && key == s.last_key) {
             // The same update twice on one connection (it happens on reconnect storms).
             ++s.duplicates;
-            return verdict::duplicate;
+            result.what = verdict::duplicate;
+            return result;
         }
         if (s.candidate != 0) {
             const std::uint64_t hash = key >= 0 ? 0 : frame_hash(frame);
@@ -109,20 +111,21 @@ stream_handover::verdict stream_handover::admit(stream_id id, std::uint64_t conn
             }
             if (met) {
                 s.duplicates += covered;
-                released_.assign(std::make_move_iterator(s.held.begin() + covered),
-                                 std::make_move_iterator(s.held.end()));
-                hand_over(s, true);
+                released.assign(std::make_move_iterator(s.held.begin() + covered),
+                                std::make_move_iterator(s.held.end()));
+                result.released.handed_over = hand_over(s, true);
                 s.recent.clear();
             } else {
                 s.owner_delivered = true;
             }
         }
         if (key >= 0) s.last_key = key;
-        for (const auto& m : released_) {
+        for (const auto& m : released) {
             if (m.key >= 0) s.last_key = m.key;
         }
-        return verdict::record;
+        return result;
     }
+    result.what = verdict::duplicate;
     if (conn == s.candidate) {
         const std::uint64_t hash = key >= 0 ? 0 : frame_hash(frame);
         const bool seen = key >= 0 ? (s.last_key >= 0 && key <= s.last_key)
@@ -130,41 +133,37 @@ stream_handover::verdict stream_handover::admit(stream_id id, std::uint64_t conn
         if (seen) {
             // Everything it held came before this message, so it was recorded too.
             s.duplicates += 1 + s.held.size();
-            hand_over(s, true);
+            result.released.handed_over = hand_over(s, true);
             s.catching_up = true;
-            return verdict::duplicate;
+            return result;
         }
         s.held.push_back(held_message{std::string(frame), ts, ids, key, hash});
         s.held_bytes += frame.size();
         if (s.held.size() > max_held_messages || s.held_bytes > max_held_bytes) {
-            finish(id);
-            return verdict::duplicate;  // it is among the released messages
+            result.released = finish(id);  // this message is among the released ones
+            return result;
         }
-        return verdict::held;
+        result.what = verdict::held;
+        return result;
     }
     // A connection that no longer owns the stream (retired after a handover).
     ++s.duplicates;
-    return verdict::duplicate;
+    return result;
 }
 
-bool stream_handover::take_handed_over(stream_id id) {
-    const bool was = state_[id].handed_over;
-    state_[id].handed_over = false;
-    return was;
-}
-
-void stream_handover::finish(stream_id id) {
+stream_handover::step stream_handover::finish(stream_id id) {
     stream_state& s = state_[id];
-    released_.clear();
-    if (s.candidate == 0) return;
+    step result;
+    if (s.candidate == 0) return result;
     // Nothing can be missing if neither connection delivered anything during the overlap.
     const bool proven = s.held.empty() && !s.owner_delivered;
-    released_ = std::move(s.held);
-    for (const auto& m : released_) {
+    result.messages = std::move(s.held);
+    for (const auto& m : result.messages) {
         if (m.key >= 0) s.last_key = m.key;
     }
-    hand_over(s, proven);
+    result.handed_over = hand_over(s, proven);
     s.recent.clear();
+    return result;
 }
 
 void stream_handover::abandon(stream_id id) {

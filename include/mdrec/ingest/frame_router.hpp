@@ -1,7 +1,8 @@
 // Decides what becomes of each frame the ingest thread reads: parse it, find its stream, and put
 // the finished line into the queue as data, as a reject (never dropped in silence), or nowhere
-// (control replies, which are only logged). Also writes connection events into every affected
-// stream's file and turns queue overflow into explicit `gap` lines.
+// (control replies, which are only logged). Also the front of the make-before-break handover
+// (stream_handover decides, one call per message) and of the event lines (stream_events:
+// connection events into every affected stream's file, queue overflow as explicit `gap` lines).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include "mdrec/common/stream_table.hpp"
 #include "mdrec/ingest/frame_sink.hpp"
 #include "mdrec/ingest/ingest_stats.hpp"
+#include "mdrec/ingest/stream_events.hpp"
 #include "mdrec/ingest/stream_handover.hpp"
 #include "mdrec/parse/frame_parser.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
@@ -60,8 +62,6 @@ public:
     // The rotation's deadline passed: `conn` takes the streams still waiting, marked with a
     // `gap` line where messages between the two connections may be missing.
     void finish_rotation(std::int64_t ts, std::span<const stream_id> streams, std::uint64_t conn);
-    // The replacement `conn` failed before taking over: the old connection keeps the streams.
-    void abandon_rotation(std::span<const stream_id> streams, std::uint64_t conn);
 
     // Called (on the ingest thread) when a connection announces serverShutdown.
     void set_server_shutdown_handler(std::function<void(std::uint64_t conn)> handler) {
@@ -87,16 +87,14 @@ private:
     void route_data(const parse::parsed_frame& parsed, const char* data, std::size_t len,
                     std::int64_t ts, const connection_info& conn);
     void record(stream_id id, const parse::depth_ids& ids, const char* data, std::size_t len,
-                std::int64_t ts, bool raw);
-    void after_handover(stream_id id, std::int64_t ts, bool raw);
-    void record_released(stream_id id, bool raw);
+                std::int64_t ts);
+    // Reports a handover (the `rotated` line) and records what it released.
+    void after_handover(stream_id id, std::int64_t ts, stream_handover::step& released);
+    void record_released(stream_id id, stream_handover::step& released);
     void reject(std::string_view reason, std::string_view detail, const char* data,
                 std::size_t len, std::int64_t ts, const connection_info& conn);
-    std::string gap_line(stream_id id, std::int64_t ts) const;
     std::string check_continuity(stream_id id, const parse::depth_ids& ids, std::int64_t ts);
     bool write_gap(stream_id id, std::int64_t ts);
-    void write_event(std::int64_t ts, std::string_view kind, std::span<const stream_id> streams,
-                     std::uint64_t conn, std::string_view reason, std::string_view url);
     static void count(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
         bump(counter, n);
     }
@@ -118,6 +116,7 @@ private:
     std::int64_t last_reject_log_ = 0;
     std::uint64_t rejects_since_log_ = 0;
     ingest_stats& stats_;
+    stream_events events_;  // the event and gap lines
     stream_stats_table stream_stats_;
 };
 
