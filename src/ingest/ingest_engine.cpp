@@ -19,6 +19,24 @@ using namespace std::chrono_literals;
 
 namespace {
 constexpr auto watchdog_period = 500ms;
+
+// "reload: 2 added (a, b), 1 removed (c); 1 new connection".
+void log_reload(const stream_list_change& change, std::size_t failed, std::size_t new_shards) {
+    const auto sample = [](const std::vector<std::string>& names) {
+        std::string text;
+        for (std::size_t i = 0; i < names.size() && i < 5; ++i) text += (i ? ", " : "") + names[i];
+        if (names.size() > 5) text += ", ...";
+        return text;
+    };
+    const auto& [added, removed] = change;
+    spdlog::info("reload: {} added{}{}{}, {} removed{}{}{}{}", added.size() - failed,
+                 added.empty() ? "" : " (", sample(added), added.empty() ? "" : ")",
+                 removed.size(), removed.empty() ? "" : " (", sample(removed),
+                 removed.empty() ? "" : ")",
+                 new_shards == 0 ? std::string()
+                                 : fmt::format("; {} new connection{}", new_shards,
+                                               new_shards == 1 ? "" : "s"));
+}
 }  // namespace
 
 ingest_engine::ingest_engine(ingest_config config, stream_table& streams,
@@ -95,21 +113,28 @@ void ingest_engine::apply_streams(const std::vector<std::string>& wanted) {
         return;
     }
     const std::int64_t now = realtime_ns();
+    remove_streams(change.removed, now);
+    const std::size_t old_shards = shards_.size();
+    const std::size_t failed = add_streams(change.added, now);
+    log_reload(change, failed, shards_.size() - old_shards);
+}
 
-    // Gone: UNSUBSCRIBE on the connections that carry them. Messages already on their way are
-    // still recorded; the `unsubscribed` line marks where the file ends on purpose.
+void ingest_engine::remove_streams(const std::vector<std::string>& removed, std::int64_t now) {
+    // UNSUBSCRIBE on the connections that carry them. Messages already on their way are still
+    // recorded; the `unsubscribed` line marks where the file ends on purpose.
     for (auto& shard : shards_) {
-        const shard_streams gone = take_streams(shard->streams(), change.removed);
+        const shard_streams gone = take_streams(shard->streams(), removed);
         if (gone.names.empty()) continue;
         const std::uint64_t conn = shard->subscribe(gone.names, true);
         for (stream_id id : gone.ids) streams_.set_active(id, false);
         router_.on_unsubscribed(now, gone.ids, conn);
     }
+}
 
-    // New: onto connections with room (a rotating one is left alone), else new connections.
+std::size_t ingest_engine::add_streams(const std::vector<std::string>& names, std::int64_t now) {
     std::size_t failed = 0;
     std::vector<stream_id> added;
-    for (const auto& name : change.added) {
+    for (const auto& name : names) {
         auto id = streams_.add(name);
         if (!id) {
             spdlog::error("reload: {}", id.error().message);
@@ -120,46 +145,32 @@ void ingest_engine::apply_streams(const std::vector<std::string>& wanted) {
         watchdog_.watch(*id);
         added.push_back(*id);
     }
+    // Onto connections with room (a rotating one is left alone), else new connections.
     std::vector<shard_load> loads;
     for (const auto& shard : shards_) {
         loads.push_back({shard->streams().names.size(), !shard->rotating()});
     }
     const std::size_t old_shards = shards_.size();
     const auto targets = place_streams(loads, added.size(), config_.streams_per_connection);
-    std::vector<shard_streams> per_shard(old_shards);
+    std::vector<shard_streams> joining(old_shards);
     for (std::size_t k = 0; k < added.size(); ++k) {
         while (targets[k] >= shards_.size()) add_shard({});
         const std::string name(streams_.name(added[k]));
         shards_[targets[k]]->streams().names.push_back(name);
         shards_[targets[k]]->streams().ids.push_back(added[k]);
         if (targets[k] < old_shards) {
-            per_shard[targets[k]].names.push_back(name);
-            per_shard[targets[k]].ids.push_back(added[k]);
+            joining[targets[k]].names.push_back(name);
+            joining[targets[k]].ids.push_back(added[k]);
         }
     }
     for (std::size_t i = 0; i < old_shards; ++i) {
-        if (per_shard[i].ids.empty()) continue;
+        if (joining[i].ids.empty()) continue;
         // A shard between connections subscribes them all when it reconnects.
-        const std::uint64_t conn = shards_[i]->subscribe(per_shard[i].names);
-        if (conn != 0) router_.on_connected(now, per_shard[i].ids, conn, config_.where.display());
+        const std::uint64_t conn = shards_[i]->subscribe(joining[i].names);
+        if (conn != 0) router_.on_connected(now, joining[i].ids, conn, config_.where.display());
     }
     for (std::size_t i = old_shards; i < shards_.size(); ++i) shards_[i]->start();
-
-    const auto sample = [](const std::vector<std::string>& names) {
-        std::string text;
-        for (std::size_t i = 0; i < names.size() && i < 5; ++i) text += (i ? ", " : "") + names[i];
-        if (names.size() > 5) text += ", ...";
-        return text;
-    };
-    const auto& [added_names, removed] = change;
-    const std::size_t new_shards = shards_.size() - old_shards;
-    spdlog::info("reload: {} added{}{}{}, {} removed{}{}{}{}", added_names.size() - failed,
-                 added_names.empty() ? "" : " (", sample(added_names),
-                 added_names.empty() ? "" : ")", removed.size(), removed.empty() ? "" : " (",
-                 sample(removed), removed.empty() ? "" : ")",
-                 new_shards == 0 ? std::string()
-                                 : fmt::format("; {} new connection{}", new_shards,
-                                               new_shards == 1 ? "" : "s"));
+    return failed;
 }
 
 result<std::string> ingest_engine::run() {

@@ -65,6 +65,11 @@ private:
     void stop(std::string reason);
     void wait_for_signal();
     void add_shard(shard_streams streams);
+    // A reload's two halves: UNSUBSCRIBE what is gone; add the new streams to the table and
+    // SUBSCRIBE them where there is room or on new shards. add_streams returns how many names
+    // the table refused.
+    void remove_streams(const std::vector<std::string>& removed, std::int64_t now);
+    std::size_t add_streams(const std::vector<std::string>& names, std::int64_t now);
     void start_watchdog_timer();
 
     ingest_config config_;

@@ -1,7 +1,7 @@
 // One WebSocket connection to the exchange, plain (ws://) or TLS (wss://): connect and handshake,
 // then read frames and hand each to a frame_sink (the router), stamped with its receive time,
 // until the peer closes, the connection fails or close() is called. Runs on the ingest thread's io_context;
-// the connection manager owns one per attempt and drives it as a coroutine.
+// a shard_supervisor owns one per attempt and drives it as a coroutine.
 #pragma once
 
 #include <chrono>
