@@ -142,74 +142,90 @@ asio::awaitable<void> shard_supervisor::session_main(bool replacement) {
             std::make_unique<ws_session>(ctx_.io.get_executor(), ctx_.tls, make_session_options());
         auto connected = co_await self->ws->connect();
         if (!connected) {
-            (replacement ? standby_ : active_).reset();
-            if (ctx_.stopping) break;
-            bump(ctx_.stats.connect_failures);
-            if (replacement) {
-                rotation_.replacement_failed(connected.error().message);
-                break;
-            }
-            if (ctx_.config.fail_fast && !ever_connected_) {
-                ctx_.fail(connected.error());
-                break;
-            }
-            const auto delay = next_backoff(attempt_++);
-            spdlog::warn("connect failed (attempt {}): {}; retrying {}", attempt_,
-                         connected.error().message, retry_text(delay));
-            co_await back_off(delay);
+            const auto retry = connect_failed(replacement, connected.error());
+            if (!retry) break;
+            co_await back_off(*retry);
             continue;
         }
-
-        self->conn = ctx_.next_conn_id++;
-        self->connected = true;
-        self->since = std::chrono::steady_clock::now();
-        self->since_ns = realtime_ns();
-        if (replacement) {
-            rotation_.replacement_connected(self);
-        } else {
-            const std::string url = ctx_.config.where.display();
-            spdlog::info("conn {}: connected to {} ({} stream{})", self->conn, url,
-                         streams_.names.size(), streams_.names.size() == 1 ? "" : "s");
-            ever_connected_ = true;
-            ctx_.router.on_connected(self->since_ns, streams_.ids, self->conn, url);
-            rotation_.arm_lifetime();
-        }
+        came_up(self, replacement);
         const connection_info info{self->conn,
                                    ctx_.config.where.raw ? &streams_.ids.front() : nullptr};
         const disconnect_reason ended = co_await self->ws->read_frames(ctx_.router, info);
-        const std::string reason = ended.text();
-
-        // Streams this connection still owned may miss data from here until the next connect;
-        // those already handed to a replacement miss nothing (the router tells them apart).
-        ctx_.router.on_disconnected(realtime_ns(), streams_.ids, self->conn, reason);
-        if (standby_ == self) {
-            standby_.reset();
-            rotation_.replacement_lost(self->conn, reason);
-            break;
-        }
-        if (active_ != self) break;  // retired after a rotation: its end was expected
-        active_.reset();
-        if (ctx_.stopping) {
-            spdlog::info("conn {}: disconnected: {}", self->conn, reason);
-            break;
-        }
-        bump(reconnect_counter(ctx_.stats, ended.what));
-        ctx_.watchdog.replaced(streams_.ids);
-        if (standby_ && standby_->connected) {
-            // A rotation was under way: the replacement carries on alone.
-            spdlog::warn("conn {}: disconnected during its rotation: {}; conn {} takes over",
-                         self->conn, reason, standby_->conn);
-            active_ = std::move(standby_);
-            rotation_.old_lost();
-            break;
-        }
-        if (std::chrono::steady_clock::now() - self->since >= healthy_after) attempt_ = 0;
-        const auto delay = next_backoff(attempt_++);
-        spdlog::warn("conn {}: disconnected: {}; reconnecting {}", self->conn, reason,
-                     retry_text(delay));
+        const auto retry = went_down(self, ended);
+        if (!retry) break;
         replacement = false;
-        co_await back_off(delay);
+        co_await back_off(*retry);
     }
+}
+
+std::optional<std::chrono::nanoseconds> shard_supervisor::connect_failed(bool replacement,
+                                                                         const error& why) {
+    (replacement ? standby_ : active_).reset();
+    if (ctx_.stopping) return std::nullopt;
+    bump(ctx_.stats.connect_failures);
+    if (replacement) {
+        rotation_.replacement_failed(why.message);
+        return std::nullopt;
+    }
+    if (ctx_.config.fail_fast && !ever_connected_) {
+        ctx_.fail(why);
+        return std::nullopt;
+    }
+    const auto delay = next_backoff(attempt_++);
+    spdlog::warn("connect failed (attempt {}): {}; retrying {}", attempt_, why.message,
+                 retry_text(delay));
+    return delay;
+}
+
+void shard_supervisor::came_up(const std::shared_ptr<live_session>& self, bool replacement) {
+    self->conn = ctx_.next_conn_id++;
+    self->connected = true;
+    self->since = std::chrono::steady_clock::now();
+    self->since_ns = realtime_ns();
+    if (replacement) {
+        rotation_.replacement_connected(self);
+        return;
+    }
+    const std::string url = ctx_.config.where.display();
+    spdlog::info("conn {}: connected to {} ({} stream{})", self->conn, url, streams_.names.size(),
+                 streams_.names.size() == 1 ? "" : "s");
+    ever_connected_ = true;
+    ctx_.router.on_connected(self->since_ns, streams_.ids, self->conn, url);
+    rotation_.arm_lifetime();
+}
+
+std::optional<std::chrono::nanoseconds> shard_supervisor::went_down(
+    const std::shared_ptr<live_session>& self, const disconnect_reason& ended) {
+    const std::string reason = ended.text();
+    // Streams this connection still owned may miss data from here until the next connect;
+    // those already handed to a replacement miss nothing (the router tells them apart).
+    ctx_.router.on_disconnected(realtime_ns(), streams_.ids, self->conn, reason);
+    if (standby_ == self) {
+        standby_.reset();
+        rotation_.replacement_lost(self->conn, reason);
+        return std::nullopt;
+    }
+    if (active_ != self) return std::nullopt;  // retired after a rotation: its end was expected
+    active_.reset();
+    if (ctx_.stopping) {
+        spdlog::info("conn {}: disconnected: {}", self->conn, reason);
+        return std::nullopt;
+    }
+    bump(reconnect_counter(ctx_.stats, ended.what));
+    ctx_.watchdog.replaced(streams_.ids);
+    if (standby_ && standby_->connected) {
+        // A rotation was under way: the replacement carries on alone.
+        spdlog::warn("conn {}: disconnected during its rotation: {}; conn {} takes over",
+                     self->conn, reason, standby_->conn);
+        active_ = std::move(standby_);
+        rotation_.old_lost();
+        return std::nullopt;
+    }
+    if (std::chrono::steady_clock::now() - self->since >= healthy_after) attempt_ = 0;
+    const auto delay = next_backoff(attempt_++);
+    spdlog::warn("conn {}: disconnected: {}; reconnecting {}", self->conn, reason,
+                 retry_text(delay));
+    return delay;
 }
 
 std::chrono::nanoseconds shard_supervisor::next_backoff(unsigned attempt) {

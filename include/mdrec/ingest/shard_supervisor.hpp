@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -87,7 +88,15 @@ class shard_supervisor {
   private:
     friend class rotation;  // the make-before-break half of this loop: swaps the sessions
 
+    // One connection after the other until the shard is handed to a replacement, retired or
+    // the engine stops; `replacement`: this is the standby of a rotation.
     boost::asio::awaitable<void> session_main(bool replacement);
+    // The steps of session_main. The two that end a connection return the backoff before the
+    // next attempt, or nothing when this coroutine is done with the shard.
+    std::optional<std::chrono::nanoseconds> connect_failed(bool replacement, const error& why);
+    void came_up(const std::shared_ptr<live_session>& self, bool replacement);
+    std::optional<std::chrono::nanoseconds> went_down(const std::shared_ptr<live_session>& self,
+                                                      const disconnect_reason& ended);
     boost::asio::awaitable<bool> wait_for_budget();
     // Waits `delay` on the backoff timer (returns at once for zero).
     boost::asio::awaitable<void> back_off(std::chrono::nanoseconds delay);
