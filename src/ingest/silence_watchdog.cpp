@@ -32,18 +32,6 @@ std::chrono::nanoseconds silence_watchdog::default_threshold(std::string_view st
     return std::max<std::chrono::nanoseconds>(20 * venue.update_interval(stream), 10s);
 }
 
-bool silence_watchdog::pushes_on_interval(std::string_view stream) {
-    const auto at = stream.find('@');
-    if (at == std::string_view::npos) return false;
-    const std::string_view kind = stream.substr(at + 1);
-    // Partial depth (depth5/10/20) pushes snapshots; plain `@depth` is the diff stream.
-    const bool partial_depth = kind.starts_with("depth5") || kind.starts_with("depth10") ||
-                               kind.starts_with("depth20");
-    return partial_depth || kind.starts_with("kline") || kind.starts_with("ticker") ||
-           kind.starts_with("miniTicker") || kind.starts_with("markPrice") ||
-           stream.starts_with("!ticker") || stream.starts_with("!miniTicker");
-}
-
 silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint64_t conn,
                                        std::int64_t since_ns, std::int64_t now_ns,
                                        const stream_stats_table& per_stream, ingest_stats& stats) {
@@ -88,7 +76,7 @@ silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint
         }
         if (replaced_for_[id]) continue;
         if (dead++ == 0) first_dead = id;
-        if (action.what == silence_action::kind::none && pushes_on_interval(streams_.name(id))) {
+        if (action.what == silence_action::kind::none && venue_.pushes_on_interval(streams_.name(id))) {
             action.what = silence_action::kind::rotate;
             action.reason = "stream " + std::string(streams_.name(id)) + " silent for " +
                             std::to_string(quiet.count() / 1'000'000'000) + " s";

@@ -65,6 +65,18 @@ std::chrono::nanoseconds venue_profile::update_interval(std::string_view stream)
     return other_interval;
 }
 
+bool venue_profile::pushes_on_interval(std::string_view stream) const noexcept {
+    const auto at = stream.find('@');
+    if (at == std::string_view::npos) return false;
+    const std::string_view kind = stream.substr(at + 1);
+    // Partial depth (depth5/10/20) pushes snapshots; plain `@depth` is the diff stream.
+    const bool partial_depth =
+        kind.starts_with("depth5") || kind.starts_with("depth10") || kind.starts_with("depth20");
+    return partial_depth || kind.starts_with("kline") || kind.starts_with("ticker") ||
+           kind.starts_with("miniTicker") || kind.starts_with("markPrice") ||
+           stream.starts_with("!ticker") || stream.starts_with("!miniTicker");
+}
+
 std::chrono::nanoseconds venue_profile::message_spacing(unsigned per_second) const noexcept {
     // 5/s spot: one every 333 ms; never more than one a second.
     const unsigned paced =

@@ -38,10 +38,6 @@ public:
     // max(20 x the stream's update interval, 10 s): `@100ms` depth 10 s, 1 s streams 20 s.
     static std::chrono::nanoseconds default_threshold(std::string_view stream,
                                                       const venue_profile& venue);
-    // Streams that push on a fixed interval whether or not anything changed (partial depth,
-    // tickers, klines): silence there is a fault. Event streams (trades, diffs, bookTicker)
-    // can be quiet for long on an illiquid symbol, so alone they never cause a replacement.
-    static bool pushes_on_interval(std::string_view stream);
 
     // Examines the streams of connection `conn`, connected at `since_ns`, at `now_ns`, by the
     // last data times in `per_stream`; logs, and counts into `stats` (its silence counters).

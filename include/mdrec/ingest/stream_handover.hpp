@@ -105,6 +105,11 @@ private:
         std::size_t held_bytes = 0;
     };
 
+    // admit() for a message of the recorded connection, and of the replacement.
+    admission from_owner(stream_state& s, std::int64_t key, std::string_view frame);
+    admission from_candidate(stream_id id, stream_state& s, std::int64_t key,
+                             const parse::depth_ids& ids, std::string_view frame,
+                             std::int64_t ts);
     // Makes the candidate the owner; returns the handover to report.
     static handover hand_over(stream_state& s, bool proven);
     static bool contains(const std::deque<std::uint64_t>& hashes, std::uint64_t hash);

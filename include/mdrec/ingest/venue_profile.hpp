@@ -53,6 +53,10 @@ struct venue_profile {
     // How often `stream` pushes (or nominally pushes, for event streams): the interval its name
     // announces (`@100ms`, `@250ms`, `@500ms`, `@1000ms`), else the venue's default for its kind.
     std::chrono::nanoseconds update_interval(std::string_view stream) const noexcept;
+    // Streams that push on a fixed interval whether or not anything changed (partial depth,
+    // tickers, klines): silence there is a fault. Event streams (trades, diffs, bookTicker)
+    // can be quiet for long on an illiquid symbol, so alone they never cause a replacement.
+    bool pushes_on_interval(std::string_view stream) const noexcept;
     // Spacing between our own messages on one connection for a limit of `per_second` client
     // messages a second (the reserve left for pongs; at least one a second).
     std::chrono::nanoseconds message_spacing(unsigned per_second) const noexcept;

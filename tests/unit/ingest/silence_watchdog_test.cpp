@@ -21,9 +21,6 @@ TEST(silence_watchdog, thresholds_follow_the_update_interval) {
     EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@depth20@1000ms", usdm), 20s);
     EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@kline_1m", spot), 40s);
     EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@aggTrade", spot), 20s);
-    EXPECT_TRUE(silence_watchdog::pushes_on_interval("btcusdt@depth5@100ms"));
-    EXPECT_FALSE(silence_watchdog::pushes_on_interval("btcusdt@depth@100ms"));  // diffs
-    EXPECT_FALSE(silence_watchdog::pushes_on_interval("btcusdt@aggTrade"));
 }
 
 struct fixture {

@@ -36,6 +36,16 @@ TEST(venue_profile, update_interval_from_the_name_else_the_venue_default) {
     EXPECT_EQ(spot.update_interval("btcusdt@aggTrade"), 1000ms);
 }
 
+TEST(venue_profile, interval_streams_are_told_from_event_streams) {
+    // (Moved from silence_watchdog_test with the rule.)
+    EXPECT_TRUE(spot.pushes_on_interval("btcusdt@depth5@100ms"));
+    EXPECT_FALSE(spot.pushes_on_interval("btcusdt@depth@100ms"));  // diffs
+    EXPECT_FALSE(spot.pushes_on_interval("btcusdt@aggTrade"));
+    EXPECT_TRUE(usdm.pushes_on_interval("btcusdt@markPrice@1s"));
+    EXPECT_TRUE(spot.pushes_on_interval("!ticker@arr"));
+    EXPECT_TRUE(spot.pushes_on_interval("btcusdt@kline_1m"));
+}
+
 TEST(venue_profile, message_spacing_keeps_a_reserve_for_pongs) {
     EXPECT_EQ(spot.message_spacing(5), std::chrono::nanoseconds(1s) / 3);
     EXPECT_EQ(usdm.message_spacing(10), std::chrono::nanoseconds(1s) / 8);
