@@ -199,7 +199,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     std::optional<writer::data_lock> lock = lock_and_recover(plan, ring);
 
     // 4. Set up TLS and the connections (a bad --ca-file fails here); SIGHUP re-reads the file.
-    ingest::ingest_engine engine(plan.ingest, plan.streams, ring, writer.stats());
+    ingest::ingest_engine engine(plan.ingest, plan.streams, ring);
     signals.release();
     watch_config_file(engine, plan.config_file);
     log_start(plan, engine);
@@ -209,7 +209,8 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     ops::ops_config ops_config = plan.ops;
     ops_config.status = ops::status_sink();
     const ops::recorder_view view{&plan.streams,
-                                  &engine.router(),
+                                  &engine.stats(),
+                                  &engine.per_stream(),
                                   &writer.stats(),
                                   &ring,
                                   plan.out == "-" ? std::string() : plan.out,

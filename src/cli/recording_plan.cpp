@@ -41,8 +41,7 @@ result<void> plan_ingest(const recording_options& o, plan_use use, recording_pla
     MDREC_TRY_ASSIGN(in.connect_timeout, duration_of(o.connect_timeout));
     MDREC_TRY_ASSIGN(in.idle_timeout, duration_of(o.idle_timeout));
     MDREC_TRY_ASSIGN(in.backoff_max, duration_of(o.reconnect_max));
-    MDREC_TRY_ASSIGN(in.stats_interval, duration_of(o.stats_interval));
-    in.futures = plan.venue->futures;
+    in.venue = plan.venue;
     MDREC_TRY_ASSIGN(in.connection_lifetime, duration_of(o.connection_lifetime));
     MDREC_TRY_ASSIGN(in.rotation_timeout, duration_of(o.rotation_timeout));
     if (o.silence_timeout == "auto") {
@@ -73,6 +72,7 @@ result<void> plan_ops(const recording_options& o, recording_plan& plan) {
     }
     MDREC_TRY_ASSIGN(plan.ops.health.stale_after, duration_of(o.stale_after));
     MDREC_TRY_ASSIGN(plan.ops.ready_timeout, duration_of(o.ready_timeout));
+    MDREC_TRY_ASSIGN(plan.ops.stats_interval, duration_of(o.stats_interval));
     return {};
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 
 namespace mdrec::data_layout {
 
@@ -43,6 +44,18 @@ std::string rejects_folder(std::string_view venue_dir) { return joined(venue_dir
 std::string lock_file(std::string_view out_dir) { return joined(out_dir, lock_name); }
 
 std::int64_t hour_of(std::int64_t ts_ns) noexcept { return floor_div(ts_ns, ns_per_hour); }
+
+std::pair<std::int64_t, std::int64_t> hour_range(std::int64_t hour) noexcept {
+    std::int64_t begin = 0;
+    std::int64_t end = 0;
+    if (__builtin_mul_overflow(hour, ns_per_hour, &begin)) {
+        begin = std::numeric_limits<std::int64_t>::min();
+    }
+    if (__builtin_mul_overflow(hour + 1, ns_per_hour, &end)) {
+        end = std::numeric_limits<std::int64_t>::max();
+    }
+    return {begin, end};
+}
 
 std::int64_t day_of(std::int64_t ts_ns) noexcept { return floor_div(ts_ns, ns_per_day); }
 

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "mdrec/ingest/venue_profile.hpp"
+
 namespace mdrec::ingest {
 
 std::string endpoint::host_header() const {
@@ -179,11 +181,9 @@ result<endpoint> parse_endpoint(std::string_view url) {
 }
 
 result<std::string> default_endpoint(std::string_view venue) {
-    if (venue == "binance-spot") return std::string("wss://stream.binance.com:9443");
-    // Since 2026 USD-M depth and bookTicker are served only under /public (see
-    // shared/docs/binance-protocol.md); elsewhere such a stream is acknowledged and then silent.
-    if (venue == "binance-usdm") return std::string("wss://fstream.binance.com/public");
-    return fail("unknown venue '" + std::string(venue) + "' (use binance-spot or binance-usdm)");
+    auto profile = find_venue(venue);
+    if (!profile) return tl::unexpected(profile.error());
+    return std::string((*profile)->stream_endpoint);
 }
 
 }  // namespace mdrec::ingest

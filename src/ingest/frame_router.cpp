@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "mdrec/ingest/venue_profile.hpp"
 #include "mdrec/record/line_format.hpp"
 
 namespace mdrec::ingest {
@@ -18,18 +19,21 @@ std::string_view head(const char* data, std::size_t len) {
 }
 }  // namespace
 
-frame_router::frame_router(const stream_table& streams, queue::spsc_ring& ring,
-                           std::uint64_t max_messages, std::function<void()> on_limit)
+frame_router::frame_router(const stream_table& streams, queue::spsc_ring& ring, ingest_stats& stats,
+                           std::uint64_t max_messages, std::function<void()> on_limit, bool raw)
     : streams_(streams),
       ring_(ring),
       max_messages_(max_messages),
       on_limit_(std::move(on_limit)),
       // Sized for every stream a reload may add, so no array ever moves under another thread.
       handover_(streams.capacity()),
+      raw_(raw),
       dropped_owed_(streams.capacity(), 0),
       dropped_total_(streams.capacity(), 0),
       last_id_(streams.capacity(), -1),
-      stream_stats_(std::make_unique<stream_stats[]>(streams.capacity())) {}
+      stats_(stats),
+      events_(streams, ring, stats),
+      stream_stats_(streams.capacity()) {}
 
 void frame_router::on_frame(const char* data, std::size_t len, std::size_t capacity,
                             std::int64_t ts, const connection_info& conn) {
@@ -77,11 +81,10 @@ void frame_router::route_data(const parse::parsed_frame& parsed, const char* dat
     }
     if (limit_reached_) return;  // past --count: not part of this capture
 
-    const bool raw = conn.raw_stream != nullptr;
-    raw_ = raw;
-    switch (handover_.admit(id, conn.id, parsed.ids, {data, len}, ts)) {
+    stream_handover::admission admitted = handover_.admit(id, conn.id, parsed.ids, {data, len}, ts);
+    switch (admitted.what) {
         case stream_handover::verdict::record:
-            record(id, parsed.ids, data, len, ts, raw);
+            record(id, parsed.ids, data, len, ts);
             break;
         case stream_handover::verdict::duplicate:
             count(stats_.duplicates);
@@ -89,49 +92,29 @@ void frame_router::route_data(const parse::parsed_frame& parsed, const char* dat
         case stream_handover::verdict::held:
             break;
     }
-    after_handover(id, ts, raw);
+    after_handover(id, ts, admitted.released);
 }
 
-void frame_router::after_handover(stream_id id, std::int64_t ts, bool raw) {
-    if (!handover_.take_handed_over(id)) return;
-    const std::uint64_t from = handover_.previous_owner(id), to = handover_.owner(id);
-    const bool proven = handover_.overlap_proven(id);
-    count(stats_.rotations);
-    std::string lines = record::event_line(ts, "rotated", streams_.name(id))
-                            .add("from", static_cast<std::int64_t>(from))
-                            .add("to", static_cast<std::int64_t>(to))
-                            .add("duplicates",
-                                 static_cast<std::int64_t>(handover_.overlap_duplicates(id)))
-                            .add("overlap", proven ? "proven" : "unproven")
-                            .finish();
-    if (!proven) {
-        count(stats_.rotation_gaps);
-        lines += record::event_line(ts, "gap", streams_.name(id))
-                     .add("reason", "rotation")
-                     .add("from", static_cast<std::int64_t>(from))
-                     .add("to", static_cast<std::int64_t>(to))
-                     .finish();
-    }
-    if (!ring_.try_push(queue::record_kind::event, id, ts, lines)) count(stats_.dropped_other);
-    record_released(id, raw);
+void frame_router::after_handover(stream_id id, std::int64_t ts,
+                                  stream_handover::step& released) {
+    if (!released.handed_over) return;
+    events_.rotated(ts, id, *released.handed_over);
+    record_released(id, released);
 }
 
-void frame_router::record_released(stream_id id, bool raw) {
-    // Moved out first: recording never calls back into the handover, but keep it obviously so.
-    auto released = std::move(handover_.released());
-    handover_.released().clear();
-    for (const auto& m : released) {
-        record(id, m.ids, m.frame.data(), m.frame.size(), m.ts, raw);
+void frame_router::record_released(stream_id id, stream_handover::step& released) {
+    for (const auto& m : released.messages) {
+        record(id, m.ids, m.frame.data(), m.frame.size(), m.ts);
     }
 }
 
 void frame_router::record(stream_id id, const parse::depth_ids& ids, const char* data,
-                          std::size_t len, std::int64_t ts, bool raw) {
+                          std::size_t len, std::int64_t ts) {
     if (limit_reached_) return;
     // Drops this stream still owes a gap line for travel in the same record as the next message
     // that fits: a gap line alone would take the little room a full queue frees, and the
     // message behind it would be dropped again. So does a break in the update ids.
-    std::string gap = dropped_owed_[id] == 0 ? std::string() : gap_line(id, ts);
+    std::string gap = dropped_owed_[id] == 0 ? std::string() : events_.queue_gap(id, ts, dropped_owed_[id]);
     gap += check_continuity(id, ids, ts);
     const std::string_view name = streams_.name(id);
     char* dst = ring_.try_reserve(gap.size() + record::max_line_bytes(len, name.size()));
@@ -146,7 +129,7 @@ void frame_router::record(stream_id id, const parse::depth_ids& ids, const char*
         std::memcpy(dst, gap.data(), gap.size());
         char* line = dst + gap.size();
         const std::span<const char> frame(data, len);
-        const std::size_t n = raw ? record::format_raw_line(line, ts, name, frame)
+        const std::size_t n = raw_ ? record::format_raw_line(line, ts, name, frame)
                                   : record::format_envelope_line(line, ts, frame);
         ring_.commit(queue::record_kind::data, id, ts, gap.size() + n);
         if (dropped_owed_[id] != 0) {
@@ -164,57 +147,19 @@ void frame_router::record(stream_id id, const parse::depth_ids& ids, const char*
     }
 }
 
-// Continuity rules (shared/docs/binance-protocol.md): futures depth `pu` must be the previous
-// `u`; spot diff depth `U` must be the previous `u` + 1; spot depth snapshots carry no
-// continuity, only order, so `lastUpdateId` must not go back (repeating is fine: no change).
-// A break is recorded as a gap line with the expected and received ids. Checks restart at each
-// connect: the disconnect itself is already marked.
+// A break in the update ids (the venue's rules: check_sequence) is recorded as a gap line with
+// the expected and received ids. Checks restart at each connect: the disconnect itself is
+// already marked.
 std::string frame_router::check_continuity(stream_id id, const parse::depth_ids& ids,
                                            std::int64_t ts) {
-    std::int64_t& last = last_id_[id];
-    const char* field = nullptr;
-    std::int64_t expected = 0, received = 0;
-    if (ids.prev_last_id >= 0 && ids.last_id >= 0) {
-        if (last >= 0 && ids.prev_last_id != last) {
-            field = "pu";
-            expected = last;
-            received = ids.prev_last_id;
-        }
-        last = ids.last_id;
-    } else if (ids.first_id >= 0 && ids.last_id >= 0) {
-        if (last >= 0 && ids.first_id != last + 1) {
-            field = "U";
-            expected = last + 1;
-            received = ids.first_id;
-        }
-        last = ids.last_id;
-    } else if (ids.last_update_id >= 0) {
-        if (last >= 0 && ids.last_update_id < last) {
-            field = "lastUpdateId";
-            expected = last;
-            received = ids.last_update_id;
-        }
-        last = std::max(last, ids.last_update_id);
-    }
-    if (field == nullptr) return {};
+    const sequence_break found = check_sequence(ids, last_id_[id]);
+    if (!found) return {};
     count(stats_.sequence_gaps);
-    return record::event_line(ts, "gap", streams_.name(id))
-        .add("reason", "sequence")
-        .add("field", field)
-        .add("expected", expected)
-        .add("received", received)
-        .finish();
-}
-
-std::string frame_router::gap_line(stream_id id, std::int64_t ts) const {
-    return record::event_line(ts, "gap", streams_.name(id))
-        .add("reason", "queue_full")
-        .add("dropped", static_cast<std::int64_t>(dropped_owed_[id]))
-        .finish();
+    return events_.sequence_gap(id, ts, found);
 }
 
 bool frame_router::write_gap(stream_id id, std::int64_t ts) {
-    if (!ring_.try_push(queue::record_kind::event, id, ts, gap_line(id, ts))) return false;
+    if (!events_.push(id, ts, events_.queue_gap(id, ts, dropped_owed_[id]))) return false;
     dropped_owed_[id] = 0;
     count(stats_.gap_lines);
     return true;
@@ -251,7 +196,7 @@ void frame_router::on_connected(std::int64_t ts, std::span<const stream_id> stre
         last_id_[id] = -1;
         handover_.assign(id, conn);
     }
-    write_event(ts, "connected", streams, conn, "", url);
+    events_.connected(ts, streams, conn, url);
 }
 
 void frame_router::on_disconnected(std::int64_t ts, std::span<const stream_id> streams,
@@ -264,25 +209,25 @@ void frame_router::on_disconnected(std::int64_t ts, std::span<const stream_id> s
         }
         if (handover_.owner(id) != conn) continue;  // already handed over: nothing missing
         const std::span<const stream_id> one(&id, 1);
-        write_event(ts, "disconnected", one, conn, reason, "");
+        events_.disconnected(ts, one, conn, reason);
         const std::uint64_t next = handover_.candidate(id);
         if (next == 0) {
             handover_.release(id);
             continue;
         }
         // The replacement was already running: it carries the stream from here, starting with
-        // what it held. Between the two, messages may be missing: the pair of lines says so.
-        handover_.finish(id);
-        (void)handover_.take_handed_over(id);
+        // what it held. Between the two, messages may be missing: the pair of lines says so
+        // (no `rotated` line: this was no handover).
+        stream_handover::step released = handover_.finish(id);
         last_id_[id] = -1;
-        write_event(ts, "connected", one, next, "", "");
-        record_released(id, raw_);
+        events_.connected(ts, one, next, "");
+        record_released(id, released);
     }
 }
 
 void frame_router::on_unsubscribed(std::int64_t ts, std::span<const stream_id> streams,
                                    std::uint64_t conn) {
-    write_event(ts, "unsubscribed", streams, conn, "removed from the stream list", "");
+    events_.unsubscribed(ts, streams, conn);
 }
 
 void frame_router::on_rotation_started(std::span<const stream_id> streams, std::uint64_t conn) {
@@ -294,8 +239,8 @@ void frame_router::on_rotation_started(std::span<const stream_id> streams, std::
 void frame_router::move_stream(std::int64_t ts, stream_id id, std::uint64_t from,
                                std::uint64_t to, std::string_view reason) {
     const std::span<const stream_id> one(&id, 1);
-    write_event(ts, "disconnected", one, from, reason, "");
-    write_event(ts, "connected", one, to, "", "");
+    events_.disconnected(ts, one, from, reason);
+    events_.connected(ts, one, to, "");
     last_id_[id] = -1;
     handover_.assign(id, to);
 }
@@ -311,30 +256,8 @@ void frame_router::finish_rotation(std::int64_t ts, std::span<const stream_id> s
                                    std::uint64_t conn) {
     for (stream_id id : streams) {
         if (handover_.candidate(id) != conn) continue;
-        handover_.finish(id);
-        after_handover(id, ts, raw_);
-    }
-}
-
-void frame_router::abandon_rotation(std::span<const stream_id> streams, std::uint64_t conn) {
-    for (stream_id id : streams) {
-        if (handover_.candidate(id) == conn) handover_.abandon(id);
-    }
-}
-
-void frame_router::write_event(std::int64_t ts, std::string_view kind,
-                               std::span<const stream_id> streams, std::uint64_t conn,
-                               std::string_view reason, std::string_view url) {
-    for (stream_id id : streams) {
-        auto line = record::event_line(ts, kind, streams_.name(id))
-                        .add("conn", static_cast<std::int64_t>(conn));
-        if (!url.empty()) line.add("url", url);
-        if (!reason.empty()) line.add("reason", reason);
-        std::string text = line.finish();
-        if (!ring_.try_push(queue::record_kind::event, id, ts, text)) {
-            count(stats_.dropped_other);
-            spdlog::error("queue full: {} event for {} not recorded", kind, streams_.name(id));
-        }
+        stream_handover::step released = handover_.finish(id);
+        after_handover(id, ts, released);
     }
 }
 

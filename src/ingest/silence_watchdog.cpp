@@ -9,31 +9,10 @@ namespace mdrec::ingest {
 
 using namespace std::chrono_literals;
 
-namespace {
-
-void bump(std::atomic<std::uint64_t>& counter) {
-    counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-}
-
-// The update interval a stream name announces: `@100ms`, `@250ms`, `@500ms`, `@1000ms`.
-std::chrono::nanoseconds update_interval(std::string_view stream, bool futures) {
-    for (auto [suffix, interval] : {std::pair{std::string_view("@100ms"), 100ms},
-                                    std::pair{std::string_view("@250ms"), 250ms},
-                                    std::pair{std::string_view("@500ms"), 500ms},
-                                    std::pair{std::string_view("@1000ms"), 1000ms}}) {
-        if (stream.ends_with(suffix)) return interval;
-    }
-    if (stream.find("@depth") != std::string_view::npos) return futures ? 250ms : 1000ms;
-    if (stream.find("@kline") != std::string_view::npos) return futures ? 250ms : 2000ms;
-    return 1000ms;  // tickers, mark price, and the event streams' nominal pace
-}
-
-}  // namespace
-
-silence_watchdog::silence_watchdog(const stream_table& streams, bool futures,
+silence_watchdog::silence_watchdog(const stream_table& streams, const venue_profile& venue,
                                    std::chrono::nanoseconds fixed)
     : streams_(streams),
-      futures_(futures),
+      venue_(venue),
       fixed_(fixed),
       thresholds_(streams.capacity()),
       silent_(streams.capacity(), 0),
@@ -44,44 +23,32 @@ silence_watchdog::silence_watchdog(const stream_table& streams, bool futures,
 }
 
 void silence_watchdog::watch(stream_id id) {
-    thresholds_[id] = fixed_.count() > 0 ? fixed_ : default_threshold(streams_.name(id), futures_);
+    thresholds_[id] = fixed_.count() > 0 ? fixed_ : default_threshold(streams_.name(id), venue_);
     silent_[id] = silent_at_replacement_[id] = replaced_for_[id] = never_served_[id] = 0;
 }
 
 std::chrono::nanoseconds silence_watchdog::default_threshold(std::string_view stream,
-                                                              bool futures) {
-    return std::max<std::chrono::nanoseconds>(20 * update_interval(stream, futures), 10s);
-}
-
-bool silence_watchdog::pushes_on_interval(std::string_view stream) {
-    const auto at = stream.find('@');
-    if (at == std::string_view::npos) return false;
-    const std::string_view kind = stream.substr(at + 1);
-    // Partial depth (depth5/10/20) pushes snapshots; plain `@depth` is the diff stream.
-    const bool partial_depth = kind.starts_with("depth5") || kind.starts_with("depth10") ||
-                               kind.starts_with("depth20");
-    return partial_depth || kind.starts_with("kline") || kind.starts_with("ticker") ||
-           kind.starts_with("miniTicker") || kind.starts_with("markPrice") ||
-           stream.starts_with("!ticker") || stream.starts_with("!miniTicker");
+                                                              const venue_profile& venue) {
+    return std::max<std::chrono::nanoseconds>(20 * venue.update_interval(stream), 10s);
 }
 
 silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint64_t conn,
                                        std::int64_t since_ns, std::int64_t now_ns,
-                                       const frame_router& router, ingest_stats& stats) {
+                                       const stream_stats_table& per_stream, ingest_stats& stats) {
     silence_action action;
     std::size_t watched = 0, dead = 0, quiet_now = 0;
     stream_id first_dead = 0;
     for (stream_id id : ids) {
         if (never_served_[id]) continue;
         ++watched;
-        const std::int64_t last = std::max(router.last_data_ns(id), since_ns);
+        const std::int64_t last = std::max(per_stream.last_data_ns(id), since_ns);
         const std::chrono::nanoseconds quiet(now_ns - last);
         const auto limit = thresholds_[id];
         if (quiet < limit) {
             silent_[id] = 0;
             replaced_for_[id] = 0;
             // Only data on this connection clears the suspicion, not a fresh connection's grace.
-            if (router.last_data_ns(id) >= since_ns) silent_at_replacement_[id] = 0;
+            if (per_stream.last_data_ns(id) >= since_ns) silent_at_replacement_[id] = 0;
             continue;
         }
         ++quiet_now;
@@ -95,7 +62,7 @@ silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint
         if (quiet < 2 * limit) continue;
         // Second period. Never delivered since start, and already silent on the connection
         // before this one: the exchange does not serve it. Say so once and leave it alone.
-        if (router.last_data_ns(id) == 0 && silent_at_replacement_[id]) {
+        if (per_stream.last_data_ns(id) == 0 && silent_at_replacement_[id]) {
             never_served_[id] = 1;
             --watched;
             --quiet_now;
@@ -109,7 +76,7 @@ silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint
         }
         if (replaced_for_[id]) continue;
         if (dead++ == 0) first_dead = id;
-        if (action.what == silence_action::kind::none && pushes_on_interval(streams_.name(id))) {
+        if (action.what == silence_action::kind::none && venue_.pushes_on_interval(streams_.name(id))) {
             action.what = silence_action::kind::rotate;
             action.reason = "stream " + std::string(streams_.name(id)) + " silent for " +
                             std::to_string(quiet.count() / 1'000'000'000) + " s";
@@ -119,9 +86,11 @@ silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint
         // Every stream past its threshold, one for two periods: the connection is stalled (it
         // may still answer pings). Nothing to overlap with: replace it now.
         action.what = silence_action::kind::reconnect;
-        action.reason = "stalled: no data on any of its " + std::to_string(watched) +
-                        " stream" + (watched == 1 ? "" : "s") + " (first: " +
-                        std::string(streams_.name(first_dead)) + ")";
+        action.disconnect = {disconnect_reason::kind::stalled,
+                             "no data on any of its " + std::to_string(watched) + " stream" +
+                                 (watched == 1 ? "" : "s") + " (first: " +
+                                 std::string(streams_.name(first_dead)) + ")"};
+        action.reason = action.disconnect.text();
     }
     if (action.what != silence_action::kind::none) {
         for (stream_id id : ids) {

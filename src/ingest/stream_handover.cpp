@@ -47,14 +47,13 @@ bool stream_handover::contains(const std::deque<std::uint64_t>& hashes, std::uin
     return std::find(hashes.begin(), hashes.end(), hash) != hashes.end();
 }
 
-void stream_handover::hand_over(stream_state& s, bool proven) {
-    s.proven = proven;
-    s.previous = s.owner;
+stream_handover::handover stream_handover::hand_over(stream_state& s, bool proven) {
+    const handover done{s.owner, s.candidate, s.duplicates, proven};
     s.owner = s.candidate;
     s.candidate = 0;
-    s.handed_over = true;
     s.held.clear();
     s.held_bytes = 0;
+    return done;
 }
 
 std::int64_t stream_handover::update_key(const parse::depth_ids& ids) noexcept {
@@ -62,109 +61,118 @@ std::int64_t stream_handover::update_key(const parse::depth_ids& ids) noexcept {
     return ids.last_update_id;
 }
 
-stream_handover::verdict stream_handover::admit(stream_id id, std::uint64_t conn,
-                                                const parse::depth_ids& ids,
-                                                std::string_view frame, std::int64_t ts) {
-    released_.clear();
+stream_handover::admission stream_handover::admit(stream_id id, std::uint64_t conn,
+                                                  const parse::depth_ids& ids,
+                                                  std::string_view frame, std::int64_t ts) {
     const std::int64_t key = update_key(ids);
     stream_state& s = state_[id];
     if (s.owner == 0 && s.candidate == 0) s.owner = conn;  // nobody assigned it: first come
-    if (conn == s.owner) {
-        if (s.catching_up) {
-            const bool seen = key >= 0 ? (s.last_key >= 0 && key <= s.last_key)
-                                       : contains(s.recent, frame_hash(frame));
-            if (seen) {
-                ++s.duplicates;
-                return verdict::duplicate;
-            }
-            s.catching_up = false;
-            s.recent.clear();
-        } else if (key >= 0 && key == s.last_key) {
-            // The same update twice on one connection (it happens on reconnect storms).
-            ++s.duplicates;
-            return verdict::duplicate;
-        }
-        if (s.candidate != 0) {
-            const std::uint64_t hash = key >= 0 ? 0 : frame_hash(frame);
-            if (key < 0) {
-                s.recent.push_back(hash);
-                if (s.recent.size() > max_recent_hashes) s.recent.pop_front();
-            }
-            // Has the old connection reached the first message the replacement holds?
-            std::size_t covered = 0;
-            bool met = false;
-            if (key >= 0) {
-                if (!s.held.empty() && s.held.front().key >= 0 && s.held.front().key <= key) {
-                    met = true;
-                    while (covered < s.held.size() && s.held[covered].key <= key) ++covered;
-                }
-            } else {
-                for (std::size_t i = 0; i < s.held.size(); ++i) {
-                    if (s.held[i].hash == hash) {
-                        met = true;
-                        covered = i + 1;
-                        break;
-                    }
-                }
-            }
-            if (met) {
-                s.duplicates += covered;
-                released_.assign(std::make_move_iterator(s.held.begin() + covered),
-                                 std::make_move_iterator(s.held.end()));
-                hand_over(s, true);
-                s.recent.clear();
-            } else {
-                s.owner_delivered = true;
-            }
-        }
-        if (key >= 0) s.last_key = key;
-        for (const auto& m : released_) {
-            if (m.key >= 0) s.last_key = m.key;
-        }
-        return verdict::record;
-    }
-    if (conn == s.candidate) {
-        const std::uint64_t hash = key >= 0 ? 0 : frame_hash(frame);
-        const bool seen = key >= 0 ? (s.last_key >= 0 && key <= s.last_key)
-                                   : contains(s.recent, hash);
-        if (seen) {
-            // Everything it held came before this message, so it was recorded too.
-            s.duplicates += 1 + s.held.size();
-            hand_over(s, true);
-            s.catching_up = true;
-            return verdict::duplicate;
-        }
-        s.held.push_back(held_message{std::string(frame), ts, ids, key, hash});
-        s.held_bytes += frame.size();
-        if (s.held.size() > max_held_messages || s.held_bytes > max_held_bytes) {
-            finish(id);
-            return verdict::duplicate;  // it is among the released messages
-        }
-        return verdict::held;
-    }
+    if (conn == s.owner) return from_owner(s, key, frame);
+    if (conn == s.candidate) return from_candidate(id, s, key, ids, frame, ts);
     // A connection that no longer owns the stream (retired after a handover).
     ++s.duplicates;
-    return verdict::duplicate;
+    return admission{verdict::duplicate, {}};
 }
 
-bool stream_handover::take_handed_over(stream_id id) {
-    const bool was = state_[id].handed_over;
-    state_[id].handed_over = false;
-    return was;
-}
-
-void stream_handover::finish(stream_id id) {
-    stream_state& s = state_[id];
-    released_.clear();
-    if (s.candidate == 0) return;
-    // Nothing can be missing if neither connection delivered anything during the overlap.
-    const bool proven = s.held.empty() && !s.owner_delivered;
-    released_ = std::move(s.held);
-    for (const auto& m : released_) {
+stream_handover::admission stream_handover::from_owner(stream_state& s, std::int64_t key,
+                                                       std::string_view frame) {
+    admission result;
+    if (s.catching_up) {
+        const bool seen = key >= 0 ? (s.last_key >= 0 && key <= s.last_key)
+                                   : contains(s.recent, frame_hash(frame));
+        if (seen) {
+            ++s.duplicates;
+            result.what = verdict::duplicate;
+            return result;
+        }
+        s.catching_up = false;
+        s.recent.clear();
+    } else if (key >= 0 && key == s.last_key) {
+        // The same update twice on one connection (it happens on reconnect storms).
+        ++s.duplicates;
+        result.what = verdict::duplicate;
+        return result;
+    }
+    if (s.candidate != 0) {
+        const std::uint64_t hash = key >= 0 ? 0 : frame_hash(frame);
+        if (key < 0) {
+            s.recent.push_back(hash);
+            if (s.recent.size() > max_recent_hashes) s.recent.pop_front();
+        }
+        // Has the old connection reached the first message the replacement holds?
+        std::size_t covered = 0;
+        bool met = false;
+        if (key >= 0) {
+            if (!s.held.empty() && s.held.front().key >= 0 && s.held.front().key <= key) {
+                met = true;
+                while (covered < s.held.size() && s.held[covered].key <= key) ++covered;
+            }
+        } else {
+            for (std::size_t i = 0; i < s.held.size(); ++i) {
+                if (s.held[i].hash == hash) {
+                    met = true;
+                    covered = i + 1;
+                    break;
+                }
+            }
+        }
+        if (met) {
+            s.duplicates += covered;
+            result.released.messages.assign(std::make_move_iterator(s.held.begin() + covered),
+                                            std::make_move_iterator(s.held.end()));
+            result.released.handed_over = hand_over(s, true);
+            s.recent.clear();
+        } else {
+            s.owner_delivered = true;
+        }
+    }
+    if (key >= 0) s.last_key = key;
+    for (const auto& m : result.released.messages) {
         if (m.key >= 0) s.last_key = m.key;
     }
-    hand_over(s, proven);
+    return result;
+}
+
+stream_handover::admission stream_handover::from_candidate(stream_id id, stream_state& s,
+                                                           std::int64_t key,
+                                                           const parse::depth_ids& ids,
+                                                           std::string_view frame,
+                                                           std::int64_t ts) {
+    admission result;
+    result.what = verdict::duplicate;
+    const std::uint64_t hash = key >= 0 ? 0 : frame_hash(frame);
+    const bool seen =
+        key >= 0 ? (s.last_key >= 0 && key <= s.last_key) : contains(s.recent, hash);
+    if (seen) {
+        // Everything it held came before this message, so it was recorded too.
+        s.duplicates += 1 + s.held.size();
+        result.released.handed_over = hand_over(s, true);
+        s.catching_up = true;
+        return result;
+    }
+    s.held.push_back(held_message{std::string(frame), ts, ids, key, hash});
+    s.held_bytes += frame.size();
+    if (s.held.size() > max_held_messages || s.held_bytes > max_held_bytes) {
+        result.released = finish(id);  // this message is among the released ones
+        return result;
+    }
+    result.what = verdict::held;
+    return result;
+}
+
+stream_handover::step stream_handover::finish(stream_id id) {
+    stream_state& s = state_[id];
+    step result;
+    if (s.candidate == 0) return result;
+    // Nothing can be missing if neither connection delivered anything during the overlap.
+    const bool proven = s.held.empty() && !s.owner_delivered;
+    result.messages = std::move(s.held);
+    for (const auto& m : result.messages) {
+        if (m.key >= 0) s.last_key = m.key;
+    }
+    result.handed_over = hand_over(s, proven);
     s.recent.clear();
+    return result;
 }
 
 void stream_handover::abandon(stream_id id) {

@@ -179,10 +179,10 @@ asio::awaitable<result<void>> ws_session::handshake(Stream& stream) {
     co_return result<void>{};
 }
 
-asio::awaitable<std::string> ws_session::read_frames(frame_router& router, connection_info conn) {
-    if (auto* s = std::get_if<tls_stream>(&ws_)) co_return co_await run(*s, router, conn);
-    if (auto* s = std::get_if<plain_stream>(&ws_)) co_return co_await run(*s, router, conn);
-    co_return "not connected";
+asio::awaitable<disconnect_reason> ws_session::read_frames(frame_sink& sink, connection_info conn) {
+    if (auto* s = std::get_if<tls_stream>(&ws_)) co_return co_await run(*s, sink, conn);
+    if (auto* s = std::get_if<plain_stream>(&ws_)) co_return co_await run(*s, sink, conn);
+    co_return disconnect_reason{disconnect_reason::kind::error, "not connected"};
 }
 
 // Runs beside a read loop: every quarter of the idle timeout, looks whether frames (data or
@@ -209,7 +209,7 @@ asio::awaitable<void> watch_idle(std::shared_ptr<idle_watch> watch,
 }
 
 template <class Stream>
-asio::awaitable<std::string> ws_session::run(Stream& stream, frame_router& router,
+asio::awaitable<disconnect_reason> ws_session::run(Stream& stream, frame_sink& sink,
                                              connection_info conn) {
     using namespace asio::experimental::awaitable_operators;
     auto watch = std::make_shared<idle_watch>(executor_, &beast::get_lowest_layer(stream).socket());
@@ -217,13 +217,13 @@ asio::awaitable<std::string> ws_session::run(Stream& stream, frame_router& route
     // The read loop alone decides that the connection is over, and closes the socket when it
     // is; the sender never finishes on its own, so `||` ends when the read loop does and then
     // cancels the sender (the closed socket ends a write it may have in flight).
-    auto ended = co_await (read_loop(stream, router, conn, *watch) || send_loop(stream));
+    auto ended = co_await (read_loop(stream, sink, conn, *watch) || send_loop(stream));
     // The socket may go away with this session; the watch must not touch it any more.
     watch->done = true;
     watch->timer.cancel();
     open_ = false;
     if (ended.index() == 0) co_return std::get<0>(std::move(ended));
-    co_return std::string("sender stopped");
+    co_return disconnect_reason{disconnect_reason::kind::error, "sender stopped"};
 }
 
 template <class Stream>
@@ -278,9 +278,9 @@ asio::awaitable<void> ws_session::send_loop(Stream& stream) {
 }
 
 template <class Stream>
-asio::awaitable<std::string> ws_session::read_loop(Stream& stream, frame_router& router,
+asio::awaitable<disconnect_reason> ws_session::read_loop(Stream& stream, frame_sink& sink,
                                                    connection_info conn, idle_watch& watch) {
-    std::string reason = co_await read_until_end(stream, router, conn, watch);
+    disconnect_reason reason = co_await read_until_end(stream, sink, conn, watch);
     // Whatever ended the reading ends the connection: the sender's write in flight, if any,
     // then fails at once instead of waiting on a peer that may not read any more.
     close_socket();
@@ -288,7 +288,7 @@ asio::awaitable<std::string> ws_session::read_loop(Stream& stream, frame_router&
 }
 
 template <class Stream>
-asio::awaitable<std::string> ws_session::read_until_end(Stream& stream, frame_router& router,
+asio::awaitable<disconnect_reason> ws_session::read_until_end(Stream& stream, frame_sink& sink,
                                                         connection_info conn, idle_watch& watch) {
     if (closing_) co_return close_reason_;
     ws_frame_reader reader(options_.max_message_bytes, simdjson::SIMDJSON_PADDING);
@@ -299,7 +299,7 @@ asio::awaitable<std::string> ws_session::read_until_end(Stream& stream, frame_ro
     // The receive time of the bytes being decoded: one per read, taken as soon as it completes,
     // before any parsing or queueing.
     std::int64_t ts = realtime_ns();
-    std::string server_closed;  // the server's close frame came: why, as read_frames reports it
+    std::string server_closed;  // the server's close frame came: "code N[, reason]"
     for (;;) {
         while (server_closed.empty()) {
             auto frame = reader.next();
@@ -307,7 +307,7 @@ asio::awaitable<std::string> ws_session::read_until_end(Stream& stream, frame_ro
             ++watch.frames;
             switch (frame->type) {
                 case ws_frame::kind::message:
-                    router.on_frame(frame->data, frame->size, frame->capacity, ts, conn);
+                    sink.on_frame(frame->data, frame->size, frame->capacity, ts, conn);
                     // The frame may have ended the recording (--count): what follows in the
                     // same read is not part of it, as if the socket had closed right here.
                     if (closing_) co_return close_reason_;
@@ -331,13 +331,13 @@ asio::awaitable<std::string> ws_session::read_until_end(Stream& stream, frame_ro
                                                      static_cast<std::uint32_t>(mask_random_())),
                                  true);
                     server_closed =
-                        "closed by server (code " + std::to_string(frame->close_code) +
-                        (frame->close_reason.empty() ? std::string() : ", " + std::string(frame->close_reason)) +
-                        ")";
+                        "code " + std::to_string(frame->close_code) +
+                        (frame->close_reason.empty() ? std::string() : ", " + std::string(frame->close_reason));
                     break;
                 }
                 case ws_frame::kind::error:
-                    co_return std::string(frame->data, frame->size);
+                    co_return disconnect_reason{disconnect_reason::kind::error,
+                                                std::string(frame->data, frame->size)};
             }
         }
         const auto space = reader.read_space();
@@ -346,18 +346,23 @@ asio::awaitable<std::string> ws_session::read_until_end(Stream& stream, frame_ro
         if (ec) {
             // The server's close came first: whatever ended the read after it (its TCP close,
             // the sender closing the socket after the echo) is part of that close.
-            if (!server_closed.empty()) co_return server_closed;
+            if (!server_closed.empty()) {
+                co_return disconnect_reason{disconnect_reason::kind::server_close, server_closed};
+            }
             // Our own close ends the pending read with `closed` or `operation_aborted`.
             if (closing_) co_return close_reason_;
             if (watch.fired) {
-                co_return "no frame for " + format_duration(options_.idle_timeout) + " (idle timeout)";
+                co_return disconnect_reason{disconnect_reason::kind::idle,
+                                            format_duration(options_.idle_timeout)};
             }
             // Binance, like many servers, may drop TLS without close_notify: a plain disconnect.
-            if (ec == ssl::error::stream_truncated) co_return std::string("connection dropped (TLS truncated)");
-            if (ec == asio::error::eof || ec == asio::error::connection_reset) {
-                co_return "connection dropped (" + ec.message() + ")";
+            if (ec == ssl::error::stream_truncated) {
+                co_return disconnect_reason{disconnect_reason::kind::dropped, "TLS truncated"};
             }
-            co_return ec.message();
+            if (ec == asio::error::eof || ec == asio::error::connection_reset) {
+                co_return disconnect_reason{disconnect_reason::kind::dropped, ec.message()};
+            }
+            co_return disconnect_reason{disconnect_reason::kind::error, ec.message()};
         }
         if (server_closed.empty()) reader.commit(bytes);
     }
@@ -369,7 +374,7 @@ void ws_session::close_socket() {
     if (auto* s = std::get_if<plain_stream>(&ws_)) beast::get_lowest_layer(*s).socket().close(ignored);
 }
 
-void ws_session::close(std::string reason) {
+void ws_session::close(disconnect_reason reason) {
     if (closing_) return;
     closing_ = true;
     close_reason_ = std::move(reason);

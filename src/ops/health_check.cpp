@@ -44,7 +44,7 @@ health_report check_health(const recorder_view& view, const health_thresholds& l
     report.streams = view.streams->size();
     for (stream_id id = 0; id < view.streams->size(); ++id) {
         if (!view.streams->active(id)) continue;  // removed by a reload
-        const std::int64_t last = view.router->stream(id).last_ts.load(std::memory_order_relaxed);
+        const std::int64_t last = view.per_stream->last_data_ns(id);
         const std::int64_t age = now_ns - (last != 0 ? last : view.started_ns);
         if (age <= limits.stale_after.count()) {
             ++report.fresh;

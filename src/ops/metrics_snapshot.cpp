@@ -59,7 +59,7 @@ std::string label(std::string_view name, std::string_view value) {
 metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns) {
     using type = metric_type;
     metrics_snapshot m;
-    const ingest::ingest_stats& in = view.router->stats();
+    const ingest::ingest_stats& in = *view.ingest;
     const writer::writer_stats& out = *view.writer;
 
     m.add("mdrec_build_info", type::gauge, "Version of the running mdrec (always 1)",
@@ -70,7 +70,7 @@ metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns)
     // Per stream: what arrived, what was queued, what the full queue cost, and how fresh it is.
     std::vector<metric_sample> messages, bytes, dropped, age;
     for (stream_id id = 0; id < view.streams->size(); ++id) {
-        const ingest::stream_stats& s = view.router->stream(id);
+        const ingest::stream_stats& s = (*view.per_stream)[id];
         const std::string stream = label("stream", view.streams->name(id));
         messages.push_back({"", stream, load(s.messages)});
         bytes.push_back({"", stream, load(s.bytes)});

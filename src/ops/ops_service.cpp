@@ -71,6 +71,10 @@ void ops_service::start() {
     }
     last_counts_ = counts();
     schedule_tick();
+    if (config_.stats_interval.count() > 0) {
+        stats_line_.emplace(view_, clock::now());
+        schedule_stats();
+    }
     thread_ = std::thread([this] { io_.run(); });
 }
 
@@ -105,6 +109,18 @@ void ops_service::schedule_tick() {
     });
 }
 
+// The stats line is the ops thread's: it reads the stats structs only, as the metrics do, and
+// goes on while the ingest thread is busy. It ends with the recording (stopping(), which the
+// recorder calls as soon as the ingest loop returns), like the rest of the service.
+void ops_service::schedule_stats() {
+    stats_timer_.expires_after(config_.stats_interval);
+    stats_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopping_) return;
+        spdlog::info("{}", stats_line_->next(clock::now()));
+        schedule_stats();
+    });
+}
+
 void ops_service::notify(const std::string& state) {
     if (auto sent = notifier_.notify(state); !sent && !notify_failed_logged_) {
         notify_failed_logged_ = true;
@@ -113,7 +129,7 @@ void ops_service::notify(const std::string& state) {
 }
 
 status_counts ops_service::counts() const {
-    const auto& in = view_.router->stats();
+    const auto& in = *view_.ingest;
     status_counts c;
     c.streams = view_.streams->size();
     c.messages = in.data_messages.load(std::memory_order_relaxed);
@@ -143,7 +159,7 @@ void ops_service::tick() {
     if (!ready_) {
         std::size_t delivered = 0;
         for (stream_id id = 0; id < view_.streams->size(); ++id) {
-            if (view_.router->stream(id).last_ts.load(std::memory_order_relaxed) != 0) ++delivered;
+            if ((*view_.per_stream)[id].last_ts.load(std::memory_order_relaxed) != 0) ++delivered;
         }
         const bool all = delivered == view_.streams->size();
         if (all || now - started_ >= config_.ready_timeout) {

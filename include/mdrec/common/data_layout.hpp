@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace mdrec::data_layout {
 
@@ -37,6 +38,9 @@ std::string lock_file(std::string_view out_dir);
 
 // Hours since the epoch of a time in ns (floor, also for times before 1970).
 std::int64_t hour_of(std::int64_t ts_ns) noexcept;
+
+// The receive times of an hour index: [begin, end) in ns, clamped at the ends of int64.
+std::pair<std::int64_t, std::int64_t> hour_range(std::int64_t hour) noexcept;
 
 // Days since 1970-01-01 of a time in ns (floor).
 std::int64_t day_of(std::int64_t ts_ns) noexcept;

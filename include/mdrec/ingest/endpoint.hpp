@@ -30,7 +30,7 @@ struct endpoint {
 // out: streams are added by target().
 result<endpoint> parse_endpoint(std::string_view url);
 
-// Binance's public market-stream endpoints by venue name ("binance-spot", "binance-usdm").
+// The venue's default market-stream endpoint by venue name (venue_profile::stream_endpoint).
 result<std::string> default_endpoint(std::string_view venue);
 
 }  // namespace mdrec::ingest

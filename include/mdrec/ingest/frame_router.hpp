@@ -1,10 +1,10 @@
 // Decides what becomes of each frame the ingest thread reads: parse it, find its stream, and put
 // the finished line into the queue as data, as a reject (never dropped in silence), or nowhere
-// (control replies, which are only logged). Also writes connection events into every affected
-// stream's file and turns queue overflow into explicit `gap` lines.
+// (control replies, which are only logged). Also the front of the make-before-break handover
+// (stream_handover decides, one call per message) and of the event lines (stream_events:
+// connection events into every affected stream's file, queue overflow as explicit `gap` lines).
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,71 +14,29 @@
 #include <vector>
 
 #include "mdrec/common/stream_table.hpp"
+#include "mdrec/ingest/frame_sink.hpp"
+#include "mdrec/ingest/ingest_stats.hpp"
+#include "mdrec/ingest/stream_events.hpp"
 #include "mdrec/ingest/stream_handover.hpp"
 #include "mdrec/parse/frame_parser.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
 
 namespace mdrec::ingest {
 
-// Counters the ingest thread updates and any thread may read.
-struct ingest_stats {
-    std::atomic<std::uint64_t> frames{0};          // every frame read, of any kind
-    std::atomic<std::uint64_t> data_messages{0};   // data messages queued for writing
-    std::atomic<std::uint64_t> data_bytes{0};      // their frame bytes
-    std::atomic<std::uint64_t> rejected{0};        // frames kept in the reject file
-    std::atomic<std::uint64_t> control{0};         // control replies and errors
-    std::atomic<std::uint64_t> dropped{0};         // data messages dropped because the queue was full
-    std::atomic<std::uint64_t> dropped_other{0};   // events and rejects dropped (queue full)
-    std::atomic<std::uint64_t> gap_lines{0};       // gap lines written for drops
-    std::atomic<std::uint64_t> sequence_gaps{0};   // continuity breaks seen in update ids
-    std::atomic<std::uint64_t> connects{0};
-    std::atomic<std::uint64_t> disconnects{0};
-    std::atomic<std::uint64_t> duplicates{0};      // messages suppressed as already recorded
-    std::atomic<std::uint64_t> rotations{0};       // make-before-break handovers completed (streams)
-    std::atomic<std::uint64_t> rotation_gaps{0};   // handovers whose overlap could not be proven
-    std::atomic<std::uint64_t> server_shutdowns{0};  // serverShutdown announcements received
-    // Maintained by the ingest engine: why connections were replaced, and the watchdog.
-    std::atomic<std::uint64_t> reconnects_dropped{0};       // TCP/TLS dropped, no close frame
-    std::atomic<std::uint64_t> reconnects_server_close{0};  // close frame from the server
-    std::atomic<std::uint64_t> reconnects_idle{0};          // no frame at all (idle timeout)
-    std::atomic<std::uint64_t> reconnects_stalled{0};       // frames, but no data (watchdog)
-    std::atomic<std::uint64_t> reconnects_error{0};         // any other failure
-    std::atomic<std::uint64_t> connect_failures{0};         // attempts that did not connect
-    std::atomic<std::uint64_t> rotations_started{0};        // planned make-before-break rotations
-    std::atomic<std::uint64_t> rotation_ms_last{0};         // duration of the last rotation
-    std::atomic<std::uint64_t> rotation_ms_max{0};
-    std::atomic<std::uint64_t> silent_streams{0};  // silence episodes past the threshold
-    std::atomic<std::uint64_t> never_served{0};    // streams acknowledged but never delivered
-};
-
-// One stream's counters, updated by the ingest thread in route_data and read by any thread
-// (relaxed atomics: the metrics and health endpoints, readiness).
-struct stream_stats {
-    std::atomic<std::uint64_t> messages{0};  // data messages queued for writing
-    std::atomic<std::uint64_t> bytes{0};     // their frame bytes
-    std::atomic<std::uint64_t> dropped{0};   // data messages dropped because the queue was full
-    std::atomic<std::int64_t> last_ts{0};    // receive time of the last data message, recorded
-                                             // or dropped (ns since the epoch; 0: none yet)
-};
-
-// The connection a frame came from.
-struct connection_info {
-    std::uint64_t id = 0;
-    const stream_id* raw_stream = nullptr;  // set when the connection carries one raw stream
-};
-
 // Owned by the ingest engine; every call is made on the ingest thread.
-class frame_router {
+class frame_router final : public frame_sink {
 public:
-    // `max_messages` (0 = no limit) ends recording after that many data messages; frames that
-    // arrive after it are not recorded. `on_limit` is called once when it is reached.
-    frame_router(const stream_table& streams, queue::spsc_ring& ring, std::uint64_t max_messages,
-                 std::function<void()> on_limit);
+    // Counts into `stats` (owned by the ingest engine, outlives the router). `max_messages`
+    // (0 = no limit) ends recording after that many data messages; frames that arrive after it
+    // are not recorded. `on_limit` is called once when it is reached. `raw`: the connections
+    // carry raw payloads (one stream each, no envelope), as the endpoint says.
+    frame_router(const stream_table& streams, queue::spsc_ring& ring, ingest_stats& stats,
+                 std::uint64_t max_messages, std::function<void()> on_limit, bool raw = false);
 
     // Handles one frame read at `ts`. `capacity` bytes are readable from `data`, at least
     // simdjson::SIMDJSON_PADDING more than `len` (the parser reads ahead).
     void on_frame(const char* data, std::size_t len, std::size_t capacity, std::int64_t ts,
-                  const connection_info& conn);
+                  const connection_info& conn) override;
 
     // A connection carrying `streams` came up or went down: writes a `connected` or
     // `disconnected` event line into each of their files (a disconnect may hide data).
@@ -104,8 +62,6 @@ public:
     // The rotation's deadline passed: `conn` takes the streams still waiting, marked with a
     // `gap` line where messages between the two connections may be missing.
     void finish_rotation(std::int64_t ts, std::span<const stream_id> streams, std::uint64_t conn);
-    // The replacement `conn` failed before taking over: the old connection keeps the streams.
-    void abandon_rotation(std::span<const stream_id> streams, std::uint64_t conn);
 
     // Called (on the ingest thread) when a connection announces serverShutdown.
     void set_server_shutdown_handler(std::function<void(std::uint64_t conn)> handler) {
@@ -113,37 +69,34 @@ public:
     }
 
     // Receive time of the last message recorded for `id` (0: none since start).
-    std::int64_t last_data_ns(stream_id id) const {
-        return stream_stats_[id].last_ts.load(std::memory_order_relaxed);
-    }
+    std::int64_t last_data_ns(stream_id id) const { return stream_stats_.last_data_ns(id); }
 
     // Writes the gap lines still owed for drops. Returns false if the queue is still too full.
     bool write_pending_gaps(std::int64_t ts);
 
     bool limit_reached() const noexcept { return limit_reached_; }
     const ingest_stats& stats() const noexcept { return stats_; }
-    ingest_stats& stats() noexcept { return stats_; }
     // Data messages dropped for the queue, per stream, since start.
     std::uint64_t dropped(stream_id id) const { return dropped_total_[id]; }
     // Per-stream counters; the reference stays valid for the router's lifetime (any thread).
     const stream_stats& stream(stream_id id) const noexcept { return stream_stats_[id]; }
+    // Every stream's counters (the silence watchdog and ops read them; any thread).
+    const stream_stats_table& per_stream() const noexcept { return stream_stats_; }
 
 private:
     void route_data(const parse::parsed_frame& parsed, const char* data, std::size_t len,
                     std::int64_t ts, const connection_info& conn);
     void record(stream_id id, const parse::depth_ids& ids, const char* data, std::size_t len,
-                std::int64_t ts, bool raw);
-    void after_handover(stream_id id, std::int64_t ts, bool raw);
-    void record_released(stream_id id, bool raw);
+                std::int64_t ts);
+    // Reports a handover (the `rotated` line) and records what it released.
+    void after_handover(stream_id id, std::int64_t ts, stream_handover::step& released);
+    void record_released(stream_id id, stream_handover::step& released);
     void reject(std::string_view reason, std::string_view detail, const char* data,
                 std::size_t len, std::int64_t ts, const connection_info& conn);
-    std::string gap_line(stream_id id, std::int64_t ts) const;
     std::string check_continuity(stream_id id, const parse::depth_ids& ids, std::int64_t ts);
     bool write_gap(stream_id id, std::int64_t ts);
-    void write_event(std::int64_t ts, std::string_view kind, std::span<const stream_id> streams,
-                     std::uint64_t conn, std::string_view reason, std::string_view url);
-    void count(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
-        counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    static void count(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
+        bump(counter, n);
     }
 
     const stream_table& streams_;
@@ -155,15 +108,16 @@ private:
     std::function<void()> on_limit_;
     std::function<void(std::uint64_t)> on_server_shutdown_;
     stream_handover handover_;
-    bool raw_ = false;  // the connections carry raw payloads (one stream each, no envelope)
+    const bool raw_;  // the connections carry raw payloads (one stream each, no envelope)
     std::vector<std::uint64_t> dropped_owed_;   // drops not yet marked by a gap line
     std::vector<std::uint64_t> dropped_total_;
     // Per stream, the last update id seen on the current connection (-1: none yet).
     std::vector<std::int64_t> last_id_;
     std::int64_t last_reject_log_ = 0;
     std::uint64_t rejects_since_log_ = 0;
-    ingest_stats stats_;
-    std::unique_ptr<stream_stats[]> stream_stats_;  // atomics do not move: a fixed array
+    ingest_stats& stats_;
+    stream_events events_;  // the event and gap lines
+    stream_stats_table stream_stats_;
 };
 
 }  // namespace mdrec::ingest

@@ -14,33 +14,36 @@
 #include <vector>
 
 #include "mdrec/common/stream_table.hpp"
-#include "mdrec/ingest/frame_router.hpp"
+#include "mdrec/ingest/disconnect_reason.hpp"
+#include "mdrec/ingest/ingest_stats.hpp"
+#include "mdrec/ingest/venue_profile.hpp"
 
 namespace mdrec::ingest {
 
 // What the watchdog asks the engine to do about one connection.
 struct silence_action {
     enum class kind { none, reconnect, rotate } what = kind::none;
-    std::string reason;
+    std::string reason;            // for the log, and the rotation's reason
+    disconnect_reason disconnect;  // reconnect: what the connection is closed with (stalled)
 };
 
 // Used on the ingest thread only.
 class silence_watchdog {
 public:
-    // `fixed` > 0 overrides every stream's threshold; `futures` picks that venue's defaults.
-    silence_watchdog(const stream_table& streams, bool futures, std::chrono::nanoseconds fixed);
+    // `fixed` > 0 overrides every stream's threshold; else `venue` gives the update intervals.
+    // `venue` is static (find_venue).
+    silence_watchdog(const stream_table& streams, const venue_profile& venue,
+                     std::chrono::nanoseconds fixed);
 
     // max(20 x the stream's update interval, 10 s): `@100ms` depth 10 s, 1 s streams 20 s.
-    static std::chrono::nanoseconds default_threshold(std::string_view stream, bool futures);
-    // Streams that push on a fixed interval whether or not anything changed (partial depth,
-    // tickers, klines): silence there is a fault. Event streams (trades, diffs, bookTicker)
-    // can be quiet for long on an illiquid symbol, so alone they never cause a replacement.
-    static bool pushes_on_interval(std::string_view stream);
+    static std::chrono::nanoseconds default_threshold(std::string_view stream,
+                                                      const venue_profile& venue);
 
-    // Examines the streams of connection `conn`, connected at `since_ns`, at `now_ns`; logs and
-    // counts into `stats`.
+    // Examines the streams of connection `conn`, connected at `since_ns`, at `now_ns`, by the
+    // last data times in `per_stream`; logs, and counts into `stats` (its silence counters).
     silence_action check(std::span<const stream_id> ids, std::uint64_t conn, std::int64_t since_ns,
-                         std::int64_t now_ns, const frame_router& router, ingest_stats& stats);
+                         std::int64_t now_ns, const stream_stats_table& per_stream,
+                         ingest_stats& stats);
 
     // Starts watching `id` afresh (a stream added by a reload).
     void watch(stream_id id);
@@ -56,7 +59,7 @@ public:
 
 private:
     const stream_table& streams_;
-    bool futures_;
+    const venue_profile& venue_;
     std::chrono::nanoseconds fixed_;
     std::vector<std::chrono::nanoseconds> thresholds_;
     std::vector<char> silent_;         // currently past its threshold (logged once per episode)

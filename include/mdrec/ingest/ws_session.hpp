@@ -1,7 +1,7 @@
 // One WebSocket connection to the exchange, plain (ws://) or TLS (wss://): connect and handshake,
-// then read frames and hand each to the frame_router, stamped with its receive time, until the
-// peer closes, the connection fails or close() is called. Runs on the ingest thread's io_context;
-// the connection manager owns one per attempt and drives it as a coroutine.
+// then read frames and hand each to a frame_sink (the router), stamped with its receive time,
+// until the peer closes, the connection fails or close() is called. Runs on the ingest thread's io_context;
+// a shard_supervisor owns one per attempt and drives it as a coroutine.
 #pragma once
 
 #include <chrono>
@@ -21,8 +21,9 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "mdrec/common/result.hpp"
+#include "mdrec/ingest/disconnect_reason.hpp"
 #include "mdrec/ingest/endpoint.hpp"
-#include "mdrec/ingest/frame_router.hpp"
+#include "mdrec/ingest/frame_sink.hpp"
 
 namespace mdrec::ingest {
 
@@ -63,9 +64,9 @@ public:
     // failed for which host (e.g. a failed certificate verification names the host).
     boost::asio::awaitable<result<void>> connect();
 
-    // Reads frames into `router` until the connection ends, and meanwhile sends the SUBSCRIBE
+    // Reads frames into `sink` until the connection ends, and meanwhile sends the SUBSCRIBE
     // messages (and any queued by send()) at the paced rate; returns why the connection ended.
-    boost::asio::awaitable<std::string> read_frames(frame_router& router, connection_info conn);
+    boost::asio::awaitable<disconnect_reason> read_frames(frame_sink& sink, connection_info conn);
 
     // Queues a control message (SUBSCRIBE, UNSUBSCRIBE, ...) for the paced sender.
     void send(std::string text);
@@ -75,7 +76,7 @@ public:
     // Ends the connection (closes the socket) or aborts a connect in progress; read_frames or
     // connect then returns promptly, read_frames with `reason`. Safe to call at any time, any
     // number of times (the first reason wins).
-    void close(std::string reason = "closed by mdrec");
+    void close(disconnect_reason reason = {});
 
 private:
     using plain_stream = boost::beast::tcp_stream;
@@ -84,13 +85,13 @@ private:
     template <class Stream>
     boost::asio::awaitable<result<void>> handshake(Stream& stream);
     template <class Stream>
-    boost::asio::awaitable<std::string> run(Stream& stream, frame_router& router,
+    boost::asio::awaitable<disconnect_reason> run(Stream& stream, frame_sink& sink,
                                             connection_info conn);
     template <class Stream>
-    boost::asio::awaitable<std::string> read_loop(Stream& stream, frame_router& router,
+    boost::asio::awaitable<disconnect_reason> read_loop(Stream& stream, frame_sink& sink,
                                                   connection_info conn, idle_watch& watch);
     template <class Stream>
-    boost::asio::awaitable<std::string> read_until_end(Stream& stream, frame_router& router,
+    boost::asio::awaitable<disconnect_reason> read_until_end(Stream& stream, frame_sink& sink,
                                                        connection_info conn, idle_watch& watch);
     template <class Stream>
     boost::asio::awaitable<void> send_loop(Stream& stream);
@@ -115,7 +116,7 @@ private:
     std::uint64_t next_request_id_ = 1;
     bool open_ = false;
     bool closing_ = false;
-    std::string close_reason_;
+    disconnect_reason close_reason_;
 };
 
 }  // namespace mdrec::ingest

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "mdrec/common/stream_table.hpp"
-#include "mdrec/ingest/frame_router.hpp"
+#include "mdrec/ingest/ingest_stats.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
-#include "mdrec/writer/jsonl_writer.hpp"
+#include "mdrec/writer/writer_stats.hpp"
 
 namespace mdrec::ops {
 
@@ -20,7 +20,8 @@ namespace mdrec::ops {
 // ops thread; all reads are relaxed atomic loads, so reading never delays the hot path.
 struct recorder_view {
     const stream_table* streams = nullptr;
-    const ingest::frame_router* router = nullptr;  // stats() and stream(id)
+    const ingest::ingest_stats* ingest = nullptr;
+    const ingest::stream_stats_table* per_stream = nullptr;  // indexed by stream_id
     const writer::writer_stats* writer = nullptr;
     const queue::spsc_ring* ring = nullptr;
     std::string data_dir;         // for the free space; empty when writing to stdout

@@ -19,6 +19,7 @@
 #include "mdrec/ops/metrics_server.hpp"
 #include "mdrec/ops/metrics_snapshot.hpp"
 #include "mdrec/ops/progress_watchdog.hpp"
+#include "mdrec/ops/stats_line.hpp"
 #include "mdrec/ops/status_line.hpp"
 #include "mdrec/ops/systemd_notifier.hpp"
 
@@ -33,6 +34,8 @@ struct ops_config {
     // reports it (with one, half the watchdog interval).
     std::chrono::nanoseconds stall_after = std::chrono::seconds(10);
     std::shared_ptr<status_line_sink> status;  // capture on a terminal, else nullptr
+    // The `stats:` log line every this long (0: none).
+    std::chrono::nanoseconds stats_interval = std::chrono::seconds(10);
 };
 
 class ops_service {
@@ -57,6 +60,7 @@ class ops_service {
   private:
     void schedule_tick();
     void tick();
+    void schedule_stats();
     http_reply handle(std::string_view method, std::string_view target);
     status_counts counts() const;
     void notify(const std::string& state);
@@ -67,6 +71,7 @@ class ops_service {
     std::optional<std::chrono::microseconds> watchdog_interval_;
     boost::asio::io_context io_{1};
     boost::asio::steady_timer timer_{io_};
+    boost::asio::steady_timer stats_timer_{io_};
     std::chrono::nanoseconds tick_interval_;
     progress_watchdog progress_;
     std::unique_ptr<metrics_server> server_;
@@ -78,6 +83,7 @@ class ops_service {
     bool notify_failed_logged_ = false;
     status_counts last_counts_;
     std::chrono::steady_clock::time_point last_status_;
+    std::optional<stats_line> stats_line_;
 };
 
 }  // namespace mdrec::ops

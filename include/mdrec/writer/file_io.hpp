@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 
 #include <string>
+#include <vector>
 
 namespace mdrec::writer {
 
@@ -15,12 +16,18 @@ namespace mdrec::writer {
 class file_io {
 public:
     virtual ~file_io() = default;
+    // Creates `path` and any missing parents; returns how many folders it created.
     virtual int make_dirs(const std::string& path) = 0;
+    // Creates (or empties) the file at `path`, closes and deletes it: can files be made there?
+    virtual int try_create(const std::string& path) = 0;
     virtual int open_append(const std::string& path) = 0;  // returns the descriptor
     virtual off_t size(int fd) = 0;
     virtual ssize_t writev(int fd, const iovec* iov, int count) = 0;
     virtual int ftruncate(int fd, off_t length) = 0;
     virtual int fdatasync(int fd) = 0;
+    // fsync of the folder at `path`: makes the entries created in it durable. A file system
+    // that cannot sync folders at all counts as success.
+    virtual int sync_dir(const std::string& path) = 0;
     virtual int close(int fd) = 0;
 };
 
@@ -28,15 +35,21 @@ public:
 class posix_file_io : public file_io {
 public:
     int make_dirs(const std::string& path) override;
+    int try_create(const std::string& path) override;
     int open_append(const std::string& path) override;
     off_t size(int fd) override;
     ssize_t writev(int fd, const iovec* iov, int count) override;
     int ftruncate(int fd, off_t length) override;
     int fdatasync(int fd) override;
+    int sync_dir(const std::string& path) override;
     int close(int fd) override;
 };
 
 // The process-wide posix_file_io.
 file_io& posix_files();
+
+// The folders to fsync after make_dirs(`folder`) created `created` folders: the parent of each
+// new one, where its name lives ("." for a relative path's first level).
+std::vector<std::string> parents_of_new_folders(const std::string& folder, int created);
 
 }  // namespace mdrec::writer

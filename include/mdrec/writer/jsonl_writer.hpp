@@ -4,12 +4,12 @@
 // frees that queue space. A failing disk (ENOSPC, EIO, ...) never leaves a partial line: the
 // lines stay queued and are retried until the disk recovers, while the ingest thread drops and
 // marks what no longer fits. Files are fdatasync'd on an interval, at segment close and at the end.
+// This class is the loop (collect, flush, release); the files are stream_sink and segment_file,
+// the interval syncs background_syncer, and a second consumer plugs in as a batch_consumer.
 #pragma once
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <cstdint>
 #include <future>
 #include <memory>
@@ -20,8 +20,12 @@
 #include "mdrec/common/result.hpp"
 #include "mdrec/common/stream_table.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
+#include "mdrec/writer/background_syncer.hpp"
+#include "mdrec/writer/batch_consumer.hpp"
 #include "mdrec/writer/file_io.hpp"
 #include "mdrec/writer/latency_histogram.hpp"
+#include "mdrec/writer/stream_sink.hpp"
+#include "mdrec/writer/writer_stats.hpp"
 
 namespace mdrec::writer {
 
@@ -39,28 +43,6 @@ struct writer_config {
     std::chrono::nanoseconds shutdown_timeout = std::chrono::seconds(10);
 };
 
-// Counters the writer thread updates and any thread may read.
-struct writer_stats {
-    std::atomic<std::uint64_t> data_lines{0};    // lines written, by kind
-    std::atomic<std::uint64_t> event_lines{0};
-    std::atomic<std::uint64_t> reject_lines{0};
-    std::atomic<std::uint64_t> bytes{0};
-    std::atomic<std::uint64_t> lost_lines{0};    // lines that never reached a file (shutdown
-                                                 // deadline with a failing disk, EPIPE on stdout)
-    std::atomic<std::uint64_t> write_errors{0};  // failed write/open/sync calls
-    std::atomic<std::uint64_t> failing{0};       // 1 while inside a write-error episode
-    std::atomic<std::uint64_t> flushes{0};
-    std::atomic<std::uint64_t> syncs{0};
-    std::atomic<std::uint64_t> files_opened{0};
-    // Liveness and load, for the service watchdog and metrics: `heartbeat` moves on every pass of
-    // the writer loop (a writer stuck in a system call stops it), `queue_high_water` is the
-    // largest queue fill the writer saw (sampled every pass, i.e. at least every 2 ms) and
-    // `flush_ns` the time spent in flushes (writev from the queue), summed over `flushes`.
-    std::atomic<std::uint64_t> heartbeat{0};
-    std::atomic<std::uint64_t> queue_high_water{0};
-    std::atomic<std::uint64_t> flush_ns{0};
-};
-
 // How finish() ended.
 struct finish_outcome {
     bool complete = true;           // everything queued was written and synced
@@ -70,9 +52,11 @@ struct finish_outcome {
 
 class jsonl_writer {
 public:
-    // `ring` and `streams` (and `files`) must outlive the writer. Nothing happens until start().
+    // `ring` and `streams` (and `files`, and `consumer` if given) must outlive the writer.
+    // `consumer`, if not null, is handed every batch of records once it is in its files.
+    // Nothing happens until start().
     jsonl_writer(writer_config config, queue::spsc_ring& ring, const stream_table& streams,
-                 file_io& files = posix_files());
+                 file_io& files = posix_files(), batch_consumer* consumer = nullptr);
     ~jsonl_writer();
     jsonl_writer(const jsonl_writer&) = delete;
     jsonl_writer& operator=(const jsonl_writer&) = delete;
@@ -92,62 +76,41 @@ public:
     const latency_histogram& latency() const noexcept { return latency_; }
 
 private:
-    struct segment;
-    struct sink;
-    struct line_info {
-        queue::record_kind kind;
-        std::int64_t ts;  // receive time, for the latency histogram
-    };
-
     void run();
     bool write_available();
-    bool flush_all();
-    sink& sink_for(const queue::record_view& record);
-    void add_sinks_up_to(stream_id id);
-    void rotate(sink& s, std::int64_t hour, std::int64_t ts);
-    bool open_segment(sink& s, segment& seg);
-    bool flush_sink(sink& s);
-    bool flush_segment(sink& s, segment& seg);
-    bool sync_segment(segment& seg);
-    bool close_segment(segment& seg);
-    void note_failure(sink& s, const segment& seg, const char* what, int err);
-    bool sync_all();
-    // Interval syncs run on the syncer thread, so a slow fdatasync (hundreds of ms with a few
-    // hundred MB dirty) never holds up the writes behind it: hand over every dirty file...
+    void collect();
+    stream_sink& sink_for(const queue::record_view& record);
+    void add_sinks_up_to(std::size_t count);
+    // Interval syncs run on the syncer thread: hand over every dirty file...
     void start_background_sync();
     // ...and, on the writer thread, count the outcome once it is done (wait: block until then).
     // Must be done before any file is closed, so that no descriptor is synced after close.
     void collect_background_sync(bool wait);
-    void run_syncer();
-    void stop_syncer();
+    bool sync_all();
     void close_all();
     std::uint64_t count_unwritten();
 
     writer_config config_;
+    std::string venue_dir_;  // <out>/<venue>
     queue::spsc_ring& ring_;
     const stream_table& streams_;
     file_io& files_;
-    std::vector<std::unique_ptr<sink>> sinks_;  // stream sinks, then the rejects sink last
-    std::vector<std::size_t> sink_of_stream_;   // stream id -> index in sinks_
-    std::size_t reject_sink_ = 0;               // index of the rejects' sink in sinks_
+    batch_consumer* consumer_;
+    writer_stats stats_;
+    latency_histogram latency_;
+    sink_context sinks_context_;
+    std::vector<std::unique_ptr<stream_sink>> sinks_;  // stream sinks, then the rejects' sink;
+                                                       // streams added by a reload after it
+    std::vector<std::size_t> sink_of_stream_;          // stream id -> index in sinks_
+    std::size_t reject_sink_ = 0;                      // index of the rejects' sink in sinks_
+    std::vector<queue::record_view> batch_;  // records read and not yet consumed (with consumer_)
     std::size_t flush_bytes_ = 0;
     std::atomic<bool> finishing_{false};
     std::promise<void> done_;
     std::thread thread_;
     bool finished_ = false;
     finish_outcome outcome_;
-    writer_stats stats_;
-    latency_histogram latency_;
-
-    // The syncer thread and the one batch of descriptors it may be working on.
-    std::thread syncer_;
-    std::mutex sync_mutex_;
-    std::condition_variable sync_cv_;
-    std::vector<int> sync_fds_;      // the batch handed over
-    std::vector<int> sync_results_;  // 0 or -errno per descriptor, once done
-    bool sync_requested_ = false;    // a batch is waiting or being synced
-    bool sync_done_ = false;         // the batch is done; results not yet collected
-    bool syncer_stop_ = false;
+    background_syncer syncer_;
 };
 
 }  // namespace mdrec::writer

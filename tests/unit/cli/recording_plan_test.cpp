@@ -32,7 +32,7 @@ TEST(recording_plan, spot_defaults_come_from_the_venue) {
     EXPECT_EQ(plan->venue->name, "binance-spot");
     EXPECT_EQ(plan->ingest.where.display(),
               ingest::parse_endpoint("wss://stream.binance.com:9443")->display());
-    EXPECT_FALSE(plan->ingest.futures);
+    EXPECT_FALSE(plan->ingest.venue->futures);
     EXPECT_EQ(plan->ingest.streams_per_connection, 1024u);
     EXPECT_EQ(plan->ingest.client_messages_per_second, 5u);
     EXPECT_EQ(plan->ingest.connections_per_window, 300u);
@@ -51,7 +51,7 @@ TEST(recording_plan, usdm_defaults_come_from_the_venue) {
     ASSERT_TRUE(plan) << plan.error().message;
     EXPECT_EQ(plan->ingest.where.display(),
               ingest::parse_endpoint("wss://fstream.binance.com/public")->display());
-    EXPECT_TRUE(plan->ingest.futures);
+    EXPECT_TRUE(plan->ingest.venue->futures);
     EXPECT_EQ(plan->ingest.streams_per_connection, 200u);
     EXPECT_EQ(plan->ingest.client_messages_per_second, 10u);
     EXPECT_EQ(plan->destination, "data/binance-usdm");
@@ -72,7 +72,7 @@ TEST(recording_plan, explicit_options_override_the_venue) {
     EXPECT_EQ(plan->ingest.streams_per_connection, 7u);
     EXPECT_EQ(plan->ingest.client_messages_per_second, 3u);
     EXPECT_EQ(plan->ingest.connections_per_window, 12u);
-    EXPECT_TRUE(plan->ingest.futures);
+    EXPECT_TRUE(plan->ingest.venue->futures);
     EXPECT_TRUE(plan->ingest.fail_fast);
     EXPECT_TRUE(plan->ingest.hangup_stops);
     EXPECT_EQ(plan->destination, "standard output");
@@ -85,7 +85,7 @@ TEST(recording_plan, every_default_duration_is_parsed) {
     EXPECT_EQ(plan->ingest.connect_timeout, 10s);
     EXPECT_EQ(plan->ingest.idle_timeout, 60s);
     EXPECT_EQ(plan->ingest.backoff_max, 30s);
-    EXPECT_EQ(plan->ingest.stats_interval, 10s);
+    EXPECT_EQ(plan->ops.stats_interval, 10s);
     EXPECT_EQ(plan->ingest.connection_lifetime, 23h + 30min);
     EXPECT_EQ(plan->ingest.rotation_timeout, 30s);
     EXPECT_EQ(plan->ingest.silence_timeout, 0ns);  // auto
@@ -118,7 +118,7 @@ TEST(recording_plan, every_given_duration_is_parsed) {
     EXPECT_EQ(plan->ingest.connect_timeout, 2s);
     EXPECT_EQ(plan->ingest.idle_timeout, 3s);
     EXPECT_EQ(plan->ingest.backoff_max, 4s);
-    EXPECT_EQ(plan->ingest.stats_interval, 0s);
+    EXPECT_EQ(plan->ops.stats_interval, 0s);
     EXPECT_EQ(plan->ingest.connection_lifetime, 5min);
     EXPECT_EQ(plan->ingest.rotation_timeout, 6s);
     EXPECT_EQ(plan->ingest.silence_timeout, 7s);

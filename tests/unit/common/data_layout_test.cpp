@@ -28,6 +28,23 @@ TEST(data_layout, hour_of_floors) {
     EXPECT_EQ(hour_of(midnight_ns - 1), midnight_hour - 1);
 }
 
+TEST(data_layout, hour_range_holds_exactly_the_hours_times) {
+    constexpr std::int64_t h = 3600LL * 1'000'000'000;
+    const auto [begin, end] = data_layout::hour_range(493'000);
+    EXPECT_EQ(begin, 493'000 * h);
+    EXPECT_EQ(end, 493'001 * h);
+    EXPECT_EQ(data_layout::hour_of(begin), 493'000);
+    EXPECT_EQ(data_layout::hour_of(end - 1), 493'000);
+    EXPECT_EQ(data_layout::hour_of(end), 493'001);
+}
+
+TEST(data_layout, hour_range_clamps_at_the_ends_of_int64) {
+    constexpr auto lo = std::numeric_limits<std::int64_t>::min();
+    constexpr auto hi = std::numeric_limits<std::int64_t>::max();
+    EXPECT_EQ(data_layout::hour_range(data_layout::hour_of(hi)).second, hi);
+    EXPECT_EQ(data_layout::hour_range(data_layout::hour_of(lo)).first, lo);
+}
+
 TEST(data_layout, hour_of_floors_before_1970) {
     EXPECT_EQ(hour_of(-1), -1);
     EXPECT_EQ(hour_of(-ns_per_h), -1);

@@ -87,7 +87,8 @@ const std::string queue_frame =
 TEST(frame_router, data_frame_becomes_a_data_record_with_the_exact_line) {
     const stream_table table = make_table({"ethusdt@depth", "btcusdt@depth@100ms"});
     queue::spsc_ring ring(64 * 1024);
-    frame_router router(table, ring, 0, {});
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
     feed(router, depth_frame, 1763769600123456789);
     const auto records = drain(ring);
     ASSERT_EQ(records.size(), 1u);
@@ -108,7 +109,8 @@ TEST(frame_router, routes_every_fixture_frame) {
     const stream_table table = make_table(
         {"nknusdt@depth@100ms", "blzeth@depth@100ms", "lrcbtc@depth@100ms", "runeeur@depth@100ms"});
     queue::spsc_ring ring(4 * 1024 * 1024);
-    frame_router router(table, ring, 0, {});
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
     for (std::size_t i = 0; i < frames.size(); ++i) {
         feed(router, frames[i], static_cast<std::int64_t>(i), {7, nullptr});
     }
@@ -143,7 +145,8 @@ TEST(frame_router, routes_every_fixture_frame) {
 TEST(frame_router, unknown_stream_is_rejected_whole) {
     const stream_table table = make_table({"ethusdt@depth"});
     queue::spsc_ring ring(64 * 1024);
-    frame_router router(table, ring, 0, {});
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
     feed(router, depth_frame, 42, {3, nullptr});
     const auto records = drain(ring);
     ASSERT_EQ(records.size(), 1u);
@@ -161,7 +164,8 @@ TEST(frame_router, unknown_stream_is_rejected_whole) {
 TEST(frame_router, invalid_frames_are_rejected_whole) {
     const stream_table table = make_table({"btcusdt@depth@100ms"});
     queue::spsc_ring ring(64 * 1024);
-    frame_router router(table, ring, 0, {});
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
     const std::string truncated = depth_frame.substr(0, depth_frame.size() / 2);
     const std::vector<std::pair<std::string, std::string>> cases = {
         {"garbage", "invalid_json"}, {"<html>502 Bad Gateway</html> garbage #1", "invalid_json"},
@@ -189,7 +193,8 @@ TEST(frame_router, invalid_frames_are_rejected_whole) {
 TEST(frame_router, invalid_utf8_frame_is_kept_as_base64) {
     const stream_table table = make_table({"a"});
     queue::spsc_ring ring(64 * 1024);
-    frame_router router(table, ring, 0, {});
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
     feed(router, "\xff\xfe garbage", 1);
     const auto records = drain(ring);
     ASSERT_EQ(records.size(), 1u);
@@ -201,7 +206,8 @@ TEST(frame_router, invalid_utf8_frame_is_kept_as_base64) {
 TEST(frame_router, control_replies_produce_no_record) {
     const stream_table table = make_table({"a"});
     queue::spsc_ring ring(64 * 1024);
-    frame_router router(table, ring, 0, {});
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
     feed(router, R"({"result":null,"id":1})", 1);
     feed(router, R"({"result":["a"],"id":2})", 2);
     feed(router, R"({"error":{"code":2,"msg":"Invalid request"},"id":3})", 3);
@@ -234,7 +240,8 @@ std::vector<record> drain_after_fill(queue::spsc_ring& ring) {
 TEST(frame_router, full_ring_drops_and_then_writes_a_gap_line) {
     const stream_table table = make_table({"btcusdt@depth@100ms"});
     queue::spsc_ring ring(4096);
-    frame_router router(table, ring, 0, {});
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
     feed(router, queue_frame, 1);
     fill(ring);
     for (int i = 0; i < 3; ++i) feed(router, queue_frame, 10 + i);
@@ -276,7 +283,8 @@ TEST(frame_router, per_stream_stats_follow_each_stream) {
     const std::string other_frame = R"({"stream":"ethusdt@depth","data":{"U":1,"u":2}})";
     const stream_table table = make_table({"btcusdt@depth@100ms", "ethusdt@depth"});
     queue::spsc_ring ring(4096);
-    frame_router router(table, ring, 0, {});
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
     EXPECT_EQ(router.stream(0).last_ts.load(), 0);
     feed(router, queue_frame, 100);
     feed(router, queue_frame, 200);
@@ -299,7 +307,8 @@ TEST(frame_router, gap_lines_belong_to_the_stream_that_dropped) {
     const std::string other_frame = R"({"stream":"ethusdt@depth","data":{"U":1,"u":2}})";
     const stream_table table = make_table({"btcusdt@depth@100ms", "ethusdt@depth"});
     queue::spsc_ring ring(4096);
-    frame_router router(table, ring, 0, {});
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
     fill(ring);
     feed(router, depth_frame, 1);
     // A different update (the same one twice would be suppressed as a repeat, not dropped).
@@ -329,7 +338,8 @@ TEST(frame_router, gap_lines_belong_to_the_stream_that_dropped) {
 TEST(frame_router, write_pending_gaps_reports_a_full_ring) {
     const stream_table table = make_table({"btcusdt@depth@100ms"});
     queue::spsc_ring ring(4096);
-    frame_router router(table, ring, 0, {});
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
     fill(ring);
     feed(router, depth_frame, 1);
     EXPECT_FALSE(router.write_pending_gaps(2));
@@ -345,7 +355,8 @@ TEST(frame_router, write_pending_gaps_reports_a_full_ring) {
 TEST(frame_router, gap_lines_add_up_to_every_drop) {
     const stream_table table = make_table({"btcusdt@depth@100ms"});
     queue::spsc_ring ring(4096);
-    frame_router router(table, ring, 0, {});
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
     std::uint64_t data_lines = 0, gap_sum = 0, fed = 0;
     // A data record may open with the gap line owed for earlier drops; an event record is a
     // gap line alone (from write_pending_gaps).
@@ -376,7 +387,8 @@ TEST(frame_router, gap_lines_add_up_to_every_drop) {
 TEST(frame_router, full_ring_counts_lost_rejects_and_events) {
     const stream_table table = make_table({"btcusdt@depth@100ms"});
     queue::spsc_ring ring(4096);
-    frame_router router(table, ring, 0, {});
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
     fill(ring);
     feed(router, "garbage", 1);
     const stream_id ids[] = {0};
@@ -391,7 +403,8 @@ TEST(frame_router, max_messages_stops_recording_and_calls_on_limit_once) {
     const stream_table table = make_table({"btcusdt@depth@100ms"});
     queue::spsc_ring ring(64 * 1024);
     int calls = 0;
-    frame_router router(table, ring, 3, [&calls] { ++calls; });
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 3, [&calls] { ++calls; });
     for (int i = 0; i < 2; ++i) feed(router, queue_frame, i);
     EXPECT_FALSE(router.limit_reached());
     EXPECT_EQ(calls, 0);
@@ -411,7 +424,8 @@ TEST(frame_router, max_messages_stops_recording_and_calls_on_limit_once) {
 TEST(frame_router, connection_events_go_to_every_stream) {
     const stream_table table = make_table({"a", "b", "c"});
     queue::spsc_ring ring(64 * 1024);
-    frame_router router(table, ring, 0, {});
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
     const stream_id ids[] = {0, 2};
     router.on_connected(5, ids, 7, "wss://stream.binance.com:9443");
     router.on_disconnected(6, ids, 7, "end of stream");
@@ -443,7 +457,8 @@ TEST(frame_router, connection_events_go_to_every_stream) {
 TEST(frame_router, raw_connection_wraps_the_payload) {
     const stream_table table = make_table({"ethusdt@depth", "btcusdt@depth"});
     queue::spsc_ring ring(64 * 1024);
-    frame_router router(table, ring, 0, {});
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {}, true);
     const stream_id raw_id = 1;
     const connection_info conn{4, &raw_id};
     const std::string payload =
@@ -486,7 +501,8 @@ std::vector<std::string> gap_lines_of(queue::spsc_ring& ring) {
 TEST(frame_router, futures_pu_break_is_a_gap_line) {
     const stream_table table = make_table({"s"});
     queue::spsc_ring ring(64 * 1024);
-    frame_router router(table, ring, 0, {});
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
     feed(router, futures_frame(10, 20, 9), 1);
     feed(router, futures_frame(21, 30, 20), 2);   // continuous
     feed(router, futures_frame(41, 50, 40), 3);   // pu 40, expected 30
@@ -502,7 +518,8 @@ TEST(frame_router, futures_pu_break_is_a_gap_line) {
 TEST(frame_router, spot_diff_depth_needs_u_plus_one) {
     const stream_table table = make_table({"s"});
     queue::spsc_ring ring(64 * 1024);
-    frame_router router(table, ring, 0, {});
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
     auto diff = [](std::int64_t first, std::int64_t last) {
         return test::cat(R"({"stream":"s","data":{"e":"depthUpdate","E":1,"U":)",
                          std::to_string(first), R"(,"u":)", std::to_string(last),
@@ -520,7 +537,8 @@ TEST(frame_router, spot_diff_depth_needs_u_plus_one) {
 TEST(frame_router, spot_snapshots_may_repeat_but_not_go_back) {
     const stream_table table = make_table({"s"});
     queue::spsc_ring ring(64 * 1024);
-    frame_router router(table, ring, 0, {});
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
     auto snap = [](std::int64_t id) {
         return test::cat(R"({"stream":"s","data":{"lastUpdateId":)", std::to_string(id),
                          R"(,"bids":[],"asks":[]}})");
@@ -538,7 +556,8 @@ TEST(frame_router, spot_snapshots_may_repeat_but_not_go_back) {
 TEST(frame_router, a_reconnect_restarts_the_continuity_checks) {
     const stream_table table = make_table({"s"});
     queue::spsc_ring ring(64 * 1024);
-    frame_router router(table, ring, 0, {});
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
     const stream_id ids[] = {0};
     feed(router, futures_frame(10, 20, 9), 1);
     router.on_disconnected(2, ids, 1, "test");

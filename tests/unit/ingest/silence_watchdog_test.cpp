@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "mdrec/ingest/frame_router.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
 
 namespace mdrec::ingest {
@@ -11,23 +12,23 @@ namespace {
 
 using namespace std::chrono_literals;
 constexpr std::int64_t s = 1'000'000'000;
+const venue_profile& spot = **find_venue("binance-spot");
+const venue_profile& usdm = **find_venue("binance-usdm");
 
 TEST(silence_watchdog, thresholds_follow_the_update_interval) {
-    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@depth20@100ms", false), 10s);
-    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@depth20", false), 20s);
-    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@depth20@1000ms", true), 20s);
-    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@kline_1m", false), 40s);
-    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@aggTrade", false), 20s);
-    EXPECT_TRUE(silence_watchdog::pushes_on_interval("btcusdt@depth5@100ms"));
-    EXPECT_FALSE(silence_watchdog::pushes_on_interval("btcusdt@depth@100ms"));  // diffs
-    EXPECT_FALSE(silence_watchdog::pushes_on_interval("btcusdt@aggTrade"));
+    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@depth20@100ms", spot), 10s);
+    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@depth20", spot), 20s);
+    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@depth20@1000ms", usdm), 20s);
+    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@kline_1m", spot), 40s);
+    EXPECT_EQ(silence_watchdog::default_threshold("btcusdt@aggTrade", spot), 20s);
 }
 
 struct fixture {
     stream_table table = *stream_table::make({"a@depth5@100ms", "b@depth5@100ms"});
     queue::spsc_ring ring{1 << 20};
-    frame_router router{table, ring, 0, {}};
-    silence_watchdog dog{table, false, 1s};
+    ingest_stats stats;
+    frame_router router{table, ring, stats, 0, {}};
+    silence_watchdog dog{table, spot, 1s};
     const stream_id ids[2] = {0, 1};
 };
 
@@ -42,12 +43,12 @@ TEST(silence_watchdog, a_stall_of_every_stream_replaces_the_connection) {
     fixture f;
     deliver(f.router, "a@depth5@100ms", 100 * s);
     deliver(f.router, "b@depth5@100ms", 100 * s);
-    auto none = f.dog.check(f.ids, 1, 99 * s, 100 * s + s / 2, f.router, f.router.stats());
+    auto none = f.dog.check(f.ids, 1, 99 * s, 100 * s + s / 2, f.router.per_stream(), f.stats);
     EXPECT_EQ(none.what, silence_action::kind::none);
-    auto first = f.dog.check(f.ids, 1, 99 * s, 101 * s + s / 2, f.router, f.router.stats());
+    auto first = f.dog.check(f.ids, 1, 99 * s, 101 * s + s / 2, f.router.per_stream(), f.stats);
     EXPECT_EQ(first.what, silence_action::kind::none);  // first period: logged, counted
     EXPECT_EQ(f.router.stats().silent_streams.load(), 2u);
-    auto second = f.dog.check(f.ids, 1, 99 * s, 102 * s + s / 2, f.router, f.router.stats());
+    auto second = f.dog.check(f.ids, 1, 99 * s, 102 * s + s / 2, f.router.per_stream(), f.stats);
     EXPECT_EQ(second.what, silence_action::kind::reconnect);
     EXPECT_NE(second.reason.find("stalled"), std::string::npos);
 }
@@ -57,18 +58,18 @@ TEST(silence_watchdog, one_silent_stream_rotates_then_is_reported_as_not_served)
     // Stream a delivers all along; b never does.
     deliver(f.router, "a@depth5@100ms", 100 * s);
     deliver(f.router, "a@depth5@100ms", 101 * s + s / 2);
-    auto act = f.dog.check(f.ids, 1, 100 * s, 102 * s + 1, f.router, f.router.stats());
+    auto act = f.dog.check(f.ids, 1, 100 * s, 102 * s + 1, f.router.per_stream(), f.stats);
     EXPECT_EQ(act.what, silence_action::kind::rotate);
     f.dog.replaced(f.ids);
     // On the replacement (connected at 103 s) b stays silent for two periods: not served.
     deliver(f.router, "a@depth5@100ms", 105 * s);
-    act = f.dog.check(f.ids, 2, 103 * s, 105 * s + 1, f.router, f.router.stats());
+    act = f.dog.check(f.ids, 2, 103 * s, 105 * s + 1, f.router.per_stream(), f.stats);
     EXPECT_EQ(act.what, silence_action::kind::none);
     EXPECT_TRUE(f.dog.never_served(1));
     EXPECT_EQ(f.router.stats().never_served.load(), 1u);
     // And it is left alone from then on.
     deliver(f.router, "a@depth5@100ms", 110 * s);
-    act = f.dog.check(f.ids, 2, 103 * s, 110 * s, f.router, f.router.stats());
+    act = f.dog.check(f.ids, 2, 103 * s, 110 * s, f.router.per_stream(), f.stats);
     EXPECT_EQ(act.what, silence_action::kind::none);
     EXPECT_EQ(f.router.stats().never_served.load(), 1u);
 }

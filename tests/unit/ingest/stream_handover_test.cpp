@@ -30,11 +30,13 @@ parse::depth_ids futures(std::int64_t pu, std::int64_t u) {
 struct recorder {
     stream_handover h{1};
     std::vector<std::string> recorded;
+    stream_handover::admission last;  // what the last feed() was told
     std::vector<std::string> feed(std::uint64_t conn, const parse::depth_ids& ids,
                                   const std::string& frame) {
         std::vector<std::string> now;
-        if (h.admit(0, conn, ids, frame, 0) == verdict::record) now.push_back(frame);
-        for (const auto& m : h.released()) now.push_back(m.frame);
+        last = h.admit(0, conn, ids, frame, 0);
+        if (last.what == verdict::record) now.push_back(frame);
+        for (const auto& m : last.released.messages) now.push_back(m.frame);
         recorded.insert(recorded.end(), now.begin(), now.end());
         return now;
     }
@@ -79,8 +81,10 @@ TEST(stream_handover, replacement_behind_the_old_connection) {
     r.snap(1, 12);
     r.snap(1, 13);
     r.snap(2, 12);  // already recorded: overlap proven, new connection owns the stream
-    EXPECT_TRUE(r.h.take_handed_over(0));
-    EXPECT_TRUE(r.h.overlap_proven(0));
+    ASSERT_TRUE(r.last.released.handed_over);
+    EXPECT_TRUE(r.last.released.handed_over->proven);
+    EXPECT_EQ(r.last.released.handed_over->from, 1u);
+    EXPECT_EQ(r.last.released.handed_over->to, 2u);
     r.snap(1, 14);  // the old one is retired: ignored
     r.snap(2, 13);  // catching up: recorded already
     r.snap(2, 14);
@@ -103,7 +107,7 @@ TEST(stream_handover, replacement_ahead_of_the_old_connection) {
     EXPECT_EQ(r.recorded, keys({10, 11}));
     r.snap(1, 12);  // the old one reaches the first held message: handover
     EXPECT_EQ(r.recorded, keys({10, 11, 12, 13}));
-    EXPECT_TRUE(r.h.take_handed_over(0));
+    EXPECT_TRUE(r.last.released.handed_over);
     r.snap(1, 13);
     r.snap(2, 14);
     EXPECT_EQ(r.recorded, keys({10, 11, 12, 13, 14}));
@@ -161,10 +165,10 @@ TEST(stream_handover, forced_finish_releases_what_was_held_unproven) {
     r.snap(1, 11);
     r.snap(2, 20);
     r.snap(2, 21);
-    r.h.finish(0);
-    for (const auto& m : r.h.released()) r.recorded.push_back(m.frame);
-    EXPECT_TRUE(r.h.take_handed_over(0));
-    EXPECT_FALSE(r.h.overlap_proven(0));
+    const auto done = r.h.finish(0);
+    for (const auto& m : done.messages) r.recorded.push_back(m.frame);
+    ASSERT_TRUE(done.handed_over);
+    EXPECT_FALSE(done.handed_over->proven);
     EXPECT_EQ(r.recorded, keys({10, 11, 20, 21}));
     EXPECT_EQ(r.h.owner(0), 2u);
 }
@@ -173,9 +177,9 @@ TEST(stream_handover, a_silent_overlap_finishes_proven) {
     recorder r;
     r.h.assign(0, 1);
     r.h.begin(0, 2);
-    r.h.finish(0);
-    EXPECT_TRUE(r.h.take_handed_over(0));
-    EXPECT_TRUE(r.h.overlap_proven(0));
+    const auto done = r.h.finish(0);
+    ASSERT_TRUE(done.handed_over);
+    EXPECT_TRUE(done.handed_over->proven);
 }
 
 TEST(stream_handover, an_abandoned_replacement_leaves_the_old_owner) {

@@ -1,8 +1,8 @@
 // Test support: a file_io that passes every call on to posix_file_io unless the test has scripted
 // a fault: writev failing with an errno for the next N calls, a short writev followed by failing
-// calls, open/make_dirs/fdatasync failing, or writev stalling until released. It also counts
-// calls. The test thread scripts it while the writer thread uses it, so every member is guarded
-// by one mutex; a stalled writev waits on a condition variable with that mutex released.
+// calls, open/make_dirs/fdatasync/sync_dir failing, or writev stalling until released. It also
+// counts calls. The test thread scripts it while the writer thread uses it, so every member is
+// guarded by one mutex; a stalled writev waits on a condition variable with that mutex released.
 #pragma once
 
 #include <sys/types.h>
@@ -63,6 +63,10 @@ class faulty_file_io : public writer::file_io {
         std::lock_guard lock(mutex_);
         sync_fault_ = {err, count, {}};
     }
+    void fail_sync_dir(int err, int count = always) {
+        std::lock_guard lock(mutex_);
+        sync_dir_fault_ = {err, count, {}};
+    }
     // From now on every writev blocks (before writing anything) until release_writev().
     void stall_writev() {
         std::lock_guard lock(mutex_);
@@ -83,6 +87,7 @@ class faulty_file_io : public writer::file_io {
             open_fault_ = {};
             dirs_fault_ = {};
             sync_fault_ = {};
+            sync_dir_fault_ = {};
             short_pending_ = false;
             stall_ = false;
         }
@@ -113,6 +118,13 @@ class faulty_file_io : public writer::file_io {
         const auto it = syncs_by_path_.find(path);
         return it == syncs_by_path_.end() ? 0 : it->second;
     }
+    // sync_dir calls on the folder at `path`, and in all.
+    int sync_dir_calls(const std::string& path) const {
+        std::lock_guard lock(mutex_);
+        const auto it = dir_syncs_by_path_.find(path);
+        return it == dir_syncs_by_path_.end() ? 0 : it->second;
+    }
+    int sync_dir_calls() const { return locked(sync_dir_calls_); }
     int open_calls() const { return locked(open_calls_); }
     int close_calls() const { return locked(close_calls_); }
 
@@ -125,6 +137,8 @@ class faulty_file_io : public writer::file_io {
         }
         return real_.make_dirs(path);
     }
+
+    int try_create(const std::string& path) override { return real_.try_create(path); }
 
     int open_append(const std::string& path) override {
         {
@@ -192,6 +206,16 @@ class faulty_file_io : public writer::file_io {
         return real_.fdatasync(fd);
     }
 
+    int sync_dir(const std::string& path) override {
+        {
+            std::lock_guard lock(mutex_);
+            ++sync_dir_calls_;
+            ++dir_syncs_by_path_[path];
+            if (const int err = take(sync_dir_fault_, path)) return -err;
+        }
+        return real_.sync_dir(path);
+    }
+
     int close(int fd) override {
         {
             std::lock_guard lock(mutex_);
@@ -230,7 +254,7 @@ class faulty_file_io : public writer::file_io {
     writer::posix_file_io real_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;
-    fault writev_fault_, open_fault_, dirs_fault_, sync_fault_;
+    fault writev_fault_, open_fault_, dirs_fault_, sync_fault_, sync_dir_fault_;
     bool short_pending_ = false;
     std::size_t short_whole_ = 0;
     bool stall_ = false;
@@ -239,11 +263,13 @@ class faulty_file_io : public writer::file_io {
     int writev_failures_ = 0;
     int sync_calls_ = 0;
     int sync_failures_ = 0;
+    int sync_dir_calls_ = 0;
     int open_calls_ = 0;
     int close_calls_ = 0;
     std::vector<off_t> truncations_;
     std::map<int, std::string> path_of_fd_;
     std::map<std::string, int> syncs_by_path_;
+    std::map<std::string, int> dir_syncs_by_path_;
 };
 
 }  // namespace mdrec::test

@@ -24,7 +24,7 @@
 #include "../support/temp_dir.hpp"
 #include "../support/text.hpp"
 #include "mdrec/writer/jsonl_writer.hpp"
-#include "mdrec/writer/segment_path.hpp"
+#include "mdrec/common/data_layout.hpp"
 
 namespace mdrec::writer {
 namespace {
@@ -153,7 +153,8 @@ struct fault_harness {
     }
 
     fs::path file(const std::string& stream, std::int64_t ts) const {
-        return segment_file((dir.path() / "binance-spot" / stream).string(), hour_of(ts));
+        return data_layout::segment_file((dir.path() / "binance-spot" / stream).string(),
+                                         data_layout::hour_of(ts));
     }
 
     const writer_stats& stats() const { return writer->stats(); }

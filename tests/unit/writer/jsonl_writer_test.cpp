@@ -24,7 +24,7 @@
 
 #include "../support/temp_dir.hpp"
 #include "../support/text.hpp"
-#include "mdrec/writer/segment_path.hpp"
+#include "mdrec/common/data_layout.hpp"
 
 namespace mdrec::writer {
 namespace {
@@ -79,7 +79,8 @@ struct harness {
     }
 
     fs::path stream_file(const std::string& stream, std::int64_t ts) const {
-        return segment_file((dir.path() / "binance-spot" / stream).string(), hour_of(ts));
+        return data_layout::segment_file((dir.path() / "binance-spot" / stream).string(),
+                                         data_layout::hour_of(ts));
     }
     fs::path venue_dir() const { return dir.path() / "binance-spot"; }
 

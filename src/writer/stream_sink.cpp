@@ -1,0 +1,229 @@
+// One stream's segments, its hourly rotation and its write-error episodes; see stream_sink.hpp.
+#include "mdrec/writer/stream_sink.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <limits>
+#include <tuple>
+#include <utility>
+
+#include "mdrec/common/clock_sync.hpp"
+#include "mdrec/common/data_layout.hpp"
+#include "mdrec/common/sys_error.hpp"
+#include "mdrec/record/line_format.hpp"
+
+namespace mdrec::writer {
+
+namespace {
+
+std::string clock_line(std::int64_t ts, const std::string& stream) {
+    const clock_sync clock = read_clock_sync();
+    auto line = record::event_line(ts, "clock", stream);
+    if (!clock.known) {
+        line.add("state", "unknown").add("error", clock.error);
+    } else {
+        line.add("state", clock.synchronized ? "synchronized" : "unsynchronized")
+            .add("est_error_us", clock.est_error_us)
+            .add("max_error_us", clock.max_error_us);
+    }
+    return line.finish();
+}
+
+}  // namespace
+
+stream_sink::stream_sink(sink_context& ctx, std::string dir, std::string stream)
+    : ctx_(ctx), dir_(std::move(dir)), stream_(std::move(stream)) {}
+
+std::unique_ptr<stream_sink> stream_sink::for_stream(sink_context& ctx, std::string_view venue_dir,
+                                                     const std::string& stream) {
+    return std::unique_ptr<stream_sink>(
+        new stream_sink(ctx, data_layout::stream_folder(venue_dir, stream), stream));
+}
+
+std::unique_ptr<stream_sink> stream_sink::for_rejects(sink_context& ctx,
+                                                      std::string_view venue_dir) {
+    return std::unique_ptr<stream_sink>(new stream_sink(ctx, data_layout::rejects_folder(venue_dir), {}));
+}
+
+std::unique_ptr<stream_sink> stream_sink::for_standard_stream(sink_context& ctx, int fd) {
+    auto sink = std::unique_ptr<stream_sink>(new stream_sink(ctx, {}, {}));
+    sink->standard_ = true;
+    sink->current_ = segment::standard_stream(fd);
+    sink->hour_begin_ = std::numeric_limits<std::int64_t>::min();
+    sink->hour_end_ = std::numeric_limits<std::int64_t>::max();
+    return sink;
+}
+
+void stream_sink::rotate(std::int64_t ts) {
+    if (standard_) return;  // only a receive time of INT64_MAX gets here
+    const std::int64_t hour = data_layout::hour_of(ts);
+    std::tie(hour_begin_, hour_end_) = data_layout::hour_range(hour);
+    if (hour == current_.hour()) return;
+    // Lines already collected belong to the previous hour's file: the next flush writes them
+    // there first (or, while the disk fails, they wait in the backlog with that file).
+    if (current_.has_pending()) {
+        backlog_.push_back(std::move(current_));
+    } else {
+        close(current_);
+    }
+    current_ = segment(data_layout::segment_file(dir_, hour), hour);
+    if (!stream_.empty()) {
+        // Once per segment, first: how far the receive times in it can be trusted.
+        current_.add_own(clock_line(ts, stream_), queue::record_kind::event, ts);
+    }
+    // While the disk fails, the new hour's file is created now (a failure is noted and retried
+    // by flush); otherwise flush opens it once the earlier hour's lines are written.
+    if (failing_) open(current_);
+}
+
+bool stream_sink::open(segment& seg) {
+    const std::string folder = data_layout::segment_folder(dir_, seg.hour());
+    const int created = ctx_.files.make_dirs(folder);
+    if (created < 0) {
+        note_failure(seg, "create folder for", -created);
+        return false;
+    }
+    // New folders' names live in their parents: those must be synced too.
+    for (auto& parent : parents_of_new_folders(folder, created)) {
+        seg.unsynced_folders().push_back(std::move(parent));
+    }
+    if (const int rc = seg.open(ctx_.files); rc < 0) {
+        note_failure(seg, "open", -rc);
+        return false;
+    }
+    // An empty file is taken for a new one: its entry in the folder must become durable too.
+    if (seg.size() == 0) seg.unsynced_folders().push_back(folder);
+    ctx_.stats.files_opened.fetch_add(1, std::memory_order_relaxed);
+    return true;
+}
+
+bool stream_sink::flush() {
+    // Oldest first, so each stream's lines reach the disk in order.
+    while (!backlog_.empty()) {
+        if (!flush(backlog_.front())) return false;
+        close(backlog_.front());
+        backlog_.pop_front();
+    }
+    return flush(current_);
+}
+
+bool stream_sink::flush(segment& seg) {
+    if (!seg.has_pending()) return true;
+    if (!seg.is_open() && !open(seg)) return false;
+    const int err = seg.flush(ctx_.files, ctx_.stats, ctx_.latency);
+    if (err == 0) {
+        if (failing_) {
+            spdlog::info("writing to {} works again", name_of(seg));
+            failing_ = false;
+        }
+        return true;
+    }
+    note_failure(seg, "write to", err);
+    if (standard_ && err == EPIPE) {
+        // Whoever read standard output has gone; these lines have nowhere to go.
+        ctx_.stats.lost_lines.fetch_add(seg.drop_pending(), std::memory_order_relaxed);
+        return true;
+    }
+    return false;
+}
+
+bool stream_sink::sync(segment& seg) {
+    if (!seg.is_open() || seg.standard()) return true;
+    if (seg.dirty()) {
+        if (const int rc = seg.sync(ctx_.files); rc < 0) {
+            // After a failed fdatasync the kernel may have dropped the dirty pages: say so.
+            spdlog::error("fdatasync {} failed: {}", seg.path(), errno_text(-rc));
+            ctx_.stats.write_errors.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
+        ctx_.stats.syncs.fetch_add(1, std::memory_order_relaxed);
+    }
+    auto& folders = seg.unsynced_folders();
+    while (!folders.empty()) {
+        if (const int rc = ctx_.files.sync_dir(folders.back()); rc < 0) {
+            spdlog::error("fsync of folder {} failed: {}", folders.back(), errno_text(-rc));
+            ctx_.stats.write_errors.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
+        folders.pop_back();
+    }
+    return true;
+}
+
+bool stream_sink::close(segment& seg) {
+    if (!seg.is_open()) return true;
+    ctx_.before_close();  // the syncer must be done with this descriptor
+    const bool synced = sync(seg);
+    seg.close(ctx_.files);
+    return synced;
+}
+
+bool stream_sink::sync_all() {
+    if (standard_) return true;
+    bool all = true;
+    for (auto& seg : backlog_) all = sync(seg) && all;
+    return sync(current_) && all;
+}
+
+void stream_sink::take_sync_job(segment& seg, std::vector<sync_job>& jobs) {
+    if (!seg.is_open() || seg.standard()) return;
+    const bool data = seg.take_dirty();
+    if (!data && seg.unsynced_folders().empty()) return;
+    jobs.push_back(sync_job{seg.fd(), data, std::move(seg.unsynced_folders()), 0, 0, {}});
+    seg.unsynced_folders().clear();
+}
+
+void stream_sink::take_sync_jobs(std::vector<sync_job>& jobs) {
+    take_sync_job(current_, jobs);
+    for (auto& seg : backlog_) take_sync_job(seg, jobs);
+}
+
+void stream_sink::sync_failed(const sync_job& job) {
+    auto mark = [&](segment& seg) {
+        if (seg.fd() != job.fd || seg.standard()) return;
+        if (job.data_rc < 0) {
+            // As in sync(): the kernel may have dropped the dirty pages; say so, try again.
+            seg.mark_dirty();
+            spdlog::error("fdatasync {} failed: {}", seg.path(), errno_text(-job.data_rc));
+        }
+        if (job.folder_rc < 0) {
+            spdlog::error("fsync of folder {} failed: {}", job.failed_folder,
+                          errno_text(-job.folder_rc));
+            auto& folders = seg.unsynced_folders();
+            folders.insert(folders.end(), job.folders.begin(), job.folders.end());
+        }
+    };
+    mark(current_);
+    for (auto& seg : backlog_) mark(seg);
+}
+
+void stream_sink::close_all() {
+    // After sync_all: a file whose sync failed is not synced again (and failed again) here.
+    if (standard_) return;
+    for (auto& seg : backlog_) seg.close(ctx_.files);
+    current_.close(ctx_.files);
+    backlog_.clear();
+}
+
+std::uint64_t stream_sink::unwritten() const {
+    std::uint64_t lines = current_.pending_lines();
+    for (const auto& seg : backlog_) lines += seg.pending_lines();
+    return lines;
+}
+
+void stream_sink::note_failure(const segment& seg, const char* what, int err) {
+    ctx_.stats.write_errors.fetch_add(1, std::memory_order_relaxed);
+    if (failing_) return;  // once per episode
+    failing_ = true;
+    spdlog::error(
+        "{} {} failed: {}; {} lines kept queued, retrying every {} ms", what, name_of(seg),
+        errno_text(err), seg.pending_lines(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.retry_interval).count());
+}
+
+std::string stream_sink::name_of(const segment& seg) const {
+    return standard_ ? std::string("standard output") : seg.path();
+}
+
+}  // namespace mdrec::writer
