@@ -48,7 +48,8 @@ std::optional<source_entry> parse_line(std::string_view line) {
     }
     auto [end, ec] = std::from_chars(size.data(), size.data() + size.size(), entry.size);
     if (ec != std::errc{} || end != size.data() + size.size()) return std::nullopt;
-    if (digest.size() != 64 || digest.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+    if (digest.size() != 64 ||
+        digest.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
         return std::nullopt;
     }
     if (name.empty() || name == "." || name == ".." ||

@@ -11,10 +11,10 @@
 
 #include "mdrec/archive/line_source.hpp"
 #include "mdrec/archive/path_list.hpp"
-#include "mdrec/record/record_check.hpp"
 #include "mdrec/archive/stream_day.hpp"
 #include "mdrec/cli/commands.hpp"
 #include "mdrec/common/sys_error.hpp"
+#include "mdrec/record/record_check.hpp"
 
 namespace mdrec::cli {
 
@@ -32,7 +32,7 @@ std::int64_t checked_time(const std::string& option, const std::string& text, st
 
 // Standard output through a 1 MiB buffer; a closed pipe (`| head`) ends the output quietly.
 class output {
-public:
+  public:
     // `line`, then a newline unless a piece of the same long line follows.
     bool put(std::string_view line, bool end_of_line = true) {
         if (buf_.size() + line.size() + 1 > capacity && !flush()) return false;
@@ -56,7 +56,7 @@ public:
     }
     int error() const noexcept { return error_; }
 
-private:
+  private:
     static constexpr std::size_t capacity = 1u << 20;
     std::string buf_;
     int error_ = 0;
@@ -66,9 +66,10 @@ private:
 
 int cat_command(const cat_options& options) {
     // 1. Check the command line.
-    const std::int64_t from = checked_time("--from", options.from,
-                                           std::numeric_limits<std::int64_t>::min());
-    const std::int64_t to = checked_time("--to", options.to, std::numeric_limits<std::int64_t>::max());
+    const std::int64_t from =
+        checked_time("--from", options.from, std::numeric_limits<std::int64_t>::min());
+    const std::int64_t to =
+        checked_time("--to", options.to, std::numeric_limits<std::int64_t>::max());
     const bool filtered = !options.from.empty() || !options.to.empty();
     auto files = archive::expand_paths(options.paths, /*plain=*/true, options.stream);
     if (!files) throw startup_error(files.error().message);

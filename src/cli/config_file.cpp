@@ -93,13 +93,27 @@ result<std::string> read_string(const std::string& text, std::size_t& pos) {
         if (pos >= text.size()) return fail("unterminated string");
         const char e = text[pos++];
         switch (e) {
-            case 'b': out += '\b'; continue;
-            case 't': out += '\t'; continue;
-            case 'n': out += '\n'; continue;
-            case 'f': out += '\f'; continue;
-            case 'r': out += '\r'; continue;
-            case '"': out += '"'; continue;
-            case '\\': out += '\\'; continue;
+            case 'b':
+                out += '\b';
+                continue;
+            case 't':
+                out += '\t';
+                continue;
+            case 'n':
+                out += '\n';
+                continue;
+            case 'f':
+                out += '\f';
+                continue;
+            case 'r':
+                out += '\r';
+                continue;
+            case '"':
+                out += '"';
+                continue;
+            case '\\':
+                out += '\\';
+                continue;
             case 'u':
             case 'U': {
                 const std::size_t digits = e == 'u' ? 4 : 8;

@@ -23,7 +23,9 @@ std::string endpoint::display() const {
     // would read back as a different endpoint ("ws://h/ws/stream" is not "ws://h/ws").
     const bool ambiguous = !raw && (base_path.ends_with("/ws") || base_path.ends_with("/stream"));
     return std::string(tls ? "wss://" : "ws://") + host_header() + base_path +
-           (raw ? "/ws" : ambiguous ? "/stream" : "");
+           (raw         ? "/ws"
+            : ambiguous ? "/stream"
+                        : "");
 }
 
 std::string endpoint::target(const std::vector<std::string>& streams) const {
@@ -41,8 +43,8 @@ namespace {
 // RFC 3986 character classes. The host and path go into the Host header and the request line
 // as they are, so anything outside them (a space, CR/LF, '@') is refused, never passed on.
 bool is_unreserved(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
 }
 
 bool is_hex(char c) {
