@@ -36,7 +36,8 @@ std::uint64_t frame_ring::run_end(std::uint64_t first, std::uint64_t end,
     const std::size_t slot = first % slots();
     const std::uint64_t limit = std::min<std::uint64_t>(end, first + (slots() - slot));
     std::uint64_t last = first + 1;
-    while (last < limit && offsets_[slot + (last - first) + 1] - offsets_[slot] <= max_bytes) ++last;
+    while (last < limit && offsets_[slot + (last - first) + 1] - offsets_[slot] <= max_bytes)
+        ++last;
     return last;
 }
 

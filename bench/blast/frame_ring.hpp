@@ -15,18 +15,19 @@
 namespace mdrec::bench {
 
 class frame_ring {
-public:
+  public:
     // `feed` must outlive the ring. Holds at least `min_slots` frames.
     frame_ring(const bench_feed& feed, std::size_t min_slots = 4096);
 
     std::size_t slots() const noexcept { return offsets_.size() - 1; }
     // The longest run of messages starting at `first` (and below `end`) that is contiguous in
     // the buffer and at most about `max_bytes` long (always at least one message).
-    std::uint64_t run_end(std::uint64_t first, std::uint64_t end, std::size_t max_bytes) const noexcept;
+    std::uint64_t run_end(std::uint64_t first, std::uint64_t end,
+                          std::size_t max_bytes) const noexcept;
     // Patches the ids of messages [first, last) (one contiguous run) and returns their frames.
     std::span<const char> frames(std::uint64_t first, std::uint64_t last) noexcept;
 
-private:
+  private:
     const bench_feed& feed_;
     std::vector<char> buffer_;
     std::vector<std::size_t> offsets_;  // slot -> frame start; offsets_[slots()] = buffer end

@@ -1,7 +1,8 @@
 // mdrec-blast: the benchmark's WebSocket server. Every connection gets the whole benchmark feed
 // (bench_feed: N depth20 messages over S streams, whatever the URL asks for), written as
 // pre-encoded frames in large writes, at full speed or at a fixed total rate. Prints
-// `listening <port>`, then per connection `start <conn> <ns>` and `done <conn> <sent> <payload bytes> <ns>`.
+// `listening <port>`, then per connection `start <conn> <ns>` and `done <conn> <sent> <payload
+// bytes> <ns>`.
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -14,7 +15,8 @@
 
 int main(int argc, char** argv) {
     using namespace mdrec::bench;
-    CLI::App app{"mdrec-blast: WebSocket server writing pre-built depth20 frames as fast as TCP takes them"};
+    CLI::App app{
+        "mdrec-blast: WebSocket server writing pre-built depth20 frames as fast as TCP takes them"};
     std::string host = "127.0.0.1";
     unsigned short port = 0;
     blast_options options;
@@ -28,8 +30,7 @@ int main(int argc, char** argv) {
 
     const bench_feed feed(options.streams, options.seed);
     boost::asio::io_context io;
-    boost::asio::ip::tcp::acceptor acceptor(
-        io, {boost::asio::ip::make_address(host), port});
+    boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address(host), port});
     std::mutex out_mutex;
     auto report = [&out_mutex](const std::string& line) {
         std::lock_guard lock(out_mutex);

@@ -66,13 +66,14 @@ int main(int argc, char** argv) {
             const std::string_view rest(line.data() + p + 1, line.size() - p - 1);
             constexpr std::string_view stream_key = R"("stream":")";
             const std::size_t name_end = rest.find('"', stream_key.size());
-            if (rest.substr(0, stream_key.size()) != stream_key || name_end == std::string_view::npos) {
+            if (rest.substr(0, stream_key.size()) != stream_key ||
+                name_end == std::string_view::npos) {
                 ++corrupt;
                 problem("no stream", line);
                 continue;
             }
-            const auto found =
-                stream_index.find(std::string(rest.substr(stream_key.size(), name_end - stream_key.size())));
+            const auto found = stream_index.find(
+                std::string(rest.substr(stream_key.size(), name_end - stream_key.size())));
             if (found == stream_index.end()) {
                 ++foreign;
                 problem("unknown stream", line);
@@ -122,14 +123,15 @@ int main(int argc, char** argv) {
         }
     }
     const std::uint64_t missing = count - ok;
-    std::printf("check %s: %llu of %llu byte-identical, %llu missing, %llu duplicate, %llu corrupt, "
-                "%llu out of order, %llu foreign, %llu event lines\n",
-                dir.c_str(), static_cast<unsigned long long>(ok),
-                static_cast<unsigned long long>(count), static_cast<unsigned long long>(missing),
-                static_cast<unsigned long long>(duplicate), static_cast<unsigned long long>(corrupt),
-                static_cast<unsigned long long>(out_of_order),
-                static_cast<unsigned long long>(foreign), static_cast<unsigned long long>(events));
+    std::printf(
+        "check %s: %llu of %llu byte-identical, %llu missing, %llu duplicate, %llu corrupt, "
+        "%llu out of order, %llu foreign, %llu event lines\n",
+        dir.c_str(), static_cast<unsigned long long>(ok), static_cast<unsigned long long>(count),
+        static_cast<unsigned long long>(missing), static_cast<unsigned long long>(duplicate),
+        static_cast<unsigned long long>(corrupt), static_cast<unsigned long long>(out_of_order),
+        static_cast<unsigned long long>(foreign), static_cast<unsigned long long>(events));
     if (!first_problem.empty()) std::printf("first problem: %s\n", first_problem.c_str());
-    const bool good = missing == 0 && duplicate == 0 && corrupt == 0 && out_of_order == 0 && foreign == 0;
+    const bool good =
+        missing == 0 && duplicate == 0 && corrupt == 0 && out_of_order == 0 && foreign == 0;
     return good ? 0 : 1;
 }

@@ -13,7 +13,7 @@
 namespace mdrec::bench {
 
 class bench_feed {
-public:
+  public:
     // Distinct depth bodies; message g carries body g % bodies (its lastUpdateId differs anyway).
     static constexpr std::size_t bodies = 64;
     // lastUpdateId = id_base + per-stream sequence: always 12 digits, so frames can be patched
@@ -45,10 +45,10 @@ public:
     // Writes the 12 digits of message g's lastUpdateId at `at`.
     void write_id(std::uint64_t g, char* at) const noexcept;
 
-private:
+  private:
     std::vector<std::string> names_;
-    std::vector<std::string> heads_;   // {"stream":"<name>","data":{"lastUpdateId":
-    std::vector<std::string> tails_;   // ,"bids":[...],"asks":[...]}}
+    std::vector<std::string> heads_;  // {"stream":"<name>","data":{"lastUpdateId":
+    std::vector<std::string> tails_;  // ,"bids":[...],"asks":[...]}}
 };
 
 }  // namespace mdrec::bench

@@ -23,7 +23,9 @@ struct padded_frames {
         bytes += frame.size();
         frames.push_back(std::move(f));
     }
-    std::size_t length(std::size_t i) const { return frames[i].size() - simdjson::SIMDJSON_PADDING; }
+    std::size_t length(std::size_t i) const {
+        return frames[i].size() - simdjson::SIMDJSON_PADDING;
+    }
 };
 
 inline padded_frames depth20_frames(std::size_t count = 256) {

@@ -21,7 +21,8 @@ result<verified_file> archive_verifier::verify(const std::string& path) {
         }
         auto digest = sha256_of_file(path);
         if (!digest) return tl::unexpected(digest.error());
-        if (*digest != entry->hex) return fail(path + ": SHA-256 does not match " + path + ".sha256");
+        if (*digest != entry->hex)
+            return fail(path + ": SHA-256 does not match " + path + ".sha256");
     }
     // 2. Every line, to the end of the data.
     verified_file out;

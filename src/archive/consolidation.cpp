@@ -2,6 +2,7 @@
 #include "mdrec/archive/consolidation.hpp"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -9,8 +10,6 @@
 #include <cstring>
 #include <filesystem>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 #include "mdrec/archive/durable_file.hpp"
 #include "mdrec/archive/progress_meter.hpp"
@@ -31,7 +30,7 @@ constexpr std::int64_t ns_per_day = 86400LL * 1'000'000'000;
 // One consolidation per archive folder at a time: an flock held for the run (dropped by the
 // kernel if the process dies).
 class run_lock {
-public:
+  public:
     static result<run_lock> take(const std::string& archive_dir) {
         const std::string path =
             data_layout::file_in(archive_dir, data_layout::consolidate_lock_name);
@@ -49,7 +48,7 @@ public:
         if (fd_ >= 0) ::close(fd_);
     }
 
-private:
+  private:
     explicit run_lock(int fd) : fd_(fd) {}
     int fd_ = -1;
 };
@@ -107,14 +106,14 @@ bool wanted(const stream_day& day, const consolidate_request& request) {
 
 std::string consolidate_report::line() const {
     std::string out = "consolidated " + std::to_string(archived) + " stream-day" +
-                      (archived == 1 ? "" : "s") + " (" + figures + "), " +
-                      std::to_string(lines) + " lines, " + std::to_string(bad_lines) +
+                      (archived == 1 ? "" : "s") + " (" + figures + "), " + std::to_string(lines) +
+                      " lines, " + std::to_string(bad_lines) +
                       " bad lines kept in reject archives, " + std::to_string(sources_deleted) +
                       " sources deleted";
     if (finished > 0) out += ", " + std::to_string(finished) + " interrupted run(s) finished";
     if (untouched > 0) out += ", " + std::to_string(untouched) + " already archived";
-    out += ", " + std::to_string(skipped) + " not finished yet, " + std::to_string(failed) +
-           " failed";
+    out +=
+        ", " + std::to_string(skipped) + " not finished yet, " + std::to_string(failed) + " failed";
     return out;
 }
 
@@ -155,10 +154,17 @@ result<consolidate_report> consolidate(const consolidate_request& request) {
             continue;
         }
         switch (outcome->what) {
-            case day_outcome::kind::archived: ++report.archived; break;
-            case day_outcome::kind::finished_earlier_run: ++report.finished; break;
-            case day_outcome::kind::already_archived: ++report.untouched; break;
-            case day_outcome::kind::nothing_to_do: break;
+            case day_outcome::kind::archived:
+                ++report.archived;
+                break;
+            case day_outcome::kind::finished_earlier_run:
+                ++report.finished;
+                break;
+            case day_outcome::kind::already_archived:
+                ++report.untouched;
+                break;
+            case day_outcome::kind::nothing_to_do:
+                break;
         }
         report.lines += outcome->lines;
         report.bad_lines += outcome->bad_lines;

@@ -31,12 +31,14 @@ struct source_stat {
 
 result<source_stat> stat_of(const std::string& path) {
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return fail("cannot stat " + path + ": " + errno_text(errno));
+    if (::stat(path.c_str(), &st) != 0)
+        return fail("cannot stat " + path + ": " + errno_text(errno));
     return source_stat{path, st.st_size, st.st_mtim};
 }
 
 bool same(const source_stat& a, const source_stat& b) {
-    return a.size == b.size && a.mtime.tv_sec == b.mtime.tv_sec && a.mtime.tv_nsec == b.mtime.tv_nsec;
+    return a.size == b.size && a.mtime.tv_sec == b.mtime.tv_sec &&
+           a.mtime.tv_nsec == b.mtime.tv_nsec;
 }
 
 // Line count and content hash of an archive, read back by decompressing it.
@@ -224,15 +226,17 @@ result<day_outcome> day_archiver::finish_earlier(const stream_day& day, const ar
     day_outcome outcome;
     outcome.what = day_outcome::kind::already_archived;
     auto manifest = source_manifest::read(p.manifest);
-    if (!manifest) return fail("archive " + p.archive + " has no valid source list (" +
-                               manifest.error().message + "); sources kept");
+    if (!manifest)
+        return fail("archive " + p.archive + " has no valid source list (" +
+                    manifest.error().message + "); sources kept");
     // Every remaining source must be one the archive was made from, unchanged.
     for (const auto& name : day.segments) {
         const std::string path = data_layout::file_in(day.folder, name);
         const source_entry* entry = manifest->find(name);
         MDREC_TRY_ASSIGN(const source_stat st, stat_of(path));
         if (entry == nullptr || static_cast<std::uint64_t>(st.size) != entry->size) {
-            return fail(path + " is not in " + p.archive + " as it is now (written after the "
+            return fail(path + " is not in " + p.archive +
+                        " as it is now (written after the "
                         "archive was made?); left in place");
         }
     }

@@ -3,11 +3,10 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <zstd.h>
 
 #include "mdrec/common/sys_error.hpp"
 

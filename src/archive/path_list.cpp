@@ -43,7 +43,8 @@ result<std::vector<std::string>> expand_paths(const std::vector<std::string>& pa
             continue;
         }
         std::vector<std::string> found;
-        for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+        for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end;
+             it.increment(ec)) {
             std::error_code type_ec;
             if (!it->is_regular_file(type_ec)) continue;
             const std::string file = it->path().string();

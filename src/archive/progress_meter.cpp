@@ -18,8 +18,7 @@ std::string progress_meter::figures() const {
     char buf[160];
     std::snprintf(buf, sizeof buf, "%llu file%s, %.1f MB in, %.1f MB out (%.1fx), %.1f MB/s",
                   static_cast<unsigned long long>(files_), files_ == 1 ? "" : "s", in_mb, out_mb,
-                  ratio,
-                  secs > 0 ? in_mb / secs : 0.0);
+                  ratio, secs > 0 ? in_mb / secs : 0.0);
     return buf;
 }
 

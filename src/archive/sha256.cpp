@@ -2,13 +2,12 @@
 #include "mdrec/archive/sha256.hpp"
 
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <vector>
-
-#include <openssl/evp.h>
 
 #include "mdrec/common/sys_error.hpp"
 

@@ -49,7 +49,8 @@ std::optional<std::int64_t> parse_time(std::string_view text) {
     }
     std::int64_t frac = 0;
     if (!rest.empty()) {
-        if (rest[0] != '.' || rest.size() > 10 || !number(rest.substr(1), frac)) return std::nullopt;
+        if (rest[0] != '.' || rest.size() > 10 || !number(rest.substr(1), frac))
+            return std::nullopt;
         for (std::size_t i = rest.size() - 1; i < 9; ++i) frac *= 10;
     }
     return result + (hh * 3600 + mm * 60 + ss) * s + frac;

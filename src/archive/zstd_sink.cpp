@@ -3,11 +3,10 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <zstd.h>
 
 #include "mdrec/common/sys_error.hpp"
 
@@ -38,7 +37,8 @@ result<zstd_sink> zstd_sink::create(const std::string& path, const zstd_settings
     zstd_sink sink(fd, path);
     ZSTD_CCtx* c = sink.cctx_.get();
     auto check = [&](std::size_t rc, const char* what) -> result<void> {
-        if (ZSTD_isError(rc)) return fail(std::string("zstd ") + what + ": " + ZSTD_getErrorName(rc));
+        if (ZSTD_isError(rc))
+            return fail(std::string("zstd ") + what + ": " + ZSTD_getErrorName(rc));
         return {};
     };
     if (auto r = check(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, settings.level), "level");

@@ -4,24 +4,29 @@
 namespace mdrec::cli {
 
 void add_consolidate_options(CLI::App& command, consolidate_options& o) {
-    command.add_option("--data-dir", o.data_dir,
-                       "The recorder's data folder (its --out): DIR/<venue>/<stream>/<date>/<HH>.jsonl")
+    command
+        .add_option(
+            "--data-dir", o.data_dir,
+            "The recorder's data folder (its --out): DIR/<venue>/<stream>/<date>/<HH>.jsonl")
         ->required()
         ->type_name("DIR");
-    command.add_option("--archive-dir", o.archive_dir,
-                       "Where archives go: ARCHIVE/<venue>/<YYYY-MM-DD>/<stream>.jsonl.zst "
-                       "(default: DIR/archive)")
+    command
+        .add_option("--archive-dir", o.archive_dir,
+                    "Where archives go: ARCHIVE/<venue>/<YYYY-MM-DD>/<stream>.jsonl.zst "
+                    "(default: DIR/archive)")
         ->type_name("ARCHIVE");
-    auto* date = command.add_option("--date", o.date, "Only this finished UTC day")
-                     ->type_name("YYYY-MM-DD");
+    auto* date =
+        command.add_option("--date", o.date, "Only this finished UTC day")->type_name("YYYY-MM-DD");
     command.add_option("--until", o.until, "Only finished UTC days up to and including this one")
         ->type_name("YYYY-MM-DD")
         ->excludes(date);
-    command.add_option("--level", o.level,
-                       "zstd level, 1..22 (default: 8, chosen by measurement on depth20 data; see README)")
+    command
+        .add_option(
+            "--level", o.level,
+            "zstd level, 1..22 (default: 8, chosen by measurement on depth20 data; see README)")
         ->type_name("N");
-    command.add_option("--threads", o.threads,
-                       "zstd worker threads (0: compress on the main thread)")
+    command
+        .add_option("--threads", o.threads, "zstd worker threads (0: compress on the main thread)")
         ->capture_default_str()
         ->type_name("N");
     command.add_flag("--long", o.long_mode,
@@ -35,23 +40,26 @@ void add_consolidate_options(CLI::App& command, consolidate_options& o) {
 }
 
 void add_verify_options(CLI::App& command, verify_options& o) {
-    command.add_option("paths", o.paths,
-                       "Archives (.jsonl.zst, checked against FILE.sha256), .jsonl files, or "
-                       "folders to search for archives")
+    command
+        .add_option("paths", o.paths,
+                    "Archives (.jsonl.zst, checked against FILE.sha256), .jsonl files, or "
+                    "folders to search for archives")
         ->required()
         ->type_name("PATH");
 }
 
 void add_cat_options(CLI::App& command, cat_options& o) {
-    command.add_option("paths", o.paths,
-                       ".jsonl or .jsonl.zst files, or folders (searched for both, in path order)")
+    command
+        .add_option("paths", o.paths,
+                    ".jsonl or .jsonl.zst files, or folders (searched for both, in path order)")
         ->required()
         ->type_name("PATH");
     command.add_option("--stream", o.stream, "Only files of this stream (by their names)")
         ->type_name("S");
-    command.add_option("--from", o.from,
-                       "Only lines with ts >= TIME: ns since the epoch, YYYY-MM-DD or "
-                       "YYYY-MM-DDTHH:MM[:SS[.frac]] (UTC)")
+    command
+        .add_option("--from", o.from,
+                    "Only lines with ts >= TIME: ns since the epoch, YYYY-MM-DD or "
+                    "YYYY-MM-DDTHH:MM[:SS[.frac]] (UTC)")
         ->type_name("TIME");
     command.add_option("--to", o.to, "Only lines with ts < TIME (same forms as --from)")
         ->type_name("TIME");

@@ -1,7 +1,7 @@
 // `mdrec capture`: record from the command line, then say what was recorded in one line.
-#include <cstdio>
-
 #include <spdlog/spdlog.h>
+
+#include <cstdio>
 
 #include "mdrec/cli/commands.hpp"
 #include "mdrec/cli/recording.hpp"

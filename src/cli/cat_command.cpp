@@ -31,7 +31,7 @@ std::int64_t checked_time(const std::string& option, const std::string& text, st
 
 // Standard output through a 1 MiB buffer; a closed pipe (`| head`) ends the output quietly.
 class output {
-public:
+  public:
     bool put(std::string_view line) {
         if (buf_.size() + line.size() + 1 > capacity && !flush()) return false;
         buf_.append(line);
@@ -54,7 +54,7 @@ public:
     }
     int error() const noexcept { return error_; }
 
-private:
+  private:
     static constexpr std::size_t capacity = 1u << 20;
     std::string buf_;
     int error_ = 0;
@@ -64,9 +64,10 @@ private:
 
 int cat_command(const cat_options& options) {
     // 1. Check the command line.
-    const std::int64_t from = checked_time("--from", options.from,
-                                           std::numeric_limits<std::int64_t>::min());
-    const std::int64_t to = checked_time("--to", options.to, std::numeric_limits<std::int64_t>::max());
+    const std::int64_t from =
+        checked_time("--from", options.from, std::numeric_limits<std::int64_t>::min());
+    const std::int64_t to =
+        checked_time("--to", options.to, std::numeric_limits<std::int64_t>::max());
     const bool filtered = !options.from.empty() || !options.to.empty();
     auto files = archive::expand_paths(options.paths, /*plain=*/true, options.stream);
     if (!files) throw startup_error(files.error().message);

@@ -1,11 +1,10 @@
 // `mdrec consolidate`: check the command line, run the consolidation, print one summary line.
+#include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include <cstdio>
 #include <filesystem>
-
-#include <spdlog/spdlog.h>
-#include <zstd.h>
 
 #include "mdrec/archive/consolidation.hpp"
 #include "mdrec/archive/stream_day.hpp"
@@ -48,7 +47,8 @@ archive::consolidate_request make_request(const consolidate_options& options) {
     if (!options.date.empty()) {
         request.date = checked_date("--date", options.date);
         if (*request.date >= today) {
-            throw startup_error("--date: " + options.date + " is not a finished UTC day (today is " +
+            throw startup_error("--date: " + options.date +
+                                " is not a finished UTC day (today is " +
                                 archive::format_date(today) + ")");
         }
     }

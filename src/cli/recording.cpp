@@ -2,17 +2,15 @@
 #include "mdrec/cli/recording.hpp"
 
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
-#include <csignal>
-
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <thread>
-
-#include <spdlog/spdlog.h>
 
 #include "mdrec/cli/config_file.hpp"
 #include "mdrec/cli/recording_plan.hpp"
@@ -51,7 +49,7 @@ std::string megabytes(std::uint64_t bytes) {
 // stops the run cleanly once the engine runs, instead of killing the process half-way through
 // the repair (the default action). Threads started later inherit the unblocked mask.
 class held_signals {
-public:
+  public:
     held_signals() {
         sigemptyset(&set_);
         for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set_, s);
@@ -66,7 +64,7 @@ public:
         held_ = false;
     }
 
-private:
+  private:
     sigset_t set_{};
     bool held_ = true;
 };
@@ -97,9 +95,10 @@ std::optional<writer::data_lock> lock_and_recover(const recording_plan& plan,
 result<std::vector<std::string>> reload_streams(const std::string& path) {
     auto reloaded = load_config_file(path);
     if (!reloaded) return tl::unexpected(reloaded.error());
-    spdlog::info("SIGHUP: re-read {} ({} streams; only the stream list is applied, other "
-                 "keys take effect at the next start)",
-                 path, reloaded->streams.size());
+    spdlog::info(
+        "SIGHUP: re-read {} ({} streams; only the stream list is applied, other "
+        "keys take effect at the next start)",
+        path, reloaded->streams.size());
     return reloaded->streams;
 }
 
@@ -127,23 +126,23 @@ void drain(ingest::ingest_engine& engine, writer::jsonl_writer& writer, queue::s
         // The writer thread is blocked in a system call on a stalled disk; it cannot be joined
         // or interrupted, so report and leave without running destructors.
         spdlog::critical("the disk did not accept writes for {}: exiting with {} MB unwritten",
-                         plan.shutdown_timeout_text,
-                         static_cast<double>(ring.used_bytes()) / 1e6);
+                         plan.shutdown_timeout_text, static_cast<double>(ring.used_bytes()) / 1e6);
         std::fflush(nullptr);
         std::_Exit(1);
     }
     if (finished.complete && lock) lock->mark_clean_stop();
     // One machine-readable line (the benchmark parses it): receive -> write delay of the data.
     const auto& latency = writer.latency();
-    spdlog::info("latency receive->write: p50 {:.3f} ms, p99 {:.3f} ms, max {:.3f} ms over {} lines",
-                 static_cast<double>(latency.percentile(0.50)) / 1e6,
-                 static_cast<double>(latency.percentile(0.99)) / 1e6,
-                 static_cast<double>(latency.max()) / 1e6, latency.count());
+    spdlog::info(
+        "latency receive->write: p50 {:.3f} ms, p99 {:.3f} ms, max {:.3f} ms over {} lines",
+        static_cast<double>(latency.percentile(0.50)) / 1e6,
+        static_cast<double>(latency.percentile(0.99)) / 1e6,
+        static_cast<double>(latency.max()) / 1e6, latency.count());
 }
 
 recording_summary summarize(const recording_plan& plan, const ingest::ingest_engine& engine,
-                            const writer::jsonl_writer& writer,
-                            const result<std::string>& outcome, steady::time_point started) {
+                            const writer::jsonl_writer& writer, const result<std::string>& outcome,
+                            steady::time_point started) {
     const auto& in = engine.stats();
     const auto& out = writer.stats();
     recording_summary summary;
@@ -208,13 +207,10 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     //    readiness and watchdog, the terminal status line).
     ops::ops_config ops_config = plan.ops;
     ops_config.status = ops::status_sink();
-    const ops::recorder_view view{&plan.streams,
-                                  &engine.stats(),
-                                  &engine.per_stream(),
-                                  &writer.stats(),
-                                  &ring,
-                                  plan.out == "-" ? std::string() : plan.out,
-                                  realtime_ns()};
+    const ops::recorder_view view{
+        &plan.streams,   &engine.stats(), &engine.per_stream(),
+        &writer.stats(), &ring,           plan.out == "-" ? std::string() : plan.out,
+        realtime_ns()};
     ops::ops_service ops(std::move(ops_config), view, &engine.io());
     const auto started = steady::now();
     writer.start();

@@ -36,100 +36,118 @@ const CLI::Validator listen_check(
 }  // namespace
 
 void add_recording_options(CLI::App& command, recording_options& o) {
-    command.add_option("-s,--stream", o.streams,
-                       "Stream to record, Binance's lowercase name, e.g. btcusdt@depth20@100ms "
-                       "(repeat for more)")
+    command
+        .add_option("-s,--stream", o.streams,
+                    "Stream to record, Binance's lowercase name, e.g. btcusdt@depth20@100ms "
+                    "(repeat for more)")
         ->check(stream_check.description(""))
         ->type_name("STREAM");
-    command.add_option("--venue", o.venue,
-                       "Exchange venue; picks the default endpoint and the data folder")
+    command
+        .add_option("--venue", o.venue,
+                    "Exchange venue; picks the default endpoint and the data folder")
         ->check(CLI::IsMember({"binance-spot", "binance-usdm"}))
         ->type_name("VENUE")
         ->capture_default_str();
-    command.add_option("--endpoint", o.endpoint,
-                       "WebSocket base URL, overriding the venue's (testnet, a relay, the "
-                       "simulator); ws:// or wss://, a path ending in /ws reads one raw stream. "
-                       "Defaults: binance-spot wss://stream.binance.com:9443, binance-usdm "
-                       "wss://fstream.binance.com/public")
+    command
+        .add_option("--endpoint", o.endpoint,
+                    "WebSocket base URL, overriding the venue's (testnet, a relay, the "
+                    "simulator); ws:// or wss://, a path ending in /ws reads one raw stream. "
+                    "Defaults: binance-spot wss://stream.binance.com:9443, binance-usdm "
+                    "wss://fstream.binance.com/public")
         ->type_name("URL");
-    command.add_option("--ca-file", o.ca_file,
-                       "PEM file with one more CA to trust, besides the system store "
-                       "(verification is never turned off)")
+    command
+        .add_option("--ca-file", o.ca_file,
+                    "PEM file with one more CA to trust, besides the system store "
+                    "(verification is never turned off)")
         ->check(CLI::ExistingFile.description(""))
         ->type_name("PEM");
-    command.add_option("--duration", o.duration,
-                       "Stop after this long, e.g. 30s, 5m, 2h (default: until SIGINT/SIGTERM)")
+    command
+        .add_option("--duration", o.duration,
+                    "Stop after this long, e.g. 30s, 5m, 2h (default: until SIGINT/SIGTERM)")
         ->check(duration_check)
         ->type_name("DURATION");
-    command.add_option("--count", o.count,
-                       "Stop after this many data messages in total (default: no limit)")
+    command
+        .add_option("--count", o.count,
+                    "Stop after this many data messages in total (default: no limit)")
         ->type_name("N");
-    command.add_option("--out", o.out,
-                       "Data folder: files go to OUT/<venue>/<stream>/<YYYY-MM-DD>/<HH>.jsonl; "
-                       "'-' writes JSONL to standard output")
+    command
+        .add_option("--out", o.out,
+                    "Data folder: files go to OUT/<venue>/<stream>/<YYYY-MM-DD>/<HH>.jsonl; "
+                    "'-' writes JSONL to standard output")
         ->capture_default_str()
         ->type_name("DIR");
-    command.add_option("--flush-interval", o.flush_interval,
-                       "How often buffered lines are written to the files")
+    command
+        .add_option("--flush-interval", o.flush_interval,
+                    "How often buffered lines are written to the files")
         ->check(duration_check)
         ->type_name("DURATION")
         ->capture_default_str();
-    command.add_option("--fsync-interval", o.fsync_interval,
-                       "fdatasync every open file this often (also at each hour's end and at "
-                       "exit); a power cut loses at most about this much; 0: only then")
+    command
+        .add_option("--fsync-interval", o.fsync_interval,
+                    "fdatasync every open file this often (also at each hour's end and at "
+                    "exit); a power cut loses at most about this much; 0: only then")
         ->check(duration_check)
         ->type_name("DURATION")
         ->capture_default_str();
-    command.add_option("--shutdown-timeout", o.shutdown_timeout,
-                       "On SIGTERM/SIGINT, how long to keep trying to write out the queue "
-                       "(a failing disk) before exiting non-zero with the loss reported")
+    command
+        .add_option("--shutdown-timeout", o.shutdown_timeout,
+                    "On SIGTERM/SIGINT, how long to keep trying to write out the queue "
+                    "(a failing disk) before exiting non-zero with the loss reported")
         ->check(duration_check)
         ->type_name("DURATION")
         ->capture_default_str();
-    command.add_option("--queue-size", o.queue_bytes,
-                       "Bound of the queue between network and disk, in bytes (e.g. 64MiB); "
-                       "when full, new messages are dropped, counted and marked by gap lines")
+    command
+        .add_option("--queue-size", o.queue_bytes,
+                    "Bound of the queue between network and disk, in bytes (e.g. 64MiB); "
+                    "when full, new messages are dropped, counted and marked by gap lines")
         ->transform(CLI::AsSizeValue(false))
         ->default_str("256MiB")
         ->type_name("BYTES");
-    command.add_option("--streams-per-connection", o.streams_per_connection,
-                       "Most streams on one connection (default: 1024 spot, 200 usdm)")
+    command
+        .add_option("--streams-per-connection", o.streams_per_connection,
+                    "Most streams on one connection (default: 1024 spot, 200 usdm)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1024}).description(""))
         ->type_name("N");
-    command.add_option("--connect-timeout", o.connect_timeout,
-                       "Limit for TCP connect, TLS and WebSocket handshakes")
+    command
+        .add_option("--connect-timeout", o.connect_timeout,
+                    "Limit for TCP connect, TLS and WebSocket handshakes")
         ->check(duration_check)
         ->type_name("DURATION")
         ->capture_default_str();
-    command.add_option("--idle-timeout", o.idle_timeout,
-                       "A connection with no frame at all (data or ping) for this long is "
-                       "treated as dead and replaced")
+    command
+        .add_option("--idle-timeout", o.idle_timeout,
+                    "A connection with no frame at all (data or ping) for this long is "
+                    "treated as dead and replaced")
         ->check(duration_check)
         ->type_name("DURATION")
         ->capture_default_str();
-    command.add_option("--reconnect-max", o.reconnect_max,
-                       "Longest wait between reconnection attempts (exponential backoff with "
-                       "jitter up to this)")
+    command
+        .add_option("--reconnect-max", o.reconnect_max,
+                    "Longest wait between reconnection attempts (exponential backoff with "
+                    "jitter up to this)")
         ->check(duration_check)
         ->type_name("DURATION")
         ->capture_default_str();
-    command.add_option("--connection-lifetime", o.connection_lifetime,
-                       "Replace each connection this long after it opened, before Binance cuts "
-                       "it at 24 h: the replacement overlaps the old one, so nothing is lost or "
-                       "duplicated (0 turns it off)")
+    command
+        .add_option("--connection-lifetime", o.connection_lifetime,
+                    "Replace each connection this long after it opened, before Binance cuts "
+                    "it at 24 h: the replacement overlaps the old one, so nothing is lost or "
+                    "duplicated (0 turns it off)")
         ->check(duration_check)
         ->type_name("DURATION")
         ->capture_default_str();
-    command.add_option("--rotation-timeout", o.rotation_timeout,
-                       "Longest overlap of a connection and its replacement; streams not "
-                       "matched by then move anyway, marked with a gap line")
+    command
+        .add_option("--rotation-timeout", o.rotation_timeout,
+                    "Longest overlap of a connection and its replacement; streams not "
+                    "matched by then move anyway, marked with a gap line")
         ->check(duration_check)
         ->type_name("DURATION")
         ->capture_default_str();
-    command.add_option("--silence-timeout", o.silence_timeout,
-                       "A stream with no data this long is logged and counted; after twice "
-                       "this its connection is replaced. auto: max(20 x the stream's update "
-                       "interval, 10s)")
+    command
+        .add_option("--silence-timeout", o.silence_timeout,
+                    "A stream with no data this long is logged and counted; after twice "
+                    "this its connection is replaced. auto: max(20 x the stream's update "
+                    "interval, 10s)")
         ->check(CLI::Validator(
             [](std::string& text) {
                 if (text == "auto") return std::string();
@@ -139,19 +157,22 @@ void add_recording_options(CLI::App& command, recording_options& o) {
             ""))
         ->type_name("DURATION|auto")
         ->capture_default_str();
-    command.add_option("--connections-per-5min", o.connections_per_5min,
-                       "Budget of new connections in any 5 minutes (Binance allows 300 per IP); "
-                       "attempts beyond it wait")
+    command
+        .add_option("--connections-per-5min", o.connections_per_5min,
+                    "Budget of new connections in any 5 minutes (Binance allows 300 per IP); "
+                    "attempts beyond it wait")
         ->check(CLI::Range(std::size_t{1}, std::size_t{100000}).description(""))
         ->type_name("N")
         ->capture_default_str();
-    command.add_option("--client-messages-per-second", o.client_messages_per_second,
-                       "Binance's limit on messages a client sends per connection (default: 5 "
-                       "spot, 10 usdm); SUBSCRIBEs are paced to leave room for pongs")
+    command
+        .add_option("--client-messages-per-second", o.client_messages_per_second,
+                    "Binance's limit on messages a client sends per connection (default: 5 "
+                    "spot, 10 usdm); SUBSCRIBEs are paced to leave room for pongs")
         ->check(CLI::Range(2u, 100u).description(""))
         ->type_name("N");
-    command.add_option("--stats-interval", o.stats_interval,
-                       "How often the stats line is logged (0 turns it off)")
+    command
+        .add_option("--stats-interval", o.stats_interval,
+                    "How often the stats line is logged (0 turns it off)")
         ->check(duration_check)
         ->type_name("DURATION")
         ->capture_default_str();
@@ -159,21 +180,24 @@ void add_recording_options(CLI::App& command, recording_options& o) {
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
         ->type_name("LEVEL")
         ->capture_default_str();
-    command.add_option("--metrics-listen", o.metrics_listen,
-                       "Serve GET /metrics (Prometheus) and /healthz on this IP:PORT; keep it on "
-                       "loopback unless a firewall guards it (default: run 127.0.0.1:9464, "
-                       "capture off)")
+    command
+        .add_option("--metrics-listen", o.metrics_listen,
+                    "Serve GET /metrics (Prometheus) and /healthz on this IP:PORT; keep it on "
+                    "loopback unless a firewall guards it (default: run 127.0.0.1:9464, "
+                    "capture off)")
         ->check(listen_check)
         ->type_name("IP:PORT");
     command.add_flag("--no-metrics", o.no_metrics, "No metrics/health HTTP server");
-    command.add_option("--stale-after", o.stale_after,
-                       "/healthz reports a stream stale after this long without a message")
+    command
+        .add_option("--stale-after", o.stale_after,
+                    "/healthz reports a stream stale after this long without a message")
         ->check(duration_check)
         ->type_name("DURATION")
         ->capture_default_str();
-    command.add_option("--ready-timeout", o.ready_timeout,
-                       "Under systemd, report ready once every stream has delivered a message, "
-                       "or after this long at the latest")
+    command
+        .add_option("--ready-timeout", o.ready_timeout,
+                    "Under systemd, report ready once every stream has delivered a message, "
+                    "or after this long at the latest")
         ->check(duration_check)
         ->type_name("DURATION")
         ->capture_default_str();

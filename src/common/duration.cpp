@@ -17,8 +17,12 @@ struct unit {
 
 // Longest names first so that "ms" is not read as "m" followed by garbage.
 constexpr unit units[] = {
-    {"ns", 1},           {"us", 1'000},           {"ms", 1'000'000},
-    {"s", 1'000'000'000}, {"m", 60'000'000'000LL}, {"h", 3'600'000'000'000LL},
+    {"ns", 1},
+    {"us", 1'000},
+    {"ms", 1'000'000},
+    {"s", 1'000'000'000},
+    {"m", 60'000'000'000LL},
+    {"h", 3'600'000'000'000LL},
     {"d", 86'400'000'000'000LL},
 };
 

@@ -30,8 +30,7 @@ result<void> validate_stream_name(std::string_view name) {
     return {};
 }
 
-result<stream_table> stream_table::make(const std::vector<std::string>& names,
-                                         std::size_t spare) {
+result<stream_table> stream_table::make(const std::vector<std::string>& names, std::size_t spare) {
     stream_table table;
     if (names.empty()) return fail("no stream given (use --stream, e.g. btcusdt@depth20@100ms)");
     table.capacity_ = names.size() + spare;

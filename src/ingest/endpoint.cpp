@@ -50,11 +50,14 @@ result<endpoint> parse_endpoint(std::string_view url) {
     std::string_view port;
     if (authority.starts_with('[')) {  // [::1]:9443
         const std::size_t close = authority.find(']');
-        if (close == std::string_view::npos) return fail("bad endpoint " + quoted + ": unclosed '['");
+        if (close == std::string_view::npos)
+            return fail("bad endpoint " + quoted + ": unclosed '['");
         ep.host = std::string(authority.substr(1, close - 1));
         std::string_view after = authority.substr(close + 1);
-        if (after.starts_with(':')) port = after.substr(1);
-        else if (!after.empty()) return fail("bad endpoint " + quoted);
+        if (after.starts_with(':'))
+            port = after.substr(1);
+        else if (!after.empty())
+            return fail("bad endpoint " + quoted);
     } else {
         const std::size_t colon = authority.rfind(':');
         ep.host = std::string(authority.substr(0, colon));

@@ -1,10 +1,10 @@
 // Routing of frames into the queue; see frame_router.hpp.
 #include "mdrec/ingest/frame_router.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cstring>
-
-#include <spdlog/spdlog.h>
 
 #include "mdrec/ingest/venue_profile.hpp"
 #include "mdrec/record/line_format.hpp"
@@ -38,7 +38,8 @@ frame_router::frame_router(const stream_table& streams, queue::spsc_ring& ring, 
 void frame_router::on_frame(const char* data, std::size_t len, std::size_t capacity,
                             std::int64_t ts, const connection_info& conn) {
     count(stats_.frames);
-    const parse::parsed_frame parsed = parser_.parse(data, len, capacity, conn.raw_stream != nullptr);
+    const parse::parsed_frame parsed =
+        parser_.parse(data, len, capacity, conn.raw_stream != nullptr);
     switch (parsed.kind) {
         case parse::frame_kind::data:
             route_data(parsed, data, len, ts, conn);
@@ -66,8 +67,8 @@ void frame_router::on_frame(const char* data, std::size_t len, std::size_t capac
     }
 }
 
-void frame_router::route_data(const parse::parsed_frame& parsed, const char* data,
-                              std::size_t len, std::int64_t ts, const connection_info& conn) {
+void frame_router::route_data(const parse::parsed_frame& parsed, const char* data, std::size_t len,
+                              std::int64_t ts, const connection_info& conn) {
     stream_id id = 0;
     if (conn.raw_stream != nullptr) {
         id = *conn.raw_stream;
@@ -95,8 +96,7 @@ void frame_router::route_data(const parse::parsed_frame& parsed, const char* dat
     after_handover(id, ts, admitted.released);
 }
 
-void frame_router::after_handover(stream_id id, std::int64_t ts,
-                                  stream_handover::step& released) {
+void frame_router::after_handover(stream_id id, std::int64_t ts, stream_handover::step& released) {
     if (!released.handed_over) return;
     events_.rotated(ts, id, *released.handed_over);
     record_released(id, released);
@@ -114,7 +114,8 @@ void frame_router::record(stream_id id, const parse::depth_ids& ids, const char*
     // Drops this stream still owes a gap line for travel in the same record as the next message
     // that fits: a gap line alone would take the little room a full queue frees, and the
     // message behind it would be dropped again. So does a break in the update ids.
-    std::string gap = dropped_owed_[id] == 0 ? std::string() : events_.queue_gap(id, ts, dropped_owed_[id]);
+    std::string gap =
+        dropped_owed_[id] == 0 ? std::string() : events_.queue_gap(id, ts, dropped_owed_[id]);
     gap += check_continuity(id, ids, ts);
     const std::string_view name = streams_.name(id);
     char* dst = ring_.try_reserve(gap.size() + record::max_line_bytes(len, name.size()));
@@ -130,7 +131,7 @@ void frame_router::record(stream_id id, const parse::depth_ids& ids, const char*
         char* line = dst + gap.size();
         const std::span<const char> frame(data, len);
         const std::size_t n = raw_ ? record::format_raw_line(line, ts, name, frame)
-                                  : record::format_envelope_line(line, ts, frame);
+                                   : record::format_envelope_line(line, ts, frame);
         ring_.commit(queue::record_kind::data, id, ts, gap.size() + n);
         if (dropped_owed_[id] != 0) {
             dropped_owed_[id] = 0;
@@ -236,8 +237,8 @@ void frame_router::on_rotation_started(std::span<const stream_id> streams, std::
     }
 }
 
-void frame_router::move_stream(std::int64_t ts, stream_id id, std::uint64_t from,
-                               std::uint64_t to, std::string_view reason) {
+void frame_router::move_stream(std::int64_t ts, stream_id id, std::uint64_t from, std::uint64_t to,
+                               std::string_view reason) {
     const std::span<const stream_id> one(&id, 1);
     events_.disconnected(ts, one, from, reason);
     events_.connected(ts, one, to, "");

@@ -4,10 +4,10 @@
 // the one io_context.
 #include "mdrec/ingest/ingest_engine.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <csignal>
-
-#include <spdlog/spdlog.h>
 
 #include "mdrec/common/clock.hpp"
 #include "mdrec/ingest/tls_context.hpp"
@@ -30,31 +30,24 @@ void log_reload(const stream_list_change& change, std::size_t failed, std::size_
     };
     const auto& [added, removed] = change;
     spdlog::info("reload: {} added{}{}{}, {} removed{}{}{}{}", added.size() - failed,
-                 added.empty() ? "" : " (", sample(added), added.empty() ? "" : ")",
-                 removed.size(), removed.empty() ? "" : " (", sample(removed),
-                 removed.empty() ? "" : ")",
+                 added.empty() ? "" : " (", sample(added), added.empty() ? "" : ")", removed.size(),
+                 removed.empty() ? "" : " (", sample(removed), removed.empty() ? "" : ")",
                  new_shards == 0 ? std::string()
                                  : fmt::format("; {} new connection{}", new_shards,
                                                new_shards == 1 ? "" : "s"));
 }
 }  // namespace
 
-ingest_engine::ingest_engine(ingest_config config, stream_table& streams,
-                             queue::spsc_ring& ring)
+ingest_engine::ingest_engine(ingest_config config, stream_table& streams, queue::spsc_ring& ring)
     : config_(std::move(config)),
       streams_(streams),
       tls_(make_tls_context(config_.ca_file)),
-      router_(streams, ring, stats_, config_.max_messages, [this] { stop("message count reached"); },
-              config_.where.raw),
+      router_(
+          streams, ring, stats_, config_.max_messages, [this] { stop("message count reached"); },
+          config_.where.raw),
       budget_(config_.connections_per_window, config_.connection_window),
       watchdog_(streams, *config_.venue, config_.silence_timeout),
-      shards_context_{io_,
-                      tls_,
-                      config_,
-                      router_,
-                      budget_,
-                      watchdog_,
-                      stats_,
+      shards_context_{io_, tls_, config_, router_, budget_, watchdog_, stats_,
                       // A message must fit one queue record with its line prefix (ts, stream
                       // name for raw).
                       ring.max_record_bytes() - 512,
@@ -104,7 +97,8 @@ void ingest_engine::wait_for_signal() {
 void ingest_engine::apply_streams(const std::vector<std::string>& wanted) {
     if (shards_context_.stopping) return;
     if (config_.where.raw) {
-        spdlog::error("reload: a raw /ws endpoint carries exactly one stream; stream list unchanged");
+        spdlog::error(
+            "reload: a raw /ws endpoint carries exactly one stream; stream list unchanged");
         return;
     }
     const stream_list_change change = diff_stream_list(streams_, wanted);

@@ -1,9 +1,9 @@
 // The silence watchdog; see silence_watchdog.hpp.
 #include "mdrec/ingest/silence_watchdog.hpp"
 
-#include <algorithm>
-
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 namespace mdrec::ingest {
 
@@ -28,7 +28,7 @@ void silence_watchdog::watch(stream_id id) {
 }
 
 std::chrono::nanoseconds silence_watchdog::default_threshold(std::string_view stream,
-                                                              const venue_profile& venue) {
+                                                             const venue_profile& venue) {
     return std::max<std::chrono::nanoseconds>(20 * venue.update_interval(stream), 10s);
 }
 
@@ -76,7 +76,8 @@ silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint
         }
         if (replaced_for_[id]) continue;
         if (dead++ == 0) first_dead = id;
-        if (action.what == silence_action::kind::none && venue_.pushes_on_interval(streams_.name(id))) {
+        if (action.what == silence_action::kind::none &&
+            venue_.pushes_on_interval(streams_.name(id))) {
             action.what = silence_action::kind::rotate;
             action.reason = "stream " + std::string(streams_.name(id)) + " silent for " +
                             std::to_string(quiet.count() / 1'000'000'000) + " s";
@@ -88,8 +89,8 @@ silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint
         action.what = silence_action::kind::reconnect;
         action.disconnect = {disconnect_reason::kind::stalled,
                              "no data on any of its " + std::to_string(watched) + " stream" +
-                                 (watched == 1 ? "" : "s") + " (first: " +
-                                 std::string(streams_.name(first_dead)) + ")"};
+                                 (watched == 1 ? "" : "s") +
+                                 " (first: " + std::string(streams_.name(first_dead)) + ")"};
         action.reason = action.disconnect.text();
     }
     if (action.what != silence_action::kind::none) {

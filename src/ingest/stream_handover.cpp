@@ -141,8 +141,7 @@ stream_handover::admission stream_handover::from_candidate(stream_id id, stream_
     admission result;
     result.what = verdict::duplicate;
     const std::uint64_t hash = key >= 0 ? 0 : frame_hash(frame);
-    const bool seen =
-        key >= 0 ? (s.last_key >= 0 && key <= s.last_key) : contains(s.recent, hash);
+    const bool seen = key >= 0 ? (s.last_key >= 0 && key <= s.last_key) : contains(s.recent, hash);
     if (seen) {
         // Everything it held came before this message, so it was recorded too.
         s.duplicates += 1 + s.held.size();

@@ -25,7 +25,8 @@ std::string encode_client_frame(int opcode, std::string_view payload, std::uint3
         f += static_cast<char>(len & 0xff);
     } else {
         f += static_cast<char>(0x80 | 127);
-        for (int i = 7; i >= 0; --i) f += static_cast<char>((static_cast<std::uint64_t>(len) >> (8 * i)) & 0xff);
+        for (int i = 7; i >= 0; --i)
+            f += static_cast<char>((static_cast<std::uint64_t>(len) >> (8 * i)) & 0xff);
     }
     char key[4];
     std::memcpy(key, &mask, 4);
@@ -136,9 +137,14 @@ std::optional<ws_frame> ws_frame_reader::decode(bool& fragment) {
                 f.close_reason = std::string_view(payload + 2, size - 2);
             }
             return f;
-        case 9: f.type = ws_frame::kind::ping; return f;
-        case 10: f.type = ws_frame::kind::pong; return f;
-        default: break;
+        case 9:
+            f.type = ws_frame::kind::ping;
+            return f;
+        case 10:
+            f.type = ws_frame::kind::pong;
+            return f;
+        default:
+            break;
     }
     // Data: opcode 1/2 starts a message, 0 continues one.
     if ((opcode == 0) != assembling_) {

@@ -8,7 +8,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <simdjson.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -22,11 +24,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/detail/hybi13.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <algorithm>
 #include <cstring>
 #include <random>
 #include <span>
-#include <simdjson.h>
 
 #include "mdrec/common/clock.hpp"
 #include "mdrec/common/duration.hpp"
@@ -53,8 +53,7 @@ bool is_ip_literal(const std::string& host) {
 std::string tls_failure(SSL* ssl, const std::string& host, const boost::system::error_code& ec) {
     const long verify = SSL_get_verify_result(ssl);
     if (verify != X509_V_OK) {
-        return "TLS verification failed for " + host + ": " +
-               X509_verify_cert_error_string(verify);
+        return "TLS verification failed for " + host + ": " + X509_verify_cert_error_string(verify);
     }
     return "TLS handshake with " + host + " failed: " + ec.message();
 }
@@ -167,11 +166,14 @@ asio::awaitable<result<void>> ws_session::handshake(Stream& stream) {
     websocket::detail::sec_ws_accept_type accept;
     websocket::detail::make_sec_ws_accept(accept, key_text);
     if (response.result() != http::status::switching_protocols) {
-        co_return fail(failed + "upgrade declined (HTTP " + std::to_string(response.result_int()) + ")");
+        co_return fail(failed + "upgrade declined (HTTP " + std::to_string(response.result_int()) +
+                       ")");
     }
     if (!beast::iequals(response[http::field::upgrade], "websocket") ||
-        response[http::field::sec_websocket_accept] != beast::string_view(accept.data(), accept.size())) {
-        co_return fail(failed + "bad upgrade response (HTTP 101 without a valid Sec-WebSocket-Accept)");
+        response[http::field::sec_websocket_accept] !=
+            beast::string_view(accept.data(), accept.size())) {
+        co_return fail(failed +
+                       "bad upgrade response (HTTP 101 without a valid Sec-WebSocket-Accept)");
     }
     // Connect, TLS and upgrade are done within the deadline; from here the idle watch applies.
     beast::get_lowest_layer(stream).expires_never();
@@ -210,7 +212,7 @@ asio::awaitable<void> watch_idle(std::shared_ptr<idle_watch> watch,
 
 template <class Stream>
 asio::awaitable<disconnect_reason> ws_session::run(Stream& stream, frame_sink& sink,
-                                             connection_info conn) {
+                                                   connection_info conn) {
     using namespace asio::experimental::awaitable_operators;
     auto watch = std::make_shared<idle_watch>(executor_, &beast::get_lowest_layer(stream).socket());
     asio::co_spawn(executor_, watch_idle(watch, options_.idle_timeout), asio::detached);
@@ -279,7 +281,7 @@ asio::awaitable<void> ws_session::send_loop(Stream& stream) {
 
 template <class Stream>
 asio::awaitable<disconnect_reason> ws_session::read_loop(Stream& stream, frame_sink& sink,
-                                                   connection_info conn, idle_watch& watch) {
+                                                         connection_info conn, idle_watch& watch) {
     disconnect_reason reason = co_await read_until_end(stream, sink, conn, watch);
     // Whatever ended the reading ends the connection: the sender's write in flight, if any,
     // then fails at once instead of waiting on a peer that may not read any more.
@@ -289,7 +291,8 @@ asio::awaitable<disconnect_reason> ws_session::read_loop(Stream& stream, frame_s
 
 template <class Stream>
 asio::awaitable<disconnect_reason> ws_session::read_until_end(Stream& stream, frame_sink& sink,
-                                                        connection_info conn, idle_watch& watch) {
+                                                              connection_info conn,
+                                                              idle_watch& watch) {
     if (closing_) co_return close_reason_;
     ws_frame_reader reader(options_.max_message_bytes, simdjson::SIMDJSON_PADDING);
     // Frames the server sent right behind its upgrade response.
@@ -326,13 +329,15 @@ asio::awaitable<disconnect_reason> ws_session::read_until_end(Stream& stream, fr
                     // socket; until then, read on (and route nothing more), so that a server
                     // closing the TCP connection first ends us as well.
                     const std::uint16_t code = frame->close_code == 1005 ? 1000 : frame->close_code;
-                    const char body[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
+                    const char body[2] = {static_cast<char>(code >> 8),
+                                          static_cast<char>(code & 0xff)};
                     send_control(encode_client_frame(0x8, {body, 2},
                                                      static_cast<std::uint32_t>(mask_random_())),
                                  true);
                     server_closed =
                         "code " + std::to_string(frame->close_code) +
-                        (frame->close_reason.empty() ? std::string() : ", " + std::string(frame->close_reason));
+                        (frame->close_reason.empty() ? std::string()
+                                                     : ", " + std::string(frame->close_reason));
                     break;
                 }
                 case ws_frame::kind::error:
@@ -341,7 +346,8 @@ asio::awaitable<disconnect_reason> ws_session::read_until_end(Stream& stream, fr
             }
         }
         const auto space = reader.read_space();
-        auto [ec, bytes] = co_await stream.async_read_some(asio::buffer(space.data(), space.size()), use_tuple);
+        auto [ec, bytes] =
+            co_await stream.async_read_some(asio::buffer(space.data(), space.size()), use_tuple);
         ts = realtime_ns();
         if (ec) {
             // The server's close came first: whatever ended the read after it (its TCP close,
@@ -370,8 +376,10 @@ asio::awaitable<disconnect_reason> ws_session::read_until_end(Stream& stream, fr
 
 void ws_session::close_socket() {
     boost::system::error_code ignored;
-    if (auto* s = std::get_if<tls_stream>(&ws_)) beast::get_lowest_layer(*s).socket().close(ignored);
-    if (auto* s = std::get_if<plain_stream>(&ws_)) beast::get_lowest_layer(*s).socket().close(ignored);
+    if (auto* s = std::get_if<tls_stream>(&ws_))
+        beast::get_lowest_layer(*s).socket().close(ignored);
+    if (auto* s = std::get_if<plain_stream>(&ws_))
+        beast::get_lowest_layer(*s).socket().close(ignored);
 }
 
 void ws_session::close(disconnect_reason reason) {

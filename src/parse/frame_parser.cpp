@@ -9,12 +9,18 @@ namespace sj = simdjson;
 
 const char* to_string(frame_kind kind) noexcept {
     switch (kind) {
-        case frame_kind::data: return "data";
-        case frame_kind::control_reply: return "control_reply";
-        case frame_kind::control_error: return "control_error";
-        case frame_kind::invalid_json: return "invalid_json";
-        case frame_kind::no_stream: return "no_stream";
-        case frame_kind::server_shutdown: return "server_shutdown";
+        case frame_kind::data:
+            return "data";
+        case frame_kind::control_reply:
+            return "control_reply";
+        case frame_kind::control_error:
+            return "control_error";
+        case frame_kind::invalid_json:
+            return "invalid_json";
+        case frame_kind::no_stream:
+            return "no_stream";
+        case frame_kind::server_shutdown:
+            return "server_shutdown";
     }
     return "unknown";
 }
@@ -30,9 +36,15 @@ void read_depth_ids(sj::dom::object payload, depth_ids& ids) {
             target = &ids.last_update_id;
         } else if (key.size() == 1) {
             switch (key[0]) {
-                case 'E': target = &ids.event_time; break;
-                case 'U': target = &ids.first_id; break;
-                case 'u': target = &ids.last_id; break;
+                case 'E':
+                    target = &ids.event_time;
+                    break;
+                case 'U':
+                    target = &ids.first_id;
+                    break;
+                case 'u':
+                    target = &ids.last_id;
+                    break;
                 case 'e': {
                     std::string_view event;
                     if (value.get_string().get(event) == sj::SUCCESS && event == "serverShutdown") {
@@ -40,7 +52,8 @@ void read_depth_ids(sj::dom::object payload, depth_ids& ids) {
                     }
                     break;
                 }
-                default: break;
+                default:
+                    break;
             }
         } else if (key == "pu") {
             target = &ids.prev_last_id;
@@ -61,7 +74,8 @@ parsed_frame frame_parser::parse(const char* data, std::size_t len, std::size_t 
     }
     sj::dom::element doc;
     // realloc_if_needed=false: the receive buffer already carries the padding simdjson needs.
-    if (auto err = parser_.parse(reinterpret_cast<const std::uint8_t*>(data), len, false).get(doc)) {
+    if (auto err =
+            parser_.parse(reinterpret_cast<const std::uint8_t*>(data), len, false).get(doc)) {
         out.detail = sj::error_message(err);
         return out;
     }

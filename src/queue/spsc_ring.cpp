@@ -82,8 +82,8 @@ spsc_ring::block* spsc_ring::take_block() noexcept {
 
 void spsc_ring::give_back(block* b) noexcept {
     const std::size_t push = free_push_.load(std::memory_order_relaxed);
-    const std::size_t queued = (push + free_.size() - free_pop_.load(std::memory_order_acquire)) %
-                               free_.size();
+    const std::size_t queued =
+        (push + free_.size() - free_pop_.load(std::memory_order_acquire)) % free_.size();
     if (queued >= spare_blocks_) {
         // Enough spares: return the memory (blocks are large enough to be mmap'ed by malloc).
         delete b;
@@ -122,8 +122,8 @@ char* spsc_ring::try_reserve(std::size_t max_bytes) noexcept {
 
 void spsc_ring::commit(record_kind kind, std::uint32_t stream, std::int64_t ts,
                        std::size_t bytes) noexcept {
-    const header h{static_cast<std::uint32_t>(bytes), static_cast<std::uint16_t>(kind), 0, stream,
-                   0, ts};
+    const header h{
+        static_cast<std::uint32_t>(bytes), static_cast<std::uint16_t>(kind), 0, stream, 0, ts};
     std::memcpy(write_block_->data.get() + reserved_off_, &h, sizeof h);
     const std::size_t used = align8(header_bytes + bytes);
     write_off_ = reserved_off_ + used;

@@ -2,10 +2,10 @@
 // the ingest thread, writing directly into the queue.
 #include "mdrec/record/line_format.hpp"
 
+#include <simdjson.h>
+
 #include <charconv>
 #include <cstring>
-
-#include <simdjson.h>
 
 namespace mdrec::record {
 
@@ -155,11 +155,21 @@ void append_json_string(std::string& out, std::string_view text) {
     for (char c : text) {
         const auto u = static_cast<unsigned char>(c);
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (u < 0x20) {
                     out += "\\u00";

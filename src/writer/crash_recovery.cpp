@@ -65,20 +65,22 @@ result<recovery_summary> recover_data_folder(const std::string& venue_dir,
         if (unclean_pid && !path.empty()) {
             // The previous run ended without draining its queue: whatever it had received but
             // not yet written is gone. Say so in the stream's own file.
-            const std::string line = record::event_line(ts, "recovered", streams.name(id))
-                                         .add("reason", "unclean_shutdown")
-                                         .add("previous_pid", static_cast<std::int64_t>(*unclean_pid))
-                                         .add("torn_bytes", static_cast<std::int64_t>(cut))
-                                         .finish();
+            const std::string line =
+                record::event_line(ts, "recovered", streams.name(id))
+                    .add("reason", "unclean_shutdown")
+                    .add("previous_pid", static_cast<std::int64_t>(*unclean_pid))
+                    .add("torn_bytes", static_cast<std::int64_t>(cut))
+                    .finish();
             if (!ring.try_push(queue::record_kind::event, id, ts, line)) {
                 return fail("cannot queue the recovery marker for " + streams.name(id));
             }
         }
     }
     if (unclean_pid) {
-        spdlog::warn("recovery: previous mdrec (pid {}) did not stop cleanly; marked in every "
-                     "stream's file",
-                     *unclean_pid);
+        spdlog::warn(
+            "recovery: previous mdrec (pid {}) did not stop cleanly; marked in every "
+            "stream's file",
+            *unclean_pid);
     }
     return summary;
 }

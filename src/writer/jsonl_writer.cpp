@@ -129,8 +129,8 @@ void jsonl_writer::run() {
         }
         if (finishing && ((healthy && ring_.empty_for_consumer()) || now >= deadline)) break;
         const auto wake = healthy ? next_flush : std::min(next_flush, retry_at);
-        std::this_thread::sleep_for(std::clamp<clock::duration>(wake - clock::now(),
-                                                                clock::duration::zero(), poll));
+        std::this_thread::sleep_for(
+            std::clamp<clock::duration>(wake - clock::now(), clock::duration::zero(), poll));
     }
     collect_background_sync(true);
     const bool synced = sync_all();

@@ -22,7 +22,8 @@ std::uint64_t latency_histogram::percentile(double q) const noexcept {
     q = std::clamp(q, 0.0, 1.0);
     // The rank of the q-quantile, 1-based: the smallest value with at least q of the delays at
     // or below it.
-    const auto rank = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(total))));
+    const auto rank = std::max<std::uint64_t>(
+        1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(total))));
     std::uint64_t seen = 0;
     for (std::size_t i = 0; i < bucket_count; ++i) {
         seen += buckets_[i].load(std::memory_order_relaxed);

@@ -2,6 +2,7 @@
 #include "mdrec/writer/tail_repair.hpp"
 
 #include <fcntl.h>
+#include <simdjson.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,8 +10,6 @@
 #include <cerrno>
 #include <filesystem>
 #include <system_error>
-
-#include <simdjson.h>
 
 #include "mdrec/common/data_layout.hpp"
 #include "mdrec/common/sys_error.hpp"
@@ -24,8 +23,8 @@ bool read_range(int fd, std::uint64_t from, std::uint64_t to, std::string& out) 
     out.resize(to - from);
     std::size_t done = 0;
     while (done < out.size()) {
-        const ssize_t n = ::pread(fd, out.data() + done, out.size() - done,
-                                  static_cast<off_t>(from + done));
+        const ssize_t n =
+            ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(from + done));
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return false;
         done += static_cast<std::size_t>(n);
@@ -98,7 +97,8 @@ result<tail_repair> repair_tail(const std::string& path, const keep_pieces& keep
     if (end != size && keep && !keep(outcome.cut_pieces)) {
         ::close(fd);
         return fail("cannot keep the " + std::to_string(size - end) + " torn bytes at the end of " +
-                    path + " (too large for the queue: raise --queue-size, or move the file "
+                    path +
+                    " (too large for the queue: raise --queue-size, or move the file "
                     "aside); left as it is");
     }
     if (end != size) {
@@ -122,7 +122,8 @@ std::string latest_segment(const std::string& stream_dir) {
             const std::string name = entry.path().filename().string();
             const bool date = data_layout::is_day_folder_name(name);
             const bool hour = data_layout::is_segment_name(name);
-            if (want_dirs ? (date && entry.is_directory(ec)) : (hour && entry.is_regular_file(ec))) {
+            if (want_dirs ? (date && entry.is_directory(ec))
+                          : (hour && entry.is_regular_file(ec))) {
                 out.push_back(name);
             }
         }

@@ -198,8 +198,9 @@ asio::awaitable<void> sim_connection<WsStream>::send_loop() {
         }
         if (close_requested_) {
             // Binance's 24-hour cut and maintenance: a close frame with 1001, then the TCP close.
-            auto [ec] = co_await ws_.async_close(websocket::close_reason(websocket::close_code::going_away),
-                                                 as_tuple(use_awaitable));
+            auto [ec] =
+                co_await ws_.async_close(websocket::close_reason(websocket::close_code::going_away),
+                                         as_tuple(use_awaitable));
             stop(ec ? "close failed: " + ec.message() : std::string("fault: closed with 1001"));
             break;
         }
@@ -313,8 +314,7 @@ asio::awaitable<void> sim_connection<WsStream>::fault_loop() {
             const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count();
-            const std::string event =
-                R"({"e":"serverShutdown","E":)" + std::to_string(ms) + "}";
+            const std::string event = R"({"e":"serverShutdown","E":)" + std::to_string(ms) + "}";
             spdlog::info("conn {}: fault: serverShutdown", id_);
             queue_reply(combined_ ? R"({"stream":"!serverShutdown","data":)" + event + "}" : event);
             shutdown_at = clock::time_point::max();
@@ -420,7 +420,8 @@ void sim_connection<WsStream>::count_client_message() {
     if (client_messages_.size() > options_.max_client_rate) {
         spdlog::warn("conn {}: client sent {} messages within 1 s (limit {}), disconnecting", id_,
                      client_messages_.size(), options_.max_client_rate);
-        stop("client exceeded " + std::to_string(options_.max_client_rate) + " messages per second");
+        stop("client exceeded " + std::to_string(options_.max_client_rate) +
+             " messages per second");
     }
 }
 

@@ -52,7 +52,8 @@ class sim_connection {
           ping_timer_(ws_.get_executor()),
           fault_timer_(ws_.get_executor()),
           injector_(context.options.inject_bad),
-          faulty_(context.options.fault_connections == 0 || id <= context.options.fault_connections) {}
+          faulty_(context.options.fault_connections == 0 ||
+                  id <= context.options.fault_connections) {}
 
     // The connection's whole life; completes when the connection is closed.
     static boost::asio::awaitable<void> run(std::shared_ptr<sim_connection> self);
@@ -89,15 +90,15 @@ class sim_connection {
     std::uint64_t id_;
     std::string peer_;
     WsStream ws_;
-    boost::asio::steady_timer wake_;        // send_loop sleeps on it; cancel() wakes it up
-    boost::asio::steady_timer ping_timer_;  // ping_loop sleeps on it
+    boost::asio::steady_timer wake_;         // send_loop sleeps on it; cancel() wakes it up
+    boost::asio::steady_timer ping_timer_;   // ping_loop sleeps on it
     boost::asio::steady_timer fault_timer_;  // fault_loop sleeps on it
 
     std::unique_ptr<data_feed> feed_;
     bad_frame_injector injector_;
-    bool faulty_;                  // the fault modes apply to this connection
-    bool combined_ = true;         // envelope form (for serverShutdown)
-    bool stalled_ = false;         // --stall-after: data paused, pings and replies go on
+    bool faulty_;                   // the fault modes apply to this connection
+    bool combined_ = true;          // envelope form (for serverShutdown)
+    bool stalled_ = false;          // --stall-after: data paused, pings and replies go on
     bool close_requested_ = false;  // fault_loop asks send_loop to send close 1001
     std::deque<clock::time_point> client_messages_;  // --max-client-rate: the last second
     control_parser parser_;

@@ -39,17 +39,17 @@ struct sim_options {
     std::string tape_log;          // if set, every message the stream tapes produce (--rate > 0)
 
     // Fault modes (0 = off). Timed ones count from the connection's WebSocket handshake.
-    std::uint64_t drop_after = 0;            // TCP drop, no close frame, after N data messages
+    std::uint64_t drop_after = 0;                 // TCP drop, no close frame, after N data messages
     std::chrono::milliseconds close_after{0};     // close frame 1001 (going away) after D
     std::chrono::milliseconds shutdown_after{0};  // send serverShutdown after D ...
     std::chrono::milliseconds shutdown_grace{5'000};  // ... and close 1001 this long after it
-    std::chrono::milliseconds stall_after{0};  // stop sending data (pings go on) after D ...
-    std::chrono::milliseconds stall_for{0};    // ... for this long; 0 = for good
-    std::vector<std::string> silent_streams;   // acknowledged, then silent ...
+    std::chrono::milliseconds stall_after{0};         // stop sending data (pings go on) after D ...
+    std::chrono::milliseconds stall_for{0};           // ... for this long; 0 = for good
+    std::vector<std::string> silent_streams;          // acknowledged, then silent ...
     std::chrono::milliseconds silent_after{0};  // ... from this long after the simulator started
-    std::uint64_t duplicate_every = 0;  // every K-th data message is sent twice
-    unsigned max_client_rate = 0;   // more client messages than this in 1 s: disconnected
-    std::size_t max_streams = 0;    // streams per connection above this: refused with an error
+    std::uint64_t duplicate_every = 0;          // every K-th data message is sent twice
+    unsigned max_client_rate = 0;  // more client messages than this in 1 s: disconnected
+    std::size_t max_streams = 0;   // streams per connection above this: refused with an error
     std::uint64_t fault_connections = 0;  // faults apply to connections 1..N only; 0 = all
 
     std::chrono::milliseconds ping_interval{20'000};  // Binance spot pings every 20 s

@@ -34,7 +34,8 @@ std::string_view stream_tape::payload(std::uint64_t index) {
     while (first_kept_ + kept_.size() <= index) {
         char* const end = generator_.write_next(scratch_.data());
         kept_.emplace_back(scratch_.data(), static_cast<std::size_t>(end - scratch_.data()));
-        if (log_ != nullptr) log_->append(R"({"stream":")" + name_ + R"(","data":)" + kept_.back() + "}");
+        if (log_ != nullptr)
+            log_->append(R"({"stream":")" + name_ + R"(","data":)" + kept_.back() + "}");
         if (kept_.size() > keep_) {
             kept_.pop_front();
             ++first_kept_;

@@ -45,8 +45,8 @@ class stream_tape {
     depth_generator generator_;
     clock::duration period_;
     clock::time_point start_;
-    std::size_t keep_;                 // messages kept for consumers that lag
-    std::deque<std::string> kept_;     // payloads first_kept_ .. first_kept_ + size - 1
+    std::size_t keep_;              // messages kept for consumers that lag
+    std::deque<std::string> kept_;  // payloads first_kept_ .. first_kept_ + size - 1
     std::uint64_t first_kept_ = 0;
     std::string scratch_;
 };

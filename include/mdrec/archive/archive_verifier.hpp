@@ -17,12 +17,12 @@ struct verified_file {
 };
 
 class archive_verifier {
-public:
+  public:
     // Checks one file; the error is one line naming the file and the first problem found.
     // Blocking reads, bounded memory; one thread.
     result<verified_file> verify(const std::string& path);
 
-private:
+  private:
     record_check check_;
 };
 

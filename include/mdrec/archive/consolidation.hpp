@@ -26,15 +26,15 @@ struct consolidate_request {
 inline constexpr std::int64_t busy_grace_ns = 5LL * 60 * 1'000'000'000;
 
 struct consolidate_report {
-    std::uint64_t archived = 0;     // stream days archived by this run
-    std::uint64_t finished = 0;     // stream days an interrupted run had archived: sources deleted
-    std::uint64_t untouched = 0;    // already archived (--keep-sources)
-    std::uint64_t skipped = 0;      // not finished yet, or a running recorder may write them
-    std::uint64_t failed = 0;       // errors (logged); sources kept
+    std::uint64_t archived = 0;   // stream days archived by this run
+    std::uint64_t finished = 0;   // stream days an interrupted run had archived: sources deleted
+    std::uint64_t untouched = 0;  // already archived (--keep-sources)
+    std::uint64_t skipped = 0;    // not finished yet, or a running recorder may write them
+    std::uint64_t failed = 0;     // errors (logged); sources kept
     std::uint64_t lines = 0;
     std::uint64_t bad_lines = 0;
     std::uint64_t sources_deleted = 0;
-    std::string figures;            // from progress_meter::figures()
+    std::string figures;  // from progress_meter::figures()
 
     // The one-line summary: "consolidated ...".
     std::string line() const;

@@ -36,13 +36,13 @@ archive_paths paths_for(const std::string& archive_dir, const stream_day& day);
 struct day_outcome {
     enum class kind { archived, finished_earlier_run, already_archived, nothing_to_do };
     kind what = kind::archived;
-    std::uint64_t lines = 0;            // good lines archived
-    std::uint64_t bad_lines = 0;        // lines kept in the reject archive
+    std::uint64_t lines = 0;      // good lines archived
+    std::uint64_t bad_lines = 0;  // lines kept in the reject archive
     std::uint64_t sources_deleted = 0;
 };
 
 class day_archiver {
-public:
+  public:
     // `meter` receives byte counts as the work goes. Main thread.
     day_archiver(archive_settings settings, progress_meter& meter)
         : settings_(std::move(settings)), meter_(meter) {}
@@ -51,7 +51,7 @@ public:
     // leaves every source in place.
     result<day_outcome> run(const stream_day& day);
 
-private:
+  private:
     result<day_outcome> finish_earlier(const stream_day& day, const archive_paths& paths);
     result<day_outcome> build(const stream_day& day, const archive_paths& paths);
     result<void> delete_sources(const stream_day& day, std::uint64_t& deleted);

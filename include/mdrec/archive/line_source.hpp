@@ -18,7 +18,7 @@ struct ZSTD_DCtx_s;
 namespace mdrec::archive {
 
 class line_source {
-public:
+  public:
     // Longer lines are handed out in pieces of this size, each marked incomplete.
     static constexpr std::size_t max_line_bytes = 16u << 20;
 
@@ -44,7 +44,7 @@ public:
     std::uint64_t data_bytes() const noexcept { return data_bytes_; }
     const std::string& path() const noexcept { return path_; }
 
-private:
+  private:
     line_source(int fd, std::string path);
     result<bool> fill();  // appends data to buf_; false at the end
     result<std::size_t> read_raw(char* dst, std::size_t size);

@@ -11,7 +11,7 @@
 namespace mdrec::archive {
 
 class progress_meter {
-public:
+  public:
     // `live`: draw the progress line (stderr is a terminal). Main thread only.
     explicit progress_meter(bool live);
 
@@ -32,7 +32,7 @@ public:
     // "12 files, 1234.5 MB in, 56.7 MB out (21.8x), 98.7 MB/s"
     std::string figures() const;
 
-private:
+  private:
     bool live_;
     bool drawn_ = false;
     std::uint64_t files_ = 0;

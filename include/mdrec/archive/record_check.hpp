@@ -3,22 +3,22 @@
 // Consolidation sorts source lines by this test; verify applies it to every archived line.
 #pragma once
 
+#include <simdjson.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include <simdjson.h>
-
 namespace mdrec::archive {
 
 class record_check {
-public:
+  public:
     // True if `line` (without its newline) is one JSON object starting with an integer "ts".
     // Fully validates the JSON (simdjson, reused buffers). Not thread-safe: one per thread.
     bool is_record(std::string_view line);
 
-private:
+  private:
     simdjson::dom::parser parser_;
     std::string padded_;
 };

@@ -13,7 +13,7 @@ struct evp_md_ctx_st;
 namespace mdrec::archive {
 
 class sha256 {
-public:
+  public:
     sha256();
     ~sha256();
     sha256(sha256&&) noexcept;
@@ -25,7 +25,7 @@ public:
     // The digest of everything added, as 64 lowercase hex digits; the object starts over.
     std::string hex_digest();
 
-private:
+  private:
     struct free_ctx {
         void operator()(evp_md_ctx_st* ctx) const noexcept;
     };

@@ -21,7 +21,7 @@ struct source_entry {
 };
 
 class source_manifest {
-public:
+  public:
     void add(source_entry entry) { entries_.push_back(std::move(entry)); }
     const std::vector<source_entry>& entries() const noexcept { return entries_; }
 
@@ -35,7 +35,7 @@ public:
     // Reads a manifest file; fails on a missing file or a malformed line.
     static result<source_manifest> read(const std::string& path);
 
-private:
+  private:
     std::vector<source_entry> entries_;
 };
 

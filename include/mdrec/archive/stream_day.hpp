@@ -39,8 +39,8 @@ std::optional<std::int64_t> parse_time(std::string_view text);
 void order_segments(const std::vector<std::string>& names, std::vector<std::string>& segments,
                     std::vector<std::string>& others);
 
-// Every stream day under `data_dir` that has at least one segment or is an empty folder, sorted by venue, date and
-// stream. `skip` (e.g. the archive folder inside the data folder) is not searched.
+// Every stream day under `data_dir` that has at least one segment or is an empty folder, sorted by
+// venue, date and stream. `skip` (e.g. the archive folder inside the data folder) is not searched.
 result<std::vector<stream_day>> find_stream_days(const std::string& data_dir,
                                                  const std::string& skip);
 

@@ -19,12 +19,12 @@ inline constexpr int default_level = 8;
 
 struct zstd_settings {
     int level = default_level;
-    int threads = 1;      // zstd worker threads; 0: compress on the calling thread
+    int threads = 1;         // zstd worker threads; 0: compress on the calling thread
     bool long_mode = false;  // long-distance matching with a 128 MiB window (zstd --long=27)
 };
 
 class zstd_sink {
-public:
+  public:
     // Creates (truncating) `path` and starts one zstd frame with `settings`.
     static result<zstd_sink> create(const std::string& path, const zstd_settings& settings);
 
@@ -41,7 +41,7 @@ public:
     std::uint64_t bytes_in() const noexcept { return bytes_in_; }
     std::uint64_t bytes_out() const noexcept { return bytes_out_; }
 
-private:
+  private:
     zstd_sink(int fd, std::string path);
     result<void> drain(std::size_t size);  // writes out_[0, size)
     result<void> pump(std::string_view bytes, int mode);

@@ -2,10 +2,9 @@
 // their --help texts; the commands check the values and turn bad ones into exit code 2.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 namespace mdrec::cli {
 

@@ -17,13 +17,13 @@ struct recording_summary {
     std::optional<error> failure;  // the run ended on an error (capture: first connect failed)
     std::string destination;       // "<out>/<venue>" or "standard output"
     std::size_t streams = 0;
-    std::uint64_t messages = 0;    // data messages queued for writing
-    std::uint64_t bytes = 0;       // their frame bytes
+    std::uint64_t messages = 0;  // data messages queued for writing
+    std::uint64_t bytes = 0;     // their frame bytes
     std::uint64_t lines_written = 0;
-    std::uint64_t dropped = 0;     // data messages dropped (queue full), each marked by a gap line
-    std::uint64_t rejected = 0;    // frames kept in the reject file
+    std::uint64_t dropped = 0;   // data messages dropped (queue full), each marked by a gap line
+    std::uint64_t rejected = 0;  // frames kept in the reject file
     std::uint64_t sequence_gaps = 0;  // breaks in the exchange's update ids, each marked
-    std::uint64_t lost = 0;        // lines that never reached the disk (shutdown deadline)
+    std::uint64_t lost = 0;           // lines that never reached the disk (shutdown deadline)
     std::uint64_t write_errors = 0;
     std::uint64_t connects = 0;
     std::uint64_t duplicates = 0;  // messages suppressed as already recorded (overlaps, repeats)

@@ -2,12 +2,11 @@
 // a config-file key (CLI11 maps `--ca-file` to `ca-file = "..."`) and both commands read alike.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 namespace mdrec::cli {
 

@@ -8,11 +8,11 @@
 namespace mdrec {
 
 struct clock_sync {
-    bool known = false;          // false if the kernel would not say (e.g. a seccomp filter)
-    bool synchronized = false;   // an NTP/PTP daemon disciplines the clock (STA_UNSYNC clear)
+    bool known = false;         // false if the kernel would not say (e.g. a seccomp filter)
+    bool synchronized = false;  // an NTP/PTP daemon disciplines the clock (STA_UNSYNC clear)
     std::int64_t est_error_us = 0;
     std::int64_t max_error_us = 0;
-    std::string error;           // why `known` is false
+    std::string error;  // why `known` is false
 };
 
 // Reads the current state. Any thread; one syscall.

@@ -5,9 +5,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <utility>
-
 #include <tl/expected.hpp>
+#include <utility>
 
 namespace mdrec {
 
@@ -37,12 +36,12 @@ inline std::string quote(std::string_view text) {
 // Thrown only before recording starts (bad option, unwritable folder, ...); main turns it into
 // one line on stderr and `exit_code`.
 class startup_error : public std::runtime_error {
-public:
+  public:
     explicit startup_error(const std::string& what, int exit_code = 2)
         : std::runtime_error(what), exit_code_(exit_code) {}
     int exit_code() const noexcept { return exit_code_; }
 
-private:
+  private:
     int exit_code_;
 };
 

@@ -28,7 +28,7 @@ result<void> validate_stream_name(std::string_view name);
 // or removed, and an added name is complete before size() shows it, so any thread may read
 // name(id) for id < size() at any time: the storage is reserved up front and never moves.
 class stream_table {
-public:
+  public:
     // Streams a reload may add on top of the initial ones.
     static constexpr std::size_t default_spare = 4096;
 
@@ -59,7 +59,7 @@ public:
         active_[id].store(on, std::memory_order_relaxed);
     }
 
-private:
+  private:
     struct string_hash {
         using is_transparent = void;
         std::size_t operator()(std::string_view s) const noexcept {

@@ -11,7 +11,7 @@ namespace mdrec::ingest {
 
 // Used on the ingest thread only.
 class connection_budget {
-public:
+  public:
     using clock = std::chrono::steady_clock;
 
     // At most `max` attempts in any `window` (0 = no limit).
@@ -24,7 +24,7 @@ public:
 
     std::size_t used(clock::time_point now);
 
-private:
+  private:
     void expire(clock::time_point now);
 
     std::size_t max_;

@@ -25,7 +25,7 @@ namespace mdrec::ingest {
 
 // Owned by the ingest engine; every call is made on the ingest thread.
 class frame_router final : public frame_sink {
-public:
+  public:
     // Counts into `stats` (owned by the ingest engine, outlives the router). `max_messages`
     // (0 = no limit) ends recording after that many data messages; frames that arrive after it
     // are not recorded. `on_limit` is called once when it is reached. `raw`: the connections
@@ -83,7 +83,7 @@ public:
     // Every stream's counters (the silence watchdog and ops read them; any thread).
     const stream_stats_table& per_stream() const noexcept { return stream_stats_; }
 
-private:
+  private:
     void route_data(const parse::parsed_frame& parsed, const char* data, std::size_t len,
                     std::int64_t ts, const connection_info& conn);
     void record(stream_id id, const parse::depth_ids& ids, const char* data, std::size_t len,
@@ -91,8 +91,8 @@ private:
     // Reports a handover (the `rotated` line) and records what it released.
     void after_handover(stream_id id, std::int64_t ts, stream_handover::step& released);
     void record_released(stream_id id, stream_handover::step& released);
-    void reject(std::string_view reason, std::string_view detail, const char* data,
-                std::size_t len, std::int64_t ts, const connection_info& conn);
+    void reject(std::string_view reason, std::string_view detail, const char* data, std::size_t len,
+                std::int64_t ts, const connection_info& conn);
     std::string check_continuity(stream_id id, const parse::depth_ids& ids, std::int64_t ts);
     bool write_gap(stream_id id, std::int64_t ts);
     static void count(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
@@ -109,7 +109,7 @@ private:
     std::function<void(std::uint64_t)> on_server_shutdown_;
     stream_handover handover_;
     const bool raw_;  // the connections carry raw payloads (one stream each, no envelope)
-    std::vector<std::uint64_t> dropped_owed_;   // drops not yet marked by a gap line
+    std::vector<std::uint64_t> dropped_owed_;  // drops not yet marked by a gap line
     std::vector<std::uint64_t> dropped_total_;
     // Per stream, the last update id seen on the current connection (-1: none yet).
     std::vector<std::int64_t> last_id_;

@@ -4,6 +4,10 @@
 // message count). It only ever pushes into the queue, so it never waits on the disk.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -11,11 +15,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/ssl/context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "mdrec/common/result.hpp"
 #include "mdrec/common/stream_table.hpp"
@@ -32,7 +31,7 @@
 namespace mdrec::ingest {
 
 class ingest_engine {
-public:
+  public:
     // Throws startup_error if the TLS context cannot be set up. `streams` and `ring` must
     // outlive the engine. (The periodic stats line is the ops thread's: ops/stats_line.)
     ingest_engine(ingest_config config, stream_table& streams, queue::spsc_ring& ring);
@@ -61,7 +60,7 @@ public:
     // may post() a no-op to it and see whether the ingest thread runs it.
     boost::asio::io_context& io() noexcept { return io_; }
 
-private:
+  private:
     void stop(std::string reason);
     void wait_for_signal();
     void add_shard(shard_streams streams);

@@ -29,7 +29,7 @@ struct silence_action {
 
 // Used on the ingest thread only.
 class silence_watchdog {
-public:
+  public:
     // `fixed` > 0 overrides every stream's threshold; else `venue` gives the update intervals.
     // `venue` is static (find_venue).
     silence_watchdog(const stream_table& streams, const venue_profile& venue,
@@ -57,14 +57,14 @@ public:
     bool silent(stream_id id) const { return silent_[id]; }
     std::chrono::nanoseconds threshold(stream_id id) const { return thresholds_[id]; }
 
-private:
+  private:
     const stream_table& streams_;
     const venue_profile& venue_;
     std::chrono::nanoseconds fixed_;
     std::vector<std::chrono::nanoseconds> thresholds_;
-    std::vector<char> silent_;         // currently past its threshold (logged once per episode)
+    std::vector<char> silent_;  // currently past its threshold (logged once per episode)
     std::vector<char> silent_at_replacement_;  // was silent when its connection was replaced
-    std::vector<char> replaced_for_;   // a replacement was already made for this episode
+    std::vector<char> replaced_for_;           // a replacement was already made for this episode
     std::vector<char> never_served_;
 };
 

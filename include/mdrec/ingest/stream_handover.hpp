@@ -20,7 +20,7 @@ namespace mdrec::ingest {
 
 // Owned by frame_router; used on the ingest thread only.
 class stream_handover {
-public:
+  public:
     enum class verdict {
         record,     // record the message (then any released messages, in order)
         duplicate,  // already recorded from the other connection, or repeated: suppress
@@ -90,7 +90,7 @@ public:
     std::uint64_t owner(stream_id id) const { return state_[id].owner; }
     std::uint64_t candidate(stream_id id) const { return state_[id].candidate; }
 
-private:
+  private:
     struct stream_state {
         std::uint64_t owner = 0;
         std::uint64_t candidate = 0;
@@ -98,9 +98,9 @@ private:
         // After the replacement proved the overlap with a message the old connection had
         // already delivered, its next ones may be older too: skip those ("catching up").
         bool catching_up = false;
-        bool owner_delivered = false;       // the owner recorded a message during the overlap
-        std::uint64_t duplicates = 0;       // suppressed in the current / last overlap
-        std::deque<std::uint64_t> recent;   // hashes recorded from the owner during the overlap
+        bool owner_delivered = false;      // the owner recorded a message during the overlap
+        std::uint64_t duplicates = 0;      // suppressed in the current / last overlap
+        std::deque<std::uint64_t> recent;  // hashes recorded from the owner during the overlap
         std::vector<held_message> held;
         std::size_t held_bytes = 0;
     };
@@ -108,8 +108,7 @@ private:
     // admit() for a message of the recorded connection, and of the replacement.
     admission from_owner(stream_state& s, std::int64_t key, std::string_view frame);
     admission from_candidate(stream_id id, stream_state& s, std::int64_t key,
-                             const parse::depth_ids& ids, std::string_view frame,
-                             std::int64_t ts);
+                             const parse::depth_ids& ids, std::string_view frame, std::int64_t ts);
     // Makes the candidate the owner; returns the handover to report.
     static handover hand_over(stream_state& s, bool proven);
     static bool contains(const std::deque<std::uint64_t>& hashes, std::uint64_t hash);

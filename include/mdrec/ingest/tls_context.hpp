@@ -2,9 +2,8 @@
 // optional extra CA (a relay's or the test simulator's). There is no switch to turn it off.
 #pragma once
 
-#include <string>
-
 #include <boost/asio/ssl/context.hpp>
+#include <string>
 
 namespace mdrec::ingest {
 

@@ -22,9 +22,9 @@ struct ws_frame {
     std::size_t size = 0;
     // message: bytes readable from `data` (at least size + the reader's padding)
     std::size_t capacity = 0;
-    bool binary = false;                // message: opcode 2 (else text)
-    std::uint16_t close_code = 0;       // close: 1005 when the frame carries none
-    std::string_view close_reason;      // close
+    bool binary = false;            // message: opcode 2 (else text)
+    std::uint16_t close_code = 0;   // close: 1005 when the frame carries none
+    std::string_view close_reason;  // close
 };
 
 // A client frame (RFC 6455 5.3: always masked, with an unpredictable `mask`), FIN set: the pong,
@@ -32,7 +32,7 @@ struct ws_frame {
 std::string encode_client_frame(int opcode, std::string_view payload, std::uint32_t mask);
 
 class ws_frame_reader {
-public:
+  public:
     // Messages longer than `max_message_bytes` are an error; every message returned has
     // `padding` readable bytes after it (simdjson reads up to 64 bytes past the end).
     ws_frame_reader(std::size_t max_message_bytes, std::size_t padding,
@@ -50,21 +50,21 @@ public:
     // connection must end. Frames stay valid until read_space().
     std::optional<ws_frame> next();
 
-private:
+  private:
     std::optional<ws_frame> fail(const char* why);
     // One frame; sets `fragment` when it was a non-final fragment (consumed, nothing to return).
     std::optional<ws_frame> decode(bool& fragment);
 
     std::size_t max_message_;
     std::size_t padding_;
-    std::size_t capacity_;       // usable bytes of buffer_ (padding_ more are allocated)
+    std::size_t capacity_;  // usable bytes of buffer_ (padding_ more are allocated)
     std::vector<char> buffer_;
-    std::size_t begin_ = 0;      // first byte not yet decoded
-    std::size_t end_ = 0;        // one past the last byte received
-    std::size_t need_ = 0;       // bytes the frame at begin_ needs in all, once known
-    bool assembling_ = false;    // inside a fragmented message
+    std::size_t begin_ = 0;    // first byte not yet decoded
+    std::size_t end_ = 0;      // one past the last byte received
+    std::size_t need_ = 0;     // bytes the frame at begin_ needs in all, once known
+    bool assembling_ = false;  // inside a fragmented message
     bool assembling_binary_ = false;
-    std::string fragments_;      // the fragmented message so far
+    std::string fragments_;  // the fragmented message so far
     bool failed_ = false;
 };
 

@@ -1,24 +1,23 @@
 // One WebSocket connection to the exchange, plain (ws://) or TLS (wss://): connect and handshake,
 // then read frames and hand each to a frame_sink (the router), stamped with its receive time,
-// until the peer closes, the connection fails or close() is called. Runs on the ingest thread's io_context;
-// a shard_supervisor owns one per attempt and drives it as a coroutine.
+// until the peer closes, the connection fails or close() is called. Runs on the ingest thread's
+// io_context; a shard_supervisor owns one per attempt and drives it as a coroutine.
 #pragma once
 
-#include <chrono>
-#include <deque>
-#include <random>
-#include <string>
-#include <variant>
-#include <vector>
-
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <chrono>
+#include <deque>
+#include <random>
+#include <string>
+#include <variant>
+#include <vector>
 
 #include "mdrec/common/result.hpp"
 #include "mdrec/ingest/disconnect_reason.hpp"
@@ -56,7 +55,7 @@ struct session_options {
 };
 
 class ws_session {
-public:
+  public:
     ws_session(boost::asio::any_io_executor executor, boost::asio::ssl::context& tls,
                session_options options);
 
@@ -78,7 +77,7 @@ public:
     // number of times (the first reason wins).
     void close(disconnect_reason reason = {});
 
-private:
+  private:
     using plain_stream = boost::beast::tcp_stream;
     using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
@@ -86,13 +85,14 @@ private:
     boost::asio::awaitable<result<void>> handshake(Stream& stream);
     template <class Stream>
     boost::asio::awaitable<disconnect_reason> run(Stream& stream, frame_sink& sink,
-                                            connection_info conn);
+                                                  connection_info conn);
     template <class Stream>
     boost::asio::awaitable<disconnect_reason> read_loop(Stream& stream, frame_sink& sink,
-                                                  connection_info conn, idle_watch& watch);
+                                                        connection_info conn, idle_watch& watch);
     template <class Stream>
     boost::asio::awaitable<disconnect_reason> read_until_end(Stream& stream, frame_sink& sink,
-                                                       connection_info conn, idle_watch& watch);
+                                                             connection_info conn,
+                                                             idle_watch& watch);
     template <class Stream>
     boost::asio::awaitable<void> send_loop(Stream& stream);
     // Queues an encoded control frame (pong, close echo) ahead of the paced messages.
@@ -108,8 +108,8 @@ private:
     // After the upgrade, send_loop is the only writer on the stream: two writes in flight at
     // once would interleave their bytes (and corrupt a TLS stream). The read loop hands its
     // pongs and its close echo to it through control_.
-    boost::asio::steady_timer wake_;  // send_loop sleeps on it; send() and close() wake it
-    std::deque<std::string> outbox_;  // text messages, paced
+    boost::asio::steady_timer wake_;   // send_loop sleeps on it; send() and close() wake it
+    std::deque<std::string> outbox_;   // text messages, paced
     std::deque<std::string> control_;  // encoded control frames, sent first, not held back
     bool control_last_ = false;        // control_ ends with the close echo: nothing after it
     std::minstd_rand mask_random_;     // client frame masks (RFC 6455 5.3)

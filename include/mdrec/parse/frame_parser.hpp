@@ -3,11 +3,11 @@
 // is neither copied nor re-serialised, so the recorder can keep it byte for byte.
 #pragma once
 
+#include <simdjson.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
-
-#include <simdjson.h>
 
 namespace mdrec::parse {
 
@@ -36,23 +36,23 @@ struct depth_ids {
 
 struct parsed_frame {
     frame_kind kind = frame_kind::invalid_json;
-    std::string_view stream;   // for data: valid until the next parse()
+    std::string_view stream;  // for data: valid until the next parse()
     depth_ids ids;
-    std::string_view detail;   // for invalid_json / control_error: a short reason
-    std::int64_t id = -1;      // control messages: the request id
+    std::string_view detail;  // for invalid_json / control_error: a short reason
+    std::int64_t id = -1;     // control messages: the request id
 };
 
 // One per ingest thread; not thread-safe. Holds simdjson's reusable buffers, so after the first
 // frames no parse allocates.
 class frame_parser {
-public:
+  public:
     // Parses `len` bytes at `data`; `capacity` bytes must be readable from `data`, and
     // capacity >= len + simdjson::SIMDJSON_PADDING (the receive buffer is sized for it).
     // `raw` means the connection carries one stream without envelope: the whole frame is the
     // payload and `stream` stays empty.
     parsed_frame parse(const char* data, std::size_t len, std::size_t capacity, bool raw);
 
-private:
+  private:
     simdjson::dom::parser parser_;
 };
 

@@ -40,7 +40,7 @@ struct record_view {
 };
 
 class spsc_ring {
-public:
+  public:
     // `capacity_bytes` (at least 4096) is the bound on queued bytes, headers included; it is
     // cut into at least 8 blocks of up to 4 MiB, and a record must fit in one block.
     explicit spsc_ring(std::size_t capacity_bytes);
@@ -75,15 +75,15 @@ public:
 
     static constexpr std::size_t header_bytes = 24;
 
-private:
+  private:
     struct block {
         std::unique_ptr<char[]> data;
         block* next = nullptr;  // set by the producer before the record that needs it is published
     };
     static constexpr std::size_t cache_line = 64;
 
-    block* take_block() noexcept;                // producer
-    void give_back(block* b) noexcept;           // consumer
+    block* take_block() noexcept;       // producer
+    void give_back(block* b) noexcept;  // consumer
 
     std::size_t block_bytes_;
     std::size_t max_blocks_;

@@ -22,7 +22,8 @@ constexpr std::size_t max_line_bytes(std::size_t frame_bytes, std::size_t stream
 // length. `envelope` must be a JSON object (checked by the parser). Raw CR/LF between tokens,
 // which would split the line, become spaces (the only bytes mdrec ever changes, and only in a
 // frame that carries them; Binance sends none).
-std::size_t format_envelope_line(char* dst, std::int64_t ts, std::span<const char> envelope) noexcept;
+std::size_t format_envelope_line(char* dst, std::int64_t ts,
+                                 std::span<const char> envelope) noexcept;
 
 // For a connection that carries one raw stream (no envelope): writes
 // `{"ts":<ts>,"stream":"<stream>","data":<payload>}` + '\n', the same shape as an envelope line.
@@ -32,14 +33,14 @@ std::size_t format_raw_line(char* dst, std::int64_t ts, std::string_view stream,
 // Builds one event line: `event_line(ts, "connected", stream).add("conn", 3).finish()`.
 // Events are rare, so this may allocate.
 class event_line {
-public:
+  public:
     event_line(std::int64_t ts, std::string_view kind, std::string_view stream);
     event_line& add(std::string_view key, std::int64_t value);
     event_line& add(std::string_view key, std::string_view value);
     // The finished line, ending in '\n'.
     std::string finish();
 
-private:
+  private:
     std::string line_;
 };
 

@@ -11,7 +11,7 @@
 namespace mdrec::writer {
 
 class data_lock {
-public:
+  public:
     // Takes the lock or explains who holds it ("another mdrec (pid 1234) is recording into
     // DIR"). Creates the folder if needed. Main thread, before recording starts.
     static result<data_lock> acquire(const std::string& out_dir);
@@ -32,7 +32,7 @@ public:
     // Records in the lock file that this run stopped cleanly (all data written and synced).
     void mark_clean_stop();
 
-private:
+  private:
     data_lock(int fd, std::string path, std::optional<long> unclean_pid)
         : fd_(fd), path_(std::move(path)), unclean_pid_(unclean_pid) {}
 

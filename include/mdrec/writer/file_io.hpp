@@ -14,7 +14,7 @@ namespace mdrec::writer {
 // Every call returns >= 0 on success or -errno on failure; none throws. Called only from the
 // writer thread (and at start-up), so implementations need not be thread-safe.
 class file_io {
-public:
+  public:
     virtual ~file_io() = default;
     // Creates `path` and any missing parents; returns how many folders it created.
     virtual int make_dirs(const std::string& path) = 0;
@@ -33,7 +33,7 @@ public:
 
 // Plain POSIX calls.
 class posix_file_io : public file_io {
-public:
+  public:
     int make_dirs(const std::string& path) override;
     int try_create(const std::string& path) override;
     int open_append(const std::string& path) override;

@@ -45,13 +45,13 @@ struct writer_config {
 
 // How finish() ended.
 struct finish_outcome {
-    bool complete = true;           // everything queued was written and synced
-    bool stuck = false;             // the thread is blocked in a system call and was left behind
+    bool complete = true;  // everything queued was written and synced
+    bool stuck = false;    // the thread is blocked in a system call and was left behind
     std::uint64_t unwritten_lines = 0;
 };
 
 class jsonl_writer {
-public:
+  public:
     // `ring` and `streams` (and `files`, and `consumer` if given) must outlive the writer.
     // `consumer`, if not null, is handed every batch of records once it is in its files.
     // Nothing happens until start().
@@ -75,7 +75,7 @@ public:
     // Receive -> write delay of every data line written so far; any thread may read it.
     const latency_histogram& latency() const noexcept { return latency_; }
 
-private:
+  private:
     void run();
     bool write_available();
     void collect();

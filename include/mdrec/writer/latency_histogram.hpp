@@ -12,7 +12,7 @@
 namespace mdrec::writer {
 
 class latency_histogram {
-public:
+  public:
     static constexpr int sub_bits = 5;  // 32 buckets per power of two
     static constexpr std::size_t bucket_count = (64 - sub_bits + 1) << sub_bits;
 
@@ -42,7 +42,7 @@ public:
     }
     static std::uint64_t bucket_upper(std::size_t index) noexcept;
 
-private:
+  private:
     // Single writer: a relaxed load and store, not a locked read-modify-write.
     static void bump(std::atomic<std::uint64_t>& c) noexcept {
         c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);

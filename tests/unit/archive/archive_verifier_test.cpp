@@ -27,8 +27,8 @@ std::string make_archive(const test::temp_dir& dir, const std::string& content) 
 std::string many_lines() {
     std::string out;
     for (int i = 0; i < 20000; ++i) {
-        out += "{\"ts\":" + std::to_string(1763769600000000000LL + i) + ",\"n\":" +
-               std::to_string(i * 7919 % 10007) + "}\n";
+        out += "{\"ts\":" + std::to_string(1763769600000000000LL + i) +
+               ",\"n\":" + std::to_string(i * 7919 % 10007) + "}\n";
     }
     return out;
 }
@@ -78,7 +78,8 @@ TEST(archive_verifier, a_corrupt_archive_fails) {
     archive_verifier verifier;
     auto corrupt = verifier.verify(path);
     ASSERT_FALSE(corrupt);
-    EXPECT_NE(corrupt.error().message.find("corrupt"), std::string::npos) << corrupt.error().message;
+    EXPECT_NE(corrupt.error().message.find("corrupt"), std::string::npos)
+        << corrupt.error().message;
 }
 
 TEST(archive_verifier, a_line_without_ts_fails_with_its_number) {

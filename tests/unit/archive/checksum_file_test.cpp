@@ -16,7 +16,8 @@ constexpr const char* abc_sha256 =
     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
 TEST(checksum_file, line_is_hex_two_spaces_name) {
-    EXPECT_EQ(checksum_line(abc_sha256, "a.jsonl.zst"), std::string(abc_sha256) + "  a.jsonl.zst\n");
+    EXPECT_EQ(checksum_line(abc_sha256, "a.jsonl.zst"),
+              std::string(abc_sha256) + "  a.jsonl.zst\n");
 }
 
 TEST(checksum_file, sha256_of_known_input) {

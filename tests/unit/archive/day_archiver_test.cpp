@@ -74,7 +74,8 @@ TEST(day_archiver, joins_hours_in_order_then_deletes_sources) {
     EXPECT_EQ(outcome->lines, 5u);
     EXPECT_EQ(outcome->bad_lines, 0u);
     EXPECT_EQ(outcome->sources_deleted, 3u);
-    EXPECT_EQ(lines_of(f.paths().archive), record(0) + record(1) + record(2) + record(3) + record(4));
+    EXPECT_EQ(lines_of(f.paths().archive),
+              record(0) + record(1) + record(2) + record(3) + record(4));
     EXPECT_FALSE(fs::exists(f.day.folder));  // hours deleted, then the empty day folder
     EXPECT_FALSE(fs::exists(f.paths().rejects));
     EXPECT_FALSE(fs::exists(f.paths().archive + ".tmp"));
@@ -137,7 +138,7 @@ TEST(day_archiver, a_source_that_changed_after_archiving_is_never_deleted) {
     day_archiver keep(f.settings(true), f.meter);
     ASSERT_TRUE(keep.run(f.day));
     test::write_file(fs::path(f.day.folder) / "01.jsonl", record(1) + record(2));  // appended
-    f.add("02.jsonl", record(3));                                               // and a new hour
+    f.add("02.jsonl", record(3));                                                  // and a new hour
     day_archiver archiver(f.settings(), f.meter);
     auto outcome = archiver.run(f.day);
     EXPECT_FALSE(outcome);

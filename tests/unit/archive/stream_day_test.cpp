@@ -20,7 +20,8 @@ TEST(stream_day, segments_sort_by_hour_and_others_are_set_apart) {
                    segments, others);
     EXPECT_EQ(segments, (std::vector<std::string>{"00.jsonl", "02.jsonl", "09.jsonl", "10.jsonl",
                                                   "23.jsonl"}));
-    EXPECT_EQ(others, (std::vector<std::string>{"05.jsonl.tmp", "1.jsonl", "24.jsonl", "notes.txt"}));
+    EXPECT_EQ(others,
+              (std::vector<std::string>{"05.jsonl.tmp", "1.jsonl", "24.jsonl", "notes.txt"}));
 }
 
 TEST(stream_day, segment_names_are_two_digit_hours) {
@@ -63,7 +64,8 @@ TEST(stream_day, finds_days_with_segments_and_skips_the_archive_folder) {
     fs::create_directories(venue / "b@depth20@100ms" / "2026-11-21");
     fs::create_directories(venue / "a@depth20@100ms" / "2026-11-21");
     fs::create_directories(venue / "a@depth20@100ms" / "2026-11-20");
-    fs::create_directories(venue / "a@depth20@100ms" / "2026-11-19");  // empty: listed, to be tidied
+    fs::create_directories(venue / "a@depth20@100ms" /
+                           "2026-11-19");  // empty: listed, to be tidied
     fs::create_directories(venue / "a@depth20@100ms" / "not-a-date");
     fs::create_directories(dir.path() / "archive" / "binance-spot" / "x" / "2026-11-01");
     test::write_file(venue / "b@depth20@100ms" / "2026-11-21" / "00.jsonl", "");

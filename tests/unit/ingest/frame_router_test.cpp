@@ -362,8 +362,10 @@ TEST(frame_router, gap_lines_add_up_to_every_drop) {
     // gap line alone (from write_pending_gaps).
     auto take = [&] {
         for (const auto& r : drain(ring)) {
-            if (r.kind == record_kind::data) ++data_lines;
-            else ASSERT_EQ(r.kind, record_kind::event);
+            if (r.kind == record_kind::data)
+                ++data_lines;
+            else
+                ASSERT_EQ(r.kind, record_kind::event);
             if (r.line.find("\"event\":\"gap\"") != std::string::npos) {
                 const std::size_t at = r.line.find("\"dropped\":");
                 ASSERT_NE(at, std::string::npos) << r.line;
@@ -480,9 +482,9 @@ TEST(frame_router, raw_connection_wraps_the_payload) {
 // snapshots must not go back. A break puts a gap line with expected and received ids in front
 // of the message that shows it; a reconnect starts the checks afresh.
 std::string futures_frame(std::int64_t first, std::int64_t last, std::int64_t prev) {
-    return test::cat(R"({"stream":"s","data":{"e":"depthUpdate","E":1,"U":)",
-                     std::to_string(first), R"(,"u":)", std::to_string(last), R"(,"pu":)",
-                     std::to_string(prev), R"(,"b":[],"a":[]}})");
+    return test::cat(R"({"stream":"s","data":{"e":"depthUpdate","E":1,"U":)", std::to_string(first),
+                     R"(,"u":)", std::to_string(last), R"(,"pu":)", std::to_string(prev),
+                     R"(,"b":[],"a":[]}})");
 }
 
 std::vector<std::string> gap_lines_of(queue::spsc_ring& ring) {
@@ -504,9 +506,9 @@ TEST(frame_router, futures_pu_break_is_a_gap_line) {
     ingest_stats stats;
     frame_router router(table, ring, stats, 0, {});
     feed(router, futures_frame(10, 20, 9), 1);
-    feed(router, futures_frame(21, 30, 20), 2);   // continuous
-    feed(router, futures_frame(41, 50, 40), 3);   // pu 40, expected 30
-    feed(router, futures_frame(51, 60, 50), 4);   // continuous again
+    feed(router, futures_frame(21, 30, 20), 2);  // continuous
+    feed(router, futures_frame(41, 50, 40), 3);  // pu 40, expected 30
+    feed(router, futures_frame(51, 60, 50), 4);  // continuous again
     const auto gaps = gap_lines_of(ring);
     ASSERT_EQ(gaps.size(), 1u);
     EXPECT_EQ(gaps[0], R"({"ts":3,"event":"gap","stream":"s","reason":"sequence","field":"pu",)"

@@ -21,8 +21,8 @@ struct recorder_fixture {
     writer::writer_stats writer;
 
     ops::recorder_view view(std::string dir, std::int64_t started) {
-        return ops::recorder_view{&streams, &stats, &router.per_stream(), &writer, &ring, std::move(dir),
-                                 started};
+        return ops::recorder_view{&streams,       &stats, &router.per_stream(), &writer, &ring,
+                                  std::move(dir), started};
     }
     // One data message for `stream` received at `ts`.
     void feed(std::string_view stream, std::int64_t ts) {

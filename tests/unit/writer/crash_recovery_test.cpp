@@ -222,9 +222,9 @@ TEST(crash_recovery, never_cuts_bytes_it_cannot_keep) {
     const auto queued = drain(ring);
     const bool kept = queued.size() == 1 && field(queued[0].line, "frame") == zeros;
     const bool left_in_place = test::read_file(venue / "a/2025-11-22/10.jsonl") == good + zeros;
-    // Regression (fixed): recover_data_folder (src/writer/crash_recovery.cpp:17, 39, 58) ignores try_push's
-    // result: the piece is cut from the file, not queued, and recovery reports success, so the
-    // bytes vanish without a trace. Either keep them or fail (or leave the file as it was).
+    // Regression (fixed): recover_data_folder (src/writer/crash_recovery.cpp:17, 39, 58) ignores
+    // try_push's result: the piece is cut from the file, not queued, and recovery reports success,
+    // so the bytes vanish without a trace. Either keep them or fail (or leave the file as it was).
     EXPECT_TRUE(kept || !summary.has_value() || left_in_place)
         << "cut " << zeros.size() << " bytes, queued " << queued.size() << " records, recovery "
         << (summary ? "succeeded" : "failed");

@@ -23,8 +23,8 @@
 #include "../support/faulty_file_io.hpp"
 #include "../support/temp_dir.hpp"
 #include "../support/text.hpp"
-#include "mdrec/writer/jsonl_writer.hpp"
 #include "mdrec/common/data_layout.hpp"
+#include "mdrec/writer/jsonl_writer.hpp"
 
 namespace mdrec::writer {
 namespace {
@@ -625,8 +625,9 @@ TEST(jsonl_writer_faults, a_segment_opened_while_failing_still_starts_with_a_clo
         EXPECT_TRUE(whole_json_lines(file));
         const auto lines = lines_of(test::read_file(file));
         ASSERT_FALSE(lines.empty()) << file;
-        // Regression (fixed): rotate() (src/writer/jsonl_writer.cpp:207-224) queues the new segment's clock
-        // line behind the lines still pending from the failed hour, so 11.jsonl starts with l1.
+        // Regression (fixed): rotate() (src/writer/jsonl_writer.cpp:207-224) queues the new
+        // segment's clock line behind the lines still pending from the failed hour, so 11.jsonl
+        // starts with l1.
         EXPECT_TRUE(is_clock_line(lines.front())) << file << " starts with " << lines.front();
     }
     EXPECT_EQ(h.stats().lost_lines.load(), 0u);
@@ -732,8 +733,9 @@ TEST(jsonl_writer_faults, a_failing_fdatasync_at_rotation_counts_a_write_error) 
     h.push_data(0, t11, data_line(t11, "a", 1));
     ASSERT_TRUE(eventually([&] { return h.stats().data_lines.load() == 2; }));
     EXPECT_EQ(h.files.fdatasync_failures(), 1);
-    // Regression (fixed): rotate() (src/writer/jsonl_writer.cpp:212) ignores a failed fdatasync of the file it
-    // closes: no write error counted, nothing logged, though its data may never reach the disk.
+    // Regression (fixed): rotate() (src/writer/jsonl_writer.cpp:212) ignores a failed fdatasync of
+    // the file it closes: no write error counted, nothing logged, though its data may never reach
+    // the disk.
     EXPECT_EQ(h.stats().write_errors.load(), 1u);
     EXPECT_TRUE(h.writer->finish().complete);
 }
@@ -748,8 +750,8 @@ TEST(jsonl_writer_faults, a_failing_final_fdatasync_makes_finish_incomplete) {
     EXPECT_EQ(h.files.fdatasync_failures(), 1);
     EXPECT_EQ(h.stats().write_errors.load(), 1u);  // counted, no crash
     EXPECT_EQ(read_records(h.file("a", t10)), data_line(t10, "a", 0));
-    // Regression (fixed): run() (src/writer/jsonl_writer.cpp:169-171) sets complete from the unwritten count
-    // only, so a failed final fdatasync still reports "written and synced" and lets
+    // Regression (fixed): run() (src/writer/jsonl_writer.cpp:169-171) sets complete from the
+    // unwritten count only, so a failed final fdatasync still reports "written and synced" and lets
     // cli::record mark a clean stop.
     EXPECT_FALSE(outcome.complete);
 }

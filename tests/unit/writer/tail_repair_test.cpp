@@ -257,9 +257,9 @@ TEST(tail_repair, latest_segment_looks_past_a_newest_day_without_segments) {
     // The writer creates the day folder, then opens the file: a crash or a failed open (EMFILE,
     // ENOSPC) in between leaves an empty newest day.
     fs::create_directories(stream / "2025-11-23");
-    // Regression (fixed): latest_segment (src/writer/tail_repair.cpp:121-124) only looks into the newest day
-    // folder and returns "" here, so recovery neither repairs 2025-11-22/23.jsonl nor marks
-    // the stream as recovered.
+    // Regression (fixed): latest_segment (src/writer/tail_repair.cpp:121-124) only looks into the
+    // newest day folder and returns "" here, so recovery neither repairs 2025-11-22/23.jsonl nor
+    // marks the stream as recovered.
     EXPECT_EQ(latest_segment(stream.string()), (stream / "2025-11-22/23.jsonl").string());
 }
 
