@@ -91,6 +91,8 @@ result<const venue_profile*> find_venue(std::string_view name) {
     return fail("unknown venue '" + std::string(name) + "' (use binance-spot or binance-usdm)");
 }
 
+std::span<const venue_profile> all_venues() noexcept { return profiles; }
+
 const venue_profile& default_venue() noexcept { return profiles[0]; }
 
 sequence_break check_sequence(const parse::depth_ids& ids, std::int64_t& last) noexcept {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "mdrec/common/result.hpp"
@@ -65,6 +66,9 @@ struct venue_profile {
 // The profile for `name` ("binance-spot", "binance-usdm"); an error names the known venues.
 // The returned profile is static: the pointer stays valid for the program's life.
 result<const venue_profile*> find_venue(std::string_view name);
+
+// Every known profile, in the order the CLI lists them (static storage).
+std::span<const venue_profile> all_venues() noexcept;
 
 // binance-spot, the CLI's default venue.
 const venue_profile& default_venue() noexcept;

@@ -90,5 +90,15 @@ TEST(venue_profile, continuity_rules_of_depth_streams) {
     EXPECT_EQ(last, 100);
 }
 
+TEST(venue_profile, every_listed_venue_is_found_by_its_name) {
+    ASSERT_EQ(all_venues().size(), 2u);
+    for (const auto& v : all_venues()) {
+        auto found = find_venue(v.name);
+        ASSERT_TRUE(found);
+        EXPECT_EQ(*found, &v);
+    }
+    EXPECT_EQ(&all_venues().front(), &default_venue());
+}
+
 }  // namespace
 }  // namespace mdrec::ingest
