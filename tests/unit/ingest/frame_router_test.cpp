@@ -12,6 +12,7 @@
 
 #include "../support/fixtures.hpp"
 #include "../support/text.hpp"
+#include "mdrec/common/sha256.hpp"
 
 namespace mdrec::ingest {
 namespace {
@@ -201,6 +202,48 @@ TEST(frame_router, invalid_utf8_frame_is_kept_as_base64) {
     EXPECT_EQ(records[0].kind, record_kind::reject);
     EXPECT_NE(records[0].line.find("\"frame_base64\":\"//4gZ2FyYmFnZQ==\""), std::string::npos)
         << records[0].line;
+}
+
+// Issue 18, defect 4: 700,000 bytes of 0x01 escape to a 4.2 MB reject line, more than one queue
+// record holds; it was dropped and logged "NOT kept: queue full" with the queue empty.
+TEST(frame_router, an_oversized_reject_keeps_its_head_length_and_digest) {
+    const stream_table table = make_table({"a"});
+    queue::spsc_ring ring(64 * 1024 * 1024);
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
+    const std::string frame(700'000, '\x01');
+    ASSERT_GT(frame.size() * 6, ring.max_record_bytes());
+    feed(router, frame, 5, {2, nullptr});
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].kind, record_kind::reject);
+    EXPECT_LE(records[0].line.size(), ring.max_record_bytes());
+    const reject_fields f = read_reject(records[0].line);
+    EXPECT_EQ(f.ts, 5);
+    EXPECT_EQ(f.reason, "invalid_json");
+    EXPECT_EQ(f.conn, 2u);
+    ASSERT_FALSE(f.frame.empty());
+    EXPECT_EQ(f.frame, frame.substr(0, f.frame.size()));  // the head, byte for byte
+    sha256 digest;
+    digest.update(frame);
+    EXPECT_NE(records[0].line.find(test::cat(R"("bytes":700000,"truncated":true,"sha256":")",
+                                             digest.hex_digest(), "\"")),
+              std::string::npos)
+        << records[0].line.substr(0, 300);
+    EXPECT_EQ(router.stats().rejected.load(), 1u);
+    EXPECT_EQ(router.stats().dropped_other.load(), 0u);
+}
+
+// A frame that fits is kept whole, without the truncation keys.
+TEST(frame_router, a_reject_that_fits_has_no_truncation_keys) {
+    const stream_table table = make_table({"a"});
+    queue::spsc_ring ring(64 * 1024);
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
+    feed(router, "garbage", 1);
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].line.find("truncated"), std::string::npos) << records[0].line;
 }
 
 TEST(frame_router, control_replies_produce_no_record) {
