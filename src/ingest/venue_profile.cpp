@@ -107,7 +107,9 @@ sequence_break check_sequence(const parse::depth_ids& ids, std::int64_t& last) n
         if (last >= 0 && ids.last_update_id < last) {
             found = {"lastUpdateId", last, ids.last_update_id};
         }
-        last = std::max(last, ids.last_update_id);
+        // Continue from the new id: after one id far ahead, or an exchange-side reset, the
+        // break is marked once rather than on every message until the ids catch up.
+        last = ids.last_update_id;
     }
     return found;
 }

@@ -598,6 +598,26 @@ TEST(frame_router, spot_snapshots_may_repeat_but_not_go_back) {
         << gaps[0];
 }
 
+// Issue 12, item 2: one id far ahead (or an exchange-side reset) is one break, not a gap line on
+// every later message until the ids catch up with it.
+TEST(frame_router, a_snapshot_id_that_goes_back_is_marked_once_then_followed) {
+    const stream_table table = make_table({"s"});
+    queue::spsc_ring ring(64 * 1024);
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
+    auto snap = [](std::int64_t id) {
+        return test::cat(R"({"stream":"s","data":{"lastUpdateId":)", std::to_string(id),
+                         R"(,"bids":[],"asks":[]}})");
+    };
+    for (std::int64_t id : {100, 1'000'000, 101, 102, 103, 103, 104}) feed(router, snap(id), id);
+    const auto gaps = gap_lines_of(ring);
+    ASSERT_EQ(gaps.size(), 1u);
+    EXPECT_NE(gaps[0].find(R"("field":"lastUpdateId","expected":1000000,"received":101)"),
+              std::string::npos)
+        << gaps[0];
+    EXPECT_EQ(router.stats().sequence_gaps.load(), 1u);
+}
+
 TEST(frame_router, a_reconnect_restarts_the_continuity_checks) {
     const stream_table table = make_table({"s"});
     queue::spsc_ring ring(64 * 1024);
