@@ -47,10 +47,12 @@ void frame_router::on_frame(const char* data, std::size_t len, std::size_t capac
             return;
         case parse::frame_kind::control_reply:
             count(stats_.control);
+            keep_control(data, len, ts, conn);
             spdlog::info("conn {}: reply {}", conn.id, head(data, len));
             return;
         case parse::frame_kind::control_error:
             count(stats_.control);
+            keep_control(data, len, ts, conn);
             spdlog::warn("conn {}: error from server: {}", conn.id, head(data, len));
             return;
         case parse::frame_kind::invalid_json:
@@ -62,6 +64,7 @@ void frame_router::on_frame(const char* data, std::size_t len, std::size_t capac
         case parse::frame_kind::server_shutdown:
             // Binance's maintenance notice: the engine opens the replacement at once.
             count(stats_.server_shutdowns);
+            keep_control(data, len, ts, conn);
             spdlog::warn("conn {}: serverShutdown announced: {}", conn.id, head(data, len));
             if (on_server_shutdown_) on_server_shutdown_(conn.id);
             return;
@@ -173,6 +176,12 @@ bool frame_router::write_pending_gaps(std::int64_t ts) {
         if (dropped_owed_[id] != 0 && !write_gap(id, ts)) all = false;
     }
     return all;
+}
+
+void frame_router::keep_control(const char* data, std::size_t len, std::int64_t ts,
+                                const connection_info& conn) {
+    const std::string line = record::format_control_line(ts, conn.id, {data, len});
+    if (!ring_.try_push(queue::record_kind::control, 0, ts, line)) count(stats_.dropped_other);
 }
 
 void frame_router::reject(std::string_view reason, std::string_view detail, const char* data,

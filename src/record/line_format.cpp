@@ -185,6 +185,15 @@ std::string format_truncated_reject_line(std::int64_t ts, std::string_view reaso
     return reject_line(ts, reason, conn, frame.size(), sha256_hex, frame.first(head));
 }
 
+std::string format_control_line(std::int64_t ts, std::uint64_t conn, std::string_view frame) {
+    std::string line = R"({"ts":)" + std::to_string(ts) + R"(,"conn":)" + std::to_string(conn);
+    line.reserve(line.size() + frame.size() + 12);
+    line += R"(,"frame":)";
+    line += frame;
+    line += "}\n";
+    return line;
+}
+
 void append_json_string(std::string& out, std::string_view text) {
     static constexpr char hex[] = "0123456789abcdef";
     out += '"';

@@ -47,6 +47,18 @@ result<recovery_summary> recover_data_folder(const std::string& venue_dir,
             spdlog::warn("recovery: cut {} torn bytes from {}", repaired->cut_bytes, rejects);
         }
     }
+    // The control file, like a stream's: its torn tail goes to the rejects.
+    const std::string control = latest_segment(data_layout::control_folder(venue_dir));
+    if (!control.empty()) {
+        auto repaired = repair_tail(control, keep);
+        if (!repaired) return tl::unexpected(repaired.error());
+        if (repaired->cut_bytes > 0) {
+            ++summary.files_repaired;
+            summary.bytes_cut += repaired->cut_bytes;
+            spdlog::warn("recovery: cut {} torn bytes from {}; kept in {}", repaired->cut_bytes,
+                         control, data_layout::rejects_name);
+        }
+    }
     for (stream_id id = 0; id < streams.size(); ++id) {
         const std::string path =
             latest_segment(data_layout::stream_folder(venue_dir, streams.name(id)));

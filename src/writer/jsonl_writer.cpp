@@ -34,6 +34,12 @@ jsonl_writer::jsonl_writer(writer_config config, queue::spsc_ring& ring,
     reject_sink_ = sinks_.size();
     sinks_.push_back(to_stdout ? stream_sink::for_standard_stream(sinks_context_, STDERR_FILENO)
                                : stream_sink::for_rejects(sinks_context_, venue_dir_));
+    // Frames that are not stream data (replies, serverShutdown): stderr too, with no folder.
+    control_sink_ = reject_sink_;
+    if (!to_stdout) {
+        control_sink_ = sinks_.size();
+        sinks_.push_back(stream_sink::for_control(sinks_context_, venue_dir_));
+    }
     // With a small queue, write before it is a quarter full rather than wait for the interval.
     flush_bytes_ = std::min(config_.flush_bytes, ring_.capacity() / 4);
 }
@@ -167,6 +173,7 @@ void jsonl_writer::collect() {
 
 stream_sink& jsonl_writer::sink_for(const queue::record_view& record) {
     if (record.kind == queue::record_kind::reject) return *sinks_[reject_sink_];
+    if (record.kind == queue::record_kind::control) return *sinks_[control_sink_];
     if (record.stream >= sink_of_stream_.size()) add_sinks_up_to(record.stream + std::size_t{1});
     return *sinks_[sink_of_stream_[record.stream]];
 }

@@ -47,6 +47,12 @@ std::unique_ptr<stream_sink> stream_sink::for_rejects(sink_context& ctx,
         new stream_sink(ctx, data_layout::rejects_folder(venue_dir), {}));
 }
 
+std::unique_ptr<stream_sink> stream_sink::for_control(sink_context& ctx,
+                                                      std::string_view venue_dir) {
+    return std::unique_ptr<stream_sink>(
+        new stream_sink(ctx, data_layout::control_folder(venue_dir), {}));
+}
+
 std::unique_ptr<stream_sink> stream_sink::for_standard_stream(sink_context& ctx, int fd) {
     auto sink = std::unique_ptr<stream_sink>(new stream_sink(ctx, {}, {}));
     sink->standard_ = true;

@@ -103,6 +103,7 @@ class jsonl_writer {
                                                        // streams added by a reload after it
     std::vector<std::size_t> sink_of_stream_;          // stream id -> index in sinks_
     std::size_t reject_sink_ = 0;                      // index of the rejects' sink in sinks_
+    std::size_t control_sink_ = 0;                     // and of the control file's
     std::vector<queue::record_view> batch_;  // records read and not yet consumed (with consumer_)
     std::size_t flush_bytes_ = 0;
     std::atomic<bool> finishing_{false};

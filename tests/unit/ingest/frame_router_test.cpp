@@ -246,19 +246,56 @@ TEST(frame_router, a_reject_that_fits_has_no_truncation_keys) {
     EXPECT_EQ(records[0].line.find("truncated"), std::string::npos) << records[0].line;
 }
 
-TEST(frame_router, control_replies_produce_no_record) {
+// Issue 12, item 1: every frame the exchange sends is kept somewhere, byte for byte. Replies,
+// errors and serverShutdown (combined and raw forms) go to the venue's control file.
+TEST(frame_router, control_frames_are_kept_verbatim_for_the_control_file) {
     const stream_table table = make_table({"a"});
     queue::spsc_ring ring(64 * 1024);
     ingest_stats stats;
     frame_router router(table, ring, stats, 0, {});
-    feed(router, R"({"result":null,"id":1})", 1);
-    feed(router, R"({"result":["a"],"id":2})", 2);
-    feed(router, R"({"error":{"code":2,"msg":"Invalid request"},"id":3})", 3);
-    feed(router, R"({"code":2,"msg":"x"})", 4);
-    EXPECT_TRUE(drain(ring).empty());
+    int shutdowns = 0;
+    router.set_server_shutdown_handler([&shutdowns](std::uint64_t) { ++shutdowns; });
+    const std::vector<std::string> frames = {
+        R"({"result":null,"id":1})",
+        R"({"result":["a"],"id":2})",
+        R"({"error":{"code":2,"msg":"Invalid request"},"id":3})",
+        R"({"code":2,"msg":"x"})",
+        R"({"stream":"!serverShutdown","data":{"e":"serverShutdown","E":1700000000000}})",
+    };
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        feed(router, frames[i], static_cast<std::int64_t>(i + 1), {7, nullptr});
+    }
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), frames.size());
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        SCOPED_TRACE(frames[i]);
+        EXPECT_EQ(records[i].kind, record_kind::control);
+        EXPECT_EQ(records[i].line, test::cat(R"({"ts":)", std::to_string(i + 1),
+                                             R"(,"conn":7,"frame":)", frames[i], "}\n"));
+        simdjson::dom::parser parser;
+        EXPECT_EQ(parser.parse(records[i].line).error(), simdjson::SUCCESS);
+    }
     EXPECT_EQ(router.stats().control.load(), 4u);
-    EXPECT_EQ(router.stats().frames.load(), 4u);
+    EXPECT_EQ(router.stats().server_shutdowns.load(), 1u);
+    EXPECT_EQ(shutdowns, 1);
+    EXPECT_EQ(router.stats().frames.load(), frames.size());
     EXPECT_EQ(router.stats().rejected.load(), 0u);
+}
+
+// On a raw /ws connection serverShutdown comes without the envelope; it is kept the same way.
+TEST(frame_router, a_raw_server_shutdown_is_kept_for_the_control_file) {
+    const stream_table table = make_table({"btcusdt@depth"});
+    queue::spsc_ring ring(64 * 1024);
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {}, true);
+    const stream_id raw_id = 0;
+    const std::string frame = R"({"e":"serverShutdown","E":1700000000001})";
+    feed(router, frame, 9, {4, &raw_id});
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].kind, record_kind::control);
+    EXPECT_EQ(records[0].line, test::cat(R"({"ts":9,"conn":4,"frame":)", frame, "}\n"));
+    EXPECT_EQ(router.stats().server_shutdowns.load(), 1u);
 }
 
 // Fills the ring with filler records until not even an empty record fits. The test thread is
@@ -459,8 +496,10 @@ TEST(frame_router, max_messages_stops_recording_and_calls_on_limit_once) {
     EXPECT_EQ(calls, 1);
     for (int i = 4; i < 10; ++i) feed(router, queue_frame, i);
     EXPECT_EQ(calls, 1);
-    const auto records = drain(ring);
-    ASSERT_EQ(records.size(), 3u);
+    std::vector<record> records = drain(ring);
+    ASSERT_EQ(records.size(), 4u);
+    EXPECT_EQ(records[2].kind, record_kind::control);  // the reply, kept for the control file
+    records.erase(records.begin() + 2);
     for (const auto& r : records) EXPECT_EQ(r.kind, record_kind::data);
     EXPECT_EQ(records[2].line, envelope_line(3, queue_frame));
     EXPECT_EQ(router.stats().data_messages.load(), 3u);
