@@ -69,6 +69,17 @@ class held_signals {
     bool held_ = true;
 };
 
+// A metrics address that is taken would leave the recorder unmonitored (a second `run` on the
+// same host, say): refuse before anything is touched, exit 2.
+void check_metrics_address(const recording_plan& plan) {
+    if (!plan.ops.metrics_listen) return;
+    if (auto free = ops::check_listen_address(*plan.ops.metrics_listen); !free) {
+        throw startup_error("metrics: " + free.error().message +
+                                "; choose another --metrics-listen, or run with --no-metrics",
+                            2);
+    }
+}
+
 // The folder must take files before anything connects (exit 1 otherwise).
 void prepare_output(writer::jsonl_writer& writer) {
     if (auto ok = writer.prepare(); !ok) throw startup_error(ok.error().message, 1);
@@ -187,6 +198,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     auto planned = make_plan(options, fail_fast ? plan_use::capture : plan_use::run);
     if (!planned) throw startup_error(planned.error().message, 2);
     recording_plan& plan = *planned;
+    check_metrics_address(plan);
 
     // 2. Allocate the queue and make sure the output folder takes files.
     held_signals signals;

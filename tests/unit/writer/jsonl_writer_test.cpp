@@ -247,8 +247,7 @@ TEST(jsonl_writer, control_frames_go_to_the_control_folder) {
     harness h;
     h.make({"btcusdt@depth"});
     const std::string c1 = "{\"ts\":1,\"conn\":1,\"frame\":{\"result\":null,\"id\":1}}\n";
-    const std::string c2 =
-        "{\"ts\":2,\"conn\":1,\"frame\":{\"e\":\"serverShutdown\",\"E\":1}}\n";
+    const std::string c2 = "{\"ts\":2,\"conn\":1,\"frame\":{\"e\":\"serverShutdown\",\"E\":1}}\n";
     const std::string d = data_line(midnight_ns, "btcusdt@depth", 1);
     h.push(queue::record_kind::control, 0, midnight_ns - 1, c1);
     h.push_data(0, midnight_ns, d);
