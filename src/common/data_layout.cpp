@@ -45,6 +45,8 @@ std::string control_folder(std::string_view venue_dir) { return joined(venue_dir
 
 std::string lock_file(std::string_view out_dir) { return joined(out_dir, lock_name); }
 
+std::string lost_file(std::string_view venue_dir) { return joined(venue_dir, lost_name); }
+
 std::int64_t hour_of(std::int64_t ts_ns) noexcept { return floor_div(ts_ns, ns_per_hour); }
 
 std::pair<std::int64_t, std::int64_t> hour_range(std::int64_t hour) noexcept {

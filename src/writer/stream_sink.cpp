@@ -219,6 +219,11 @@ std::uint64_t stream_sink::unwritten() const {
     return lines;
 }
 
+std::string stream_sink::folder_name() const {
+    const auto slash = dir_.rfind('/');
+    return slash == std::string::npos ? dir_ : dir_.substr(slash + 1);
+}
+
 void stream_sink::note_failure(const segment& seg, const char* what, int err) {
     ctx_.stats.write_errors.fetch_add(1, std::memory_order_relaxed);
     if (failing_) return;  // once per episode

@@ -23,6 +23,7 @@ inline constexpr std::string_view control_name = "_control";
 
 // The data-folder lock's file name, directly under <out> (writer/data_lock).
 inline constexpr std::string_view lock_name = ".mdrec.lock";
+inline constexpr std::string_view lost_name = ".mdrec-lost";
 
 // "<out>/<venue>": everything one recorder writes.
 std::string venue_folder(std::string_view out_dir, std::string_view venue);
@@ -39,6 +40,9 @@ std::string control_folder(std::string_view venue_dir);
 
 // "<out>/.mdrec.lock".
 std::string lock_file(std::string_view out_dir);
+
+// "<venue_dir>/.mdrec-lost": what a run could not write by its shutdown deadline.
+std::string lost_file(std::string_view venue_dir);
 
 // --- UTC hours and days ----------------------------------------------------------------------
 

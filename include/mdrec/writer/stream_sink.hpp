@@ -70,6 +70,8 @@ class stream_sink {
     void close_all();
     // Lines still queued.
     std::uint64_t unwritten() const;
+    // The folder's own name ("btcusdt@depth", "_rejects"); empty for a standard stream.
+    std::string folder_name() const;
 
   private:
     stream_sink(sink_context& ctx, std::string dir, std::string stream);
