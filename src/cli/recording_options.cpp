@@ -67,6 +67,8 @@ const CLI::Validator listen_check(
 
 }  // namespace
 
+// A flat table, one option per statement with its help text: long, but splitting it would only
+// scatter the --help order over several functions.
 void add_recording_options(CLI::App& command, recording_options& o) {
     command
         .add_option("-s,--stream", o.streams,
