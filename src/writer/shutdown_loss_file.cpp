@@ -50,8 +50,8 @@ result<std::optional<shutdown_losses>> parse_shutdown_losses(std::string_view te
         const std::string_view line = text.substr(at, end - at);
         const std::size_t space = line.find(' ');
         folder_loss f;
-        const auto parsed = std::from_chars(line.data(), line.data() + std::min(space, line.size()),
-                                            f.lines);
+        const auto parsed =
+            std::from_chars(line.data(), line.data() + std::min(space, line.size()), f.lines);
         if (end == std::string_view::npos || space == std::string_view::npos ||
             parsed.ec != std::errc() || parsed.ptr != line.data() + space ||
             space + 1 >= line.size()) {

@@ -49,7 +49,9 @@ TEST(shutdown_loss_file, saved_losses_reach_the_next_start_until_a_clean_stop) {
 TEST(shutdown_loss_file, a_short_room_keeps_the_largest_losses) {
     test::temp_dir dir;
     shutdown_losses many{1, {}};
-    for (int i = 0; i < 200; ++i) many.folders.push_back({"a-stream-with-a-rather-long-name-" + std::to_string(i), 1000u + i});
+    for (int i = 0; i < 200; ++i)
+        many.folders.push_back(
+            {"a-stream-with-a-rather-long-name-" + std::to_string(i), 1000u + i});
     {
         auto file = shutdown_loss_file::open(dir.path().string(), 1);  // room for the minimum
         ASSERT_TRUE(file);
@@ -66,8 +68,8 @@ TEST(shutdown_loss_file, a_short_room_keeps_the_largest_losses) {
 }
 
 TEST(shutdown_loss_file, a_damaged_file_is_refused_with_its_name) {
-    for (const std::string text : {"garbage\n", "lost 12\nseven a\n", "lost 12\n7\n",
-                                   "lost 12\n-7 a\n", "lost 12\n7 a"}) {
+    for (const std::string text :
+         {"garbage\n", "lost 12\nseven a\n", "lost 12\n7\n", "lost 12\n-7 a\n", "lost 12\n7 a"}) {
         SCOPED_TRACE(text);
         test::temp_dir dir;
         test::write_file(dir.path() / ".mdrec-lost", text);
