@@ -111,12 +111,10 @@ bool send_pongs(int fd, control_state& control) {
     return send_all(fd, out.data(), out.size());
 }
 
-}  // namespace
-
-void serve_blast(boost::asio::ip::tcp::socket socket, const bench_feed& feed,
-                 const blast_options& options, std::uint64_t conn,
-                 const std::function<void(const std::string&)>& report) {
-    // 1. The upgrade, through Beast. A thousand streams make a long URL: lift the header limit.
+// 1. The upgrade, through Beast. A thousand streams make a long URL: lift the header limit.
+// False (reported) when it fails.
+bool accept_upgrade(boost::asio::ip::tcp::socket& socket, std::uint64_t conn,
+                    const std::function<void(const std::string&)>& report) {
     try {
         beast::flat_buffer buffer;
         http::request_parser<http::empty_body> parser;
@@ -126,8 +124,63 @@ void serve_blast(boost::asio::ip::tcp::socket socket, const bench_feed& feed,
         ws.accept(parser.get());
     } catch (const std::exception& e) {
         report("error " + std::to_string(conn) + " handshake: " + e.what());
-        return;
+        return false;
     }
+    return true;
+}
+
+// What step 3 sent: messages, their payload bytes, and whether every write went through.
+struct blast_result {
+    std::uint64_t sent = 0;
+    std::uint64_t payload_bytes = 0;
+    bool ok = true;
+};
+
+// 3. Blast: full speed in large writes, or paced by the clock in 1 ms steps.
+blast_result blast(int fd, frame_ring& ring, const blast_options& options, control_state& control) {
+    using clock = std::chrono::steady_clock;
+    const auto started = clock::now();
+    blast_result r;
+    while (r.ok && r.sent < options.count &&
+           !control.client_closed.load(std::memory_order_acquire)) {
+        std::uint64_t due = options.count;
+        if (options.rate > 0) {
+            const double elapsed = std::chrono::duration<double>(clock::now() - started).count();
+            due = std::min<std::uint64_t>(options.count,
+                                          static_cast<std::uint64_t>(elapsed * options.rate) + 1);
+            if (due <= r.sent) {
+                r.ok = send_pongs(fd, control);
+                std::this_thread::sleep_for(std::chrono::microseconds(500));
+                continue;
+            }
+        }
+        const std::uint64_t last = ring.run_end(r.sent, due, options.write_bytes);
+        const auto bytes = ring.frames(r.sent, last);
+        r.ok = send_all(fd, bytes.data(), bytes.size()) && send_pongs(fd, control);
+        if (r.ok) {
+            r.payload_bytes += bytes.size() - 4 * (last - r.sent);
+            r.sent = last;
+        }
+    }
+    return r;
+}
+
+// 4. Close handshake: close frame 1000, then wait (bounded) for the client's close or EOF.
+void close_handshake(int fd, control_state& control) {
+    const char close_frame[] = {static_cast<char>(0x88), 2, 0x03, static_cast<char>(0xe8)};
+    send_all(fd, close_frame, sizeof close_frame);
+    for (int i = 0; i < 1000 && !control.client_closed.load(std::memory_order_acquire); ++i) {
+        send_pongs(fd, control);
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+}  // namespace
+
+void serve_blast(boost::asio::ip::tcp::socket socket, const bench_feed& feed,
+                 const blast_options& options, std::uint64_t conn,
+                 const std::function<void(const std::string&)>& report) {
+    if (!accept_upgrade(socket, conn, report)) return;
     const int fd = socket.native_handle();
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -137,44 +190,11 @@ void serve_blast(boost::asio::ip::tcp::socket socket, const bench_feed& feed,
     std::thread reader(read_client, fd, std::ref(control));
     frame_ring ring(feed);
 
-    // 3. Blast: full speed in large writes, or paced by the clock in 1 ms steps.
-    using clock = std::chrono::steady_clock;
-    const auto started = clock::now();
     report("start " + std::to_string(conn) + " " + std::to_string(now_ns()));
-    std::uint64_t sent = 0, payload_bytes = 0;
-    bool ok = true;
-    while (ok && sent < options.count && !control.client_closed.load(std::memory_order_acquire)) {
-        std::uint64_t due = options.count;
-        if (options.rate > 0) {
-            const double elapsed = std::chrono::duration<double>(clock::now() - started).count();
-            due = std::min<std::uint64_t>(options.count,
-                                          static_cast<std::uint64_t>(elapsed * options.rate) + 1);
-            if (due <= sent) {
-                ok = send_pongs(fd, control);
-                std::this_thread::sleep_for(std::chrono::microseconds(500));
-                continue;
-            }
-        }
-        const std::uint64_t last = ring.run_end(sent, due, options.write_bytes);
-        const auto bytes = ring.frames(sent, last);
-        ok = send_all(fd, bytes.data(), bytes.size()) && send_pongs(fd, control);
-        if (ok) {
-            payload_bytes += bytes.size() - 4 * (last - sent);
-            sent = last;
-        }
-    }
-
-    // 4. Close handshake: close frame 1000, then wait (bounded) for the client's close or EOF.
-    if (ok) {
-        const char close_frame[] = {static_cast<char>(0x88), 2, 0x03, static_cast<char>(0xe8)};
-        send_all(fd, close_frame, sizeof close_frame);
-        for (int i = 0; i < 1000 && !control.client_closed.load(std::memory_order_acquire); ++i) {
-            send_pongs(fd, control);
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-    }
-    report("done " + std::to_string(conn) + " " + std::to_string(sent) + " " +
-           std::to_string(payload_bytes) + " " + std::to_string(now_ns()));
+    const blast_result r = blast(fd, ring, options, control);
+    if (r.ok) close_handshake(fd, control);
+    report("done " + std::to_string(conn) + " " + std::to_string(r.sent) + " " +
+           std::to_string(r.payload_bytes) + " " + std::to_string(now_ns()));
     ::shutdown(fd, SHUT_RDWR);
     reader.join();
 }

@@ -3,7 +3,7 @@
 
 #include "mdrec/archive/checksum_file.hpp"
 #include "mdrec/archive/line_source.hpp"
-#include "mdrec/archive/sha256.hpp"
+#include "mdrec/common/sha256.hpp"
 
 namespace mdrec::archive {
 

@@ -13,9 +13,9 @@
 #include "mdrec/archive/durable_file.hpp"
 #include "mdrec/archive/kill_point.hpp"
 #include "mdrec/archive/line_source.hpp"
-#include "mdrec/archive/sha256.hpp"
 #include "mdrec/archive/source_manifest.hpp"
 #include "mdrec/common/data_layout.hpp"
+#include "mdrec/common/sha256.hpp"
 #include "mdrec/common/sys_error.hpp"
 
 namespace mdrec::archive {

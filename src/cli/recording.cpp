@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -24,6 +25,7 @@
 #include "mdrec/writer/crash_recovery.hpp"
 #include "mdrec/writer/data_lock.hpp"
 #include "mdrec/writer/jsonl_writer.hpp"
+#include "mdrec/writer/shutdown_loss_file.hpp"
 
 namespace mdrec::cli {
 
@@ -69,26 +71,47 @@ class held_signals {
     bool held_ = true;
 };
 
+// A metrics address that is taken would leave the recorder unmonitored (a second `run` on the
+// same host, say): refuse before anything is touched, exit 2.
+void check_metrics_address(const recording_plan& plan) {
+    if (!plan.ops.metrics_listen) return;
+    if (auto free = ops::check_listen_address(*plan.ops.metrics_listen); !free) {
+        throw startup_error("metrics: " + free.error().message +
+                                "; choose another --metrics-listen, or run with --no-metrics",
+                            2);
+    }
+}
+
 // The folder must take files before anything connects (exit 1 otherwise).
 void prepare_output(writer::jsonl_writer& writer) {
     if (auto ok = writer.prepare(); !ok) throw startup_error(ok.error().message, 1);
     raise_file_limit();
 }
 
-// One recorder per data folder; torn last lines a crash left are cut and kept as rejects, an
-// unclean stop is marked. Standard output has no folder to take.
-std::optional<writer::data_lock> lock_and_recover(const recording_plan& plan,
-                                                  queue::spsc_ring& ring) {
+// The data folder as this run holds it: the lock (one recorder per folder) and the room kept
+// for what the shutdown deadline may lose. Both empty for standard output.
+struct data_folder {
     std::optional<writer::data_lock> lock;
-    if (plan.out == "-") return lock;
+    std::optional<writer::shutdown_loss_file> losses;
+};
+
+// Takes the lock, then repairs what a crash left (torn last lines cut and kept as rejects) and
+// marks an unclean stop and what the previous run's shutdown deadline lost.
+data_folder lock_and_recover(const recording_plan& plan, queue::spsc_ring& ring) {
+    data_folder folder;
+    if (plan.out == "-") return folder;
     auto locked = writer::data_lock::acquire(plan.out);
     if (!locked) throw startup_error(locked.error().message, 1);
-    lock.emplace(std::move(*locked));
+    folder.lock.emplace(std::move(*locked));
+    const std::string venue_dir = data_layout::venue_folder(plan.out, plan.writer.venue);
+    auto losses = writer::shutdown_loss_file::open(venue_dir, plan.streams.size());
+    if (!losses) throw startup_error(losses.error().message, 1);
+    folder.losses.emplace(std::move(*losses));
     auto recovered =
-        writer::recover_data_folder(data_layout::venue_folder(plan.out, plan.writer.venue),
-                                    plan.streams, lock->unclean_previous_pid(), ring);
+        writer::recover_data_folder(venue_dir, plan.streams, folder.lock->unclean_previous_pid(),
+                                    ring, folder.losses->previous());
     if (!recovered) throw startup_error(recovered.error().message, 1);
-    return lock;
+    return folder;
 }
 
 // SIGHUP: the file's stream list becomes the recorded one; other keys need a restart.
@@ -114,10 +137,33 @@ void log_start(const recording_plan& plan, ingest::ingest_engine& engine) {
                  engine.connections() == 1 ? "" : "s", plan.destination);
 }
 
+// A complete stop forgets what an earlier run lost (its markers are in the files now); one that
+// passed its deadline with lines unwritten leaves their count per folder for the next start to
+// mark in those folders' files.
+void keep_losses(const recording_plan& plan, const writer::finish_outcome& finished,
+                 data_folder& folder) {
+    if (finished.complete) {
+        folder.losses->clear();
+        folder.lock->mark_clean_stop();
+        return;
+    }
+    if (finished.lost.empty()) return;
+    auto saved = folder.losses->save({::getpid(), finished.lost});
+    if (!saved) {
+        spdlog::error("{}: the next start cannot mark the {} lines lost here",
+                      saved.error().message, finished.unwritten_lines);
+        return;
+    }
+    spdlog::warn(
+        "{} lines could not be written by the shutdown deadline; the next start on {} "
+        "marks them in their files",
+        finished.unwritten_lines, data_layout::venue_folder(plan.out, plan.writer.venue));
+}
+
 // Marks drops still owed a gap line, then lets the writer write out everything queued,
 // fdatasync and close every file (bounded by --shutdown-timeout).
 void drain(ingest::ingest_engine& engine, writer::jsonl_writer& writer, queue::spsc_ring& ring,
-           const recording_plan& plan, std::optional<writer::data_lock>& lock) {
+           const recording_plan& plan, data_folder& folder) {
     for (int i = 0; i < 100 && !engine.router().write_pending_gaps(realtime_ns()); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -130,7 +176,7 @@ void drain(ingest::ingest_engine& engine, writer::jsonl_writer& writer, queue::s
         std::fflush(nullptr);
         std::_Exit(1);
     }
-    if (finished.complete && lock) lock->mark_clean_stop();
+    if (folder.lock) keep_losses(plan, finished, folder);
     // One machine-readable line (the benchmark parses it): receive -> write delay of the data.
     const auto& latency = writer.latency();
     spdlog::info(
@@ -187,6 +233,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     auto planned = make_plan(options, fail_fast ? plan_use::capture : plan_use::run);
     if (!planned) throw startup_error(planned.error().message, 2);
     recording_plan& plan = *planned;
+    check_metrics_address(plan);
 
     // 2. Allocate the queue and make sure the output folder takes files.
     held_signals signals;
@@ -195,7 +242,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     prepare_output(writer);
 
     // 3. Take the data folder (one recorder per folder) and repair what a crash left.
-    std::optional<writer::data_lock> lock = lock_and_recover(plan, ring);
+    data_folder folder = lock_and_recover(plan, ring);
 
     // 4. Set up TLS and the connections (a bad --ca-file fails here); SIGHUP re-reads the file.
     ingest::ingest_engine engine(plan.ingest, plan.streams, ring);
@@ -222,7 +269,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     // 7. STOPPING=1 for systemd; the ops thread ends before the drain (it must not outlive the
     //    engine's io_context, which it probes). Then write out the queue.
     ops.stop();
-    drain(engine, writer, ring, plan, lock);
+    drain(engine, writer, ring, plan, folder);
 
     // 8. Report.
     return summarize(plan, engine, writer, outcome, started);

@@ -1,15 +1,47 @@
 // Recording options shared by `capture` and `run`; see recording_options.hpp.
 #include "mdrec/cli/recording_options.hpp"
 
+#include <algorithm>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "mdrec/common/duration.hpp"
 #include "mdrec/common/stream_table.hpp"
+#include "mdrec/ingest/venue_profile.hpp"
 #include "mdrec/ops/metrics_server.hpp"
 
 namespace mdrec::cli {
 
 namespace {
+
+// The venues' numbers in the help texts come from their profiles (ingest/venue_profile), so a
+// new venue appears in --help without an edit here.
+std::vector<std::string> venue_names() {
+    std::vector<std::string> names;
+    for (const auto& v : ingest::all_venues()) names.emplace_back(v.name);
+    return names;
+}
+
+// "spot" for binance-spot: the short form the help texts use.
+std::string short_name(const ingest::venue_profile& v) {
+    const auto dash = v.name.find('-');
+    return std::string(dash == std::string_view::npos ? v.name : v.name.substr(dash + 1));
+}
+
+// "<part of venue 1>, <part of venue 2>".
+template <class Describe>
+std::string per_venue(Describe describe) {
+    std::string text;
+    for (const auto& v : ingest::all_venues()) text += (text.empty() ? "" : ", ") + describe(v);
+    return text;
+}
+
+std::size_t most_streams_per_connection() {
+    std::size_t most = 1;
+    for (const auto& v : ingest::all_venues()) most = std::max(most, v.streams_per_connection);
+    return most;
+}
 
 const CLI::Validator duration_check(
     [](std::string& text) {
@@ -35,6 +67,8 @@ const CLI::Validator listen_check(
 
 }  // namespace
 
+// A flat table, one option per statement with its help text: long, but splitting it would only
+// scatter the --help order over several functions.
 void add_recording_options(CLI::App& command, recording_options& o) {
     command
         .add_option("-s,--stream", o.streams,
@@ -45,15 +79,17 @@ void add_recording_options(CLI::App& command, recording_options& o) {
     command
         .add_option("--venue", o.venue,
                     "Exchange venue; picks the default endpoint and the data folder")
-        ->check(CLI::IsMember({"binance-spot", "binance-usdm"}))
+        ->check(CLI::IsMember(venue_names()))
         ->type_name("VENUE")
         ->capture_default_str();
     command
         .add_option("--endpoint", o.endpoint,
                     "WebSocket base URL, overriding the venue's (testnet, a relay, the "
                     "simulator); ws:// or wss://, a path ending in /ws reads one raw stream. "
-                    "Defaults: binance-spot wss://stream.binance.com:9443, binance-usdm "
-                    "wss://fstream.binance.com/public")
+                    "Defaults: " +
+                        per_venue([](const auto& v) {
+                            return std::string(v.name) + " " + std::string(v.stream_endpoint);
+                        }))
         ->type_name("URL");
     command
         .add_option("--ca-file", o.ca_file,
@@ -105,8 +141,10 @@ void add_recording_options(CLI::App& command, recording_options& o) {
         ->type_name("BYTES");
     command
         .add_option("--streams-per-connection", o.streams_per_connection,
-                    "Most streams on one connection (default: 1024 spot, 200 usdm)")
-        ->check(CLI::Range(std::size_t{1}, std::size_t{1024}).description(""))
+                    "Most streams on one connection (default: " + per_venue([](const auto& v) {
+                        return std::to_string(v.streams_per_connection) + " " + short_name(v);
+                    }) + ")")
+        ->check(CLI::Range(std::size_t{1}, most_streams_per_connection()).description(""))
         ->type_name("N");
     command
         .add_option("--connect-timeout", o.connect_timeout,
@@ -166,8 +204,12 @@ void add_recording_options(CLI::App& command, recording_options& o) {
         ->capture_default_str();
     command
         .add_option("--client-messages-per-second", o.client_messages_per_second,
-                    "Binance's limit on messages a client sends per connection (default: 5 "
-                    "spot, 10 usdm); SUBSCRIBEs are paced to leave room for pongs")
+                    "Binance's limit on messages a client sends per connection (default: " +
+                        per_venue([](const auto& v) {
+                            return std::to_string(v.client_messages_per_second) + " " +
+                                   short_name(v);
+                        }) +
+                        "); SUBSCRIBEs are paced to leave room for pongs")
         ->check(CLI::Range(2u, 100u).description(""))
         ->type_name("N");
     command

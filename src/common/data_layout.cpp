@@ -41,7 +41,11 @@ std::string stream_folder(std::string_view venue_dir, std::string_view stream) {
 
 std::string rejects_folder(std::string_view venue_dir) { return joined(venue_dir, rejects_name); }
 
+std::string control_folder(std::string_view venue_dir) { return joined(venue_dir, control_name); }
+
 std::string lock_file(std::string_view out_dir) { return joined(out_dir, lock_name); }
+
+std::string lost_file(std::string_view venue_dir) { return joined(venue_dir, lost_name); }
 
 std::int64_t hour_of(std::int64_t ts_ns) noexcept { return floor_div(ts_ns, ns_per_hour); }
 

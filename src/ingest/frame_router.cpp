@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "mdrec/common/sha256.hpp"
 #include "mdrec/ingest/venue_profile.hpp"
 #include "mdrec/record/line_format.hpp"
 
@@ -46,10 +47,12 @@ void frame_router::on_frame(const char* data, std::size_t len, std::size_t capac
             return;
         case parse::frame_kind::control_reply:
             count(stats_.control);
+            keep_control(data, len, ts, conn);
             spdlog::info("conn {}: reply {}", conn.id, head(data, len));
             return;
         case parse::frame_kind::control_error:
             count(stats_.control);
+            keep_control(data, len, ts, conn);
             spdlog::warn("conn {}: error from server: {}", conn.id, head(data, len));
             return;
         case parse::frame_kind::invalid_json:
@@ -61,6 +64,7 @@ void frame_router::on_frame(const char* data, std::size_t len, std::size_t capac
         case parse::frame_kind::server_shutdown:
             // Binance's maintenance notice: the engine opens the replacement at once.
             count(stats_.server_shutdowns);
+            keep_control(data, len, ts, conn);
             spdlog::warn("conn {}: serverShutdown announced: {}", conn.id, head(data, len));
             if (on_server_shutdown_) on_server_shutdown_(conn.id);
             return;
@@ -174,9 +178,23 @@ bool frame_router::write_pending_gaps(std::int64_t ts) {
     return all;
 }
 
+void frame_router::keep_control(const char* data, std::size_t len, std::int64_t ts,
+                                const connection_info& conn) {
+    const std::string line = record::format_control_line(ts, conn.id, {data, len});
+    if (!ring_.try_push(queue::record_kind::control, 0, ts, line)) count(stats_.dropped_other);
+}
+
 void frame_router::reject(std::string_view reason, std::string_view detail, const char* data,
                           std::size_t len, std::int64_t ts, const connection_info& conn) {
-    const std::string line = record::format_reject_line(ts, reason, conn.id, {data, len});
+    std::string line = record::format_reject_line(ts, reason, conn.id, {data, len});
+    if (line.size() > ring_.max_record_bytes()) {
+        // Too big for one queue record (a 700 KB frame of control bytes escapes to 4.2 MB): keep
+        // its head, its length and its digest rather than nothing.
+        sha256 digest;
+        digest.update({data, len});
+        line = record::format_truncated_reject_line(ts, reason, conn.id, {data, len},
+                                                    ring_.max_record_bytes(), digest.hex_digest());
+    }
     const bool kept = ring_.try_push(queue::record_kind::reject, 0, ts, line);
     count(kept ? stats_.rejected : stats_.dropped_other);
     // Rate-limited: a feed that turns to garbage must not turn the log into garbage too.
@@ -184,7 +202,11 @@ void frame_router::reject(std::string_view reason, std::string_view detail, cons
     if (ts - last_reject_log_ >= reject_log_interval_ns) {
         spdlog::warn("conn {}: {} frame{} rejected ({}: {}){}; latest begins: {}", conn.id,
                      rejects_since_log_, rejects_since_log_ == 1 ? "" : "s", reason, detail,
-                     kept ? "" : ", NOT kept: queue full", head(data, len));
+                     kept ? ""
+                     : line.size() > ring_.max_record_bytes()
+                         ? ", NOT kept: larger than a queue record"
+                         : ", NOT kept: queue full",
+                     head(data, len));
         last_reject_log_ = ts;
         rejects_since_log_ = 0;
     }

@@ -9,6 +9,16 @@ namespace mdrec::ingest {
 
 using namespace std::chrono_literals;
 
+namespace {
+// Why a connection whose streams are all silent is replaced: "no data on any of its 3 streams
+// (first: btcusdt@depth)".
+disconnect_reason stalled(std::size_t watched, std::string_view first) {
+    return {disconnect_reason::kind::stalled, "no data on any of its " + std::to_string(watched) +
+                                                  " stream" + (watched == 1 ? "" : "s") +
+                                                  " (first: " + std::string(first) + ")"};
+}
+}  // namespace
+
 silence_watchdog::silence_watchdog(const stream_table& streams, const venue_profile& venue,
                                    std::chrono::nanoseconds fixed)
     : streams_(streams),
@@ -52,26 +62,14 @@ silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint
             continue;
         }
         ++quiet_now;
-        if (!silent_[id]) {
-            silent_[id] = 1;
-            bump(stats.silent_streams);
-            spdlog::warn("conn {}: stream {} silent for {} s (threshold {} s)", conn,
-                         streams_.name(id), quiet.count() / 1'000'000'000,
-                         limit.count() / 1'000'000'000);
-        }
+        if (!silent_[id]) start_silence(id, conn, quiet, stats);
         if (quiet < 2 * limit) continue;
         // Second period. Never delivered since start, and already silent on the connection
         // before this one: the exchange does not serve it. Say so once and leave it alone.
         if (per_stream.last_data_ns(id) == 0 && silent_at_replacement_[id]) {
-            never_served_[id] = 1;
+            give_up(id, quiet, stats);
             --watched;
             --quiet_now;
-            bump(stats.never_served);
-            spdlog::error(
-                "stream {}: subscribed and acknowledged, but no message in {} s on two "
-                "connections; the exchange does not serve it (unknown symbol? wrong endpoint "
-                "path?). Kept subscribed, no longer retried",
-                streams_.name(id), quiet.count() / 1'000'000'000);
             continue;
         }
         if (replaced_for_[id]) continue;
@@ -87,10 +85,7 @@ silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint
         // Every stream past its threshold, one for two periods: the connection is stalled (it
         // may still answer pings). Nothing to overlap with: replace it now.
         action.what = silence_action::kind::reconnect;
-        action.disconnect = {disconnect_reason::kind::stalled,
-                             "no data on any of its " + std::to_string(watched) + " stream" +
-                                 (watched == 1 ? "" : "s") +
-                                 " (first: " + std::string(streams_.name(first_dead)) + ")"};
+        action.disconnect = stalled(watched, streams_.name(first_dead));
         action.reason = action.disconnect.text();
     }
     if (action.what != silence_action::kind::none) {
@@ -99,6 +94,24 @@ silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint
         }
     }
     return action;
+}
+
+void silence_watchdog::start_silence(stream_id id, std::uint64_t conn,
+                                     std::chrono::nanoseconds quiet, ingest_stats& stats) {
+    silent_[id] = 1;
+    bump(stats.silent_streams);
+    spdlog::warn("conn {}: stream {} silent for {} s (threshold {} s)", conn, streams_.name(id),
+                 quiet.count() / 1'000'000'000, thresholds_[id].count() / 1'000'000'000);
+}
+
+void silence_watchdog::give_up(stream_id id, std::chrono::nanoseconds quiet, ingest_stats& stats) {
+    never_served_[id] = 1;
+    bump(stats.never_served);
+    spdlog::error(
+        "stream {}: subscribed and acknowledged, but no message in {} s on two "
+        "connections; the exchange does not serve it (unknown symbol? wrong endpoint "
+        "path?). Kept subscribed, no longer retried",
+        streams_.name(id), quiet.count() / 1'000'000'000);
 }
 
 void silence_watchdog::replaced(std::span<const stream_id> ids) {

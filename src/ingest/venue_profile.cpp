@@ -91,6 +91,8 @@ result<const venue_profile*> find_venue(std::string_view name) {
     return fail("unknown venue '" + std::string(name) + "' (use binance-spot or binance-usdm)");
 }
 
+std::span<const venue_profile> all_venues() noexcept { return profiles; }
+
 const venue_profile& default_venue() noexcept { return profiles[0]; }
 
 sequence_break check_sequence(const parse::depth_ids& ids, std::int64_t& last) noexcept {
@@ -105,7 +107,9 @@ sequence_break check_sequence(const parse::depth_ids& ids, std::int64_t& last) n
         if (last >= 0 && ids.last_update_id < last) {
             found = {"lastUpdateId", last, ids.last_update_id};
         }
-        last = std::max(last, ids.last_update_id);
+        // Continue from the new id: after one id far ahead, or an exchange-side reset, the
+        // break is marked once rather than on every message until the ids catch up.
+        last = ids.last_update_id;
     }
     return found;
 }

@@ -10,7 +10,59 @@ namespace mdrec::ingest {
 
 namespace {
 constexpr std::size_t max_header_bytes = 14;
+
+// The helpers of decode(), on the hot path: small and static so that they are inlined, each
+// reading bytes decode() has already checked are there (RFC 6455 5.2).
+
+// The header's size from its second byte: 2, or 4/10 with a 16/64-bit extended length.
+inline std::size_t header_bytes(unsigned char second) noexcept {
+    const unsigned len = second & 0x7f;
+    return len == 126 ? 4 : len == 127 ? 10 : 2;
 }
+
+// The payload length of a complete header at `p`.
+inline std::uint64_t payload_length(const unsigned char* p) noexcept {
+    std::uint64_t len = p[1] & 0x7f;
+    if (len == 126) {
+        len = (std::uint64_t{p[2]} << 8) | p[3];
+    } else if (len == 127) {
+        len = 0;
+        for (int i = 2; i < 10; ++i) len = (len << 8) | p[i];
+    }
+    return len;
+}
+
+// What is wrong with a complete header at `p`, or nullptr.
+inline const char* header_error(const unsigned char* p, bool fin, int opcode,
+                                std::uint64_t len) noexcept {
+    if ((p[0] & 0x70) != 0) return "protocol error: reserved bits set";
+    if ((p[1] & 0x80) != 0) return "protocol error: masked frame from the server";
+    if (opcode >= 8 && (!fin || len > 125)) return "protocol error: bad control frame";
+    if (opcode > 2 && opcode != 8 && opcode != 9 && opcode != 10) {
+        return "protocol error: unknown opcode";
+    }
+    return nullptr;
+}
+
+// A control frame (opcode 8, 9 or 10, already checked): close with its code and reason, ping,
+// pong. The payload stays where it lies.
+inline ws_frame control_frame(ws_frame f, int opcode) noexcept {
+    if (opcode == 9) {
+        f.type = ws_frame::kind::ping;
+    } else if (opcode == 10) {
+        f.type = ws_frame::kind::pong;
+    } else {
+        f.type = ws_frame::kind::close;
+        f.close_code = 1005;
+        if (f.size >= 2) {
+            const auto* c = reinterpret_cast<const unsigned char*>(f.data);
+            f.close_code = static_cast<std::uint16_t>((c[0] << 8) | c[1]);
+            f.close_reason = std::string_view(f.data + 2, f.size - 2);
+        }
+    }
+    return f;
+}
+}  // namespace
 
 std::string encode_client_frame(int opcode, std::string_view payload, std::uint32_t mask) {
     std::string f;
@@ -94,59 +146,30 @@ std::optional<ws_frame> ws_frame_reader::decode(bool& fragment) {
     if (avail < 2) return std::nullopt;
     const bool fin = (p[0] & 0x80) != 0;
     const int opcode = p[0] & 0x0f;
-    const bool masked = (p[1] & 0x80) != 0;
-    std::size_t header = 2;
-    std::uint64_t len = p[1] & 0x7f;
-    if (len == 126) header = 4;
-    if (len == 127) header = 10;
+    const std::size_t header = header_bytes(p[1]);
     need_ = header;
     if (avail < header) return std::nullopt;
-    if (len == 126) {
-        len = (std::uint64_t{p[2]} << 8) | p[3];
-    } else if (len == 127) {
-        len = 0;
-        for (int i = 2; i < 10; ++i) len = (len << 8) | p[i];
-    }
-    if ((p[0] & 0x70) != 0) return fail("protocol error: reserved bits set");
-    if (masked) return fail("protocol error: masked frame from the server");
+    const std::uint64_t len = payload_length(p);
+    if (const char* why = header_error(p, fin, opcode, len)) return fail(why);
     const bool control = opcode >= 8;
-    if (control && (!fin || len > 125)) return fail("protocol error: bad control frame");
-    if (opcode > 2 && opcode != 8 && opcode != 9 && opcode != 10) {
-        return fail("protocol error: unknown opcode");
-    }
     if (len > max_message_ || (!control && assembling_ && fragments_.size() + len > max_message_)) {
         return fail("message too big");
     }
     need_ = header + static_cast<std::size_t>(len);
     if (avail < need_) return std::nullopt;
 
-    const char* payload = buffer_.data() + begin_ + header;
-    const auto size = static_cast<std::size_t>(len);
+    ws_frame f;
+    f.data = buffer_.data() + begin_ + header;
+    f.size = static_cast<std::size_t>(len);
     begin_ += need_;
     need_ = 0;
-    ws_frame f;
-    f.data = payload;
-    f.size = size;
-    switch (opcode) {
-        case 8:
-            f.type = ws_frame::kind::close;
-            f.close_code = 1005;
-            if (size >= 2) {
-                const auto* c = reinterpret_cast<const unsigned char*>(payload);
-                f.close_code = static_cast<std::uint16_t>((c[0] << 8) | c[1]);
-                f.close_reason = std::string_view(payload + 2, size - 2);
-            }
-            return f;
-        case 9:
-            f.type = ws_frame::kind::ping;
-            return f;
-        case 10:
-            f.type = ws_frame::kind::pong;
-            return f;
-        default:
-            break;
-    }
-    // Data: opcode 1/2 starts a message, 0 continues one.
+    if (control) return control_frame(f, opcode);
+    return data_frame(f, opcode, fin, fragment);
+}
+
+std::optional<ws_frame> ws_frame_reader::data_frame(ws_frame f, int opcode, bool fin,
+                                                    bool& fragment) {
+    // Opcode 1/2 starts a message, 0 continues one.
     if ((opcode == 0) != assembling_) {
         return fail(opcode == 0 ? "protocol error: continuation without a message"
                                 : "protocol error: new message inside a fragmented one");
@@ -154,7 +177,7 @@ std::optional<ws_frame> ws_frame_reader::decode(bool& fragment) {
     if (opcode != 0 && fin) {  // the usual case: one frame, one message, where it lies
         f.type = ws_frame::kind::message;
         f.binary = opcode == 2;
-        f.capacity = buffer_.size() - static_cast<std::size_t>(payload - buffer_.data());
+        f.capacity = buffer_.size() - static_cast<std::size_t>(f.data - buffer_.data());
         return f;
     }
     if (opcode != 0) {
@@ -162,7 +185,7 @@ std::optional<ws_frame> ws_frame_reader::decode(bool& fragment) {
         assembling_binary_ = opcode == 2;
         fragments_.clear();
     }
-    fragments_.append(payload, size);
+    fragments_.append(f.data, f.size);
     if (!fin) {
         fragment = true;
         return std::nullopt;

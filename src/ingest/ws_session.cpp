@@ -316,30 +316,16 @@ asio::awaitable<disconnect_reason> ws_session::read_until_end(Stream& stream, fr
                     if (closing_) co_return close_reason_;
                     break;
                 case ws_frame::kind::ping:
-                    // Binance drops a connection that does not answer its pings. The payload
-                    // lives in the read buffer: encoded (copied) now, written by the sender.
-                    send_control(encode_client_frame(0xA, {frame->data, frame->size},
-                                                     static_cast<std::uint32_t>(mask_random_())),
-                                 false);
+                    answer_ping(*frame);
                     break;
                 case ws_frame::kind::pong:
                     break;
-                case ws_frame::kind::close: {
-                    // Echo the code (RFC 6455 5.5.1) through the sender, which then closes the
-                    // socket; until then, read on (and route nothing more), so that a server
-                    // closing the TCP connection first ends us as well.
-                    const std::uint16_t code = frame->close_code == 1005 ? 1000 : frame->close_code;
-                    const char body[2] = {static_cast<char>(code >> 8),
-                                          static_cast<char>(code & 0xff)};
-                    send_control(encode_client_frame(0x8, {body, 2},
-                                                     static_cast<std::uint32_t>(mask_random_())),
-                                 true);
-                    server_closed =
-                        "code " + std::to_string(frame->close_code) +
-                        (frame->close_reason.empty() ? std::string()
-                                                     : ", " + std::string(frame->close_reason));
+                case ws_frame::kind::close:
+                    // Read on (and route nothing more) until the sender has closed the socket
+                    // after the echo, so that a server closing the TCP connection first ends
+                    // us as well.
+                    server_closed = answer_close(*frame);
                     break;
-                }
                 case ws_frame::kind::error:
                     co_return disconnect_reason{disconnect_reason::kind::error,
                                                 std::string(frame->data, frame->size)};
@@ -349,29 +335,48 @@ asio::awaitable<disconnect_reason> ws_session::read_until_end(Stream& stream, fr
         auto [ec, bytes] =
             co_await stream.async_read_some(asio::buffer(space.data(), space.size()), use_tuple);
         ts = realtime_ns();
-        if (ec) {
-            // The server's close came first: whatever ended the read after it (its TCP close,
-            // the sender closing the socket after the echo) is part of that close.
-            if (!server_closed.empty()) {
-                co_return disconnect_reason{disconnect_reason::kind::server_close, server_closed};
-            }
-            // Our own close ends the pending read with `closed` or `operation_aborted`.
-            if (closing_) co_return close_reason_;
-            if (watch.fired) {
-                co_return disconnect_reason{disconnect_reason::kind::idle,
-                                            format_duration(options_.idle_timeout)};
-            }
-            // Binance, like many servers, may drop TLS without close_notify: a plain disconnect.
-            if (ec == ssl::error::stream_truncated) {
-                co_return disconnect_reason{disconnect_reason::kind::dropped, "TLS truncated"};
-            }
-            if (ec == asio::error::eof || ec == asio::error::connection_reset) {
-                co_return disconnect_reason{disconnect_reason::kind::dropped, ec.message()};
-            }
-            co_return disconnect_reason{disconnect_reason::kind::error, ec.message()};
-        }
+        if (ec) co_return read_failed(ec, server_closed, watch);
         if (server_closed.empty()) reader.commit(bytes);
     }
+}
+
+void ws_session::answer_ping(const ws_frame& ping) {
+    // Binance drops a connection that does not answer its pings. The payload lives in the read
+    // buffer: encoded (copied) now, written by the sender.
+    send_control(encode_client_frame(0xA, {ping.data, ping.size},
+                                     static_cast<std::uint32_t>(mask_random_())),
+                 false);
+}
+
+std::string ws_session::answer_close(const ws_frame& close) {
+    // Echo the code (RFC 6455 5.5.1) through the sender, which then closes the socket.
+    const std::uint16_t code = close.close_code == 1005 ? 1000 : close.close_code;
+    const char body[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
+    send_control(encode_client_frame(0x8, {body, 2}, static_cast<std::uint32_t>(mask_random_())),
+                 true);
+    return "code " + std::to_string(close.close_code) +
+           (close.close_reason.empty() ? std::string() : ", " + std::string(close.close_reason));
+}
+
+disconnect_reason ws_session::read_failed(const boost::system::error_code& ec,
+                                          const std::string& server_closed,
+                                          const idle_watch& watch) const {
+    // The server's close came first: whatever ended the read after it (its TCP close, the
+    // sender closing the socket after the echo) is part of that close.
+    if (!server_closed.empty()) return {disconnect_reason::kind::server_close, server_closed};
+    // Our own close ends the pending read with `closed` or `operation_aborted`.
+    if (closing_) return close_reason_;
+    if (watch.fired) {
+        return {disconnect_reason::kind::idle, format_duration(options_.idle_timeout)};
+    }
+    // Binance, like many servers, may drop TLS without close_notify: a plain disconnect.
+    if (ec == ssl::error::stream_truncated) {
+        return {disconnect_reason::kind::dropped, "TLS truncated"};
+    }
+    if (ec == asio::error::eof || ec == asio::error::connection_reset) {
+        return {disconnect_reason::kind::dropped, ec.message()};
+    }
+    return {disconnect_reason::kind::error, ec.message()};
 }
 
 void ws_session::close_socket() {

@@ -85,6 +85,12 @@ asio::awaitable<void> serve_connection(std::shared_ptr<metrics_server::state> st
         }
         const http_reply reply = state->handler(request.method_string(), target);
         auto response = make_response(request.version(), reply, request.keep_alive());
+        if (request.method() == http::verb::head) {
+            // HEAD: GET's status and headers, Content-Length included, without the body.
+            const auto length = response.body().size();
+            response.body().clear();
+            response.content_length(length);
+        }
         stream.expires_after(state->limits.request_timeout);
         auto [write_error, written] = co_await http::async_write(stream, response, token);
         (void)written;
@@ -161,6 +167,14 @@ result<std::unique_ptr<metrics_server>> metrics_server::listen(asio::io_context&
                     std::to_string(where.port()) + ": " + ec.message());
     }
     return std::make_unique<metrics_server>(std::move(shared));
+}
+
+result<void> check_listen_address(const tcp::endpoint& where) {
+    asio::io_context io{1};
+    auto server = metrics_server::listen(
+        io, where, [](std::string_view, std::string_view) { return http_reply{}; });
+    if (!server) return tl::unexpected(server.error());
+    return {};
 }
 
 tcp::endpoint metrics_server::local_endpoint() const {

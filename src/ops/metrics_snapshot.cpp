@@ -56,6 +56,8 @@ std::string label(std::string_view name, std::string_view value) {
     return out;
 }
 
+// A flat table, one add(...) per metric family in the order they are exported: long, but
+// splitting it would only scatter the list a new counter is added to.
 metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns) {
     using type = metric_type;
     metrics_snapshot m;

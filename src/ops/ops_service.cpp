@@ -202,9 +202,9 @@ http_reply ops_service::handle(std::string_view method, std::string_view target)
         reply.body = "not found: try /metrics or /healthz\n";
         return reply;
     }
-    if (method != "GET") {
+    if (method != "GET" && method != "HEAD") {
         reply.status = 405;
-        reply.body = "only GET\n";
+        reply.body = "only GET or HEAD\n";
         return reply;
     }
     const std::int64_t now_ns = realtime_ns();

@@ -63,42 +63,29 @@ void read_depth_ids(sj::dom::object payload, depth_ids& ids) {
     }
 }
 
-}  // namespace
+// A raw connection's frame: one stream, the frame is the payload, an object or, for the
+// all-market streams (!ticker@arr), an array. Hot path: always inlined into parse().
+[[gnu::always_inline]] inline void read_raw(sj::dom::element doc, parsed_frame& out) {
+    sj::dom::object payload;
+    if (doc.get_object().get(payload) == sj::SUCCESS) {
+        read_depth_ids(payload, out.ids);
+        out.kind = out.ids.server_shutdown ? frame_kind::server_shutdown : frame_kind::data;
+    } else if (doc.is_array()) {
+        out.kind = frame_kind::data;
+    } else {
+        out.kind = frame_kind::no_stream;
+        out.detail = "not a JSON object or array";
+    }
+}
 
-parsed_frame frame_parser::parse(const char* data, std::size_t len, std::size_t capacity,
-                                 bool raw) {
-    parsed_frame out;
-    if (capacity < len + sj::SIMDJSON_PADDING) {
-        out.detail = "internal: receive buffer without padding";
-        return out;
-    }
-    sj::dom::element doc;
-    // realloc_if_needed=false: the receive buffer already carries the padding simdjson needs.
-    if (auto err =
-            parser_.parse(reinterpret_cast<const std::uint8_t*>(data), len, false).get(doc)) {
-        out.detail = sj::error_message(err);
-        return out;
-    }
-    if (raw) {
-        // One raw stream per connection: the frame is the payload, an object or, for the
-        // all-market streams (!ticker@arr), an array.
-        sj::dom::object payload;
-        if (doc.get_object().get(payload) == sj::SUCCESS) {
-            read_depth_ids(payload, out.ids);
-            out.kind = out.ids.server_shutdown ? frame_kind::server_shutdown : frame_kind::data;
-        } else if (doc.is_array()) {
-            out.kind = frame_kind::data;
-        } else {
-            out.kind = frame_kind::no_stream;
-            out.detail = "not a JSON object or array";
-        }
-        return out;
-    }
+// A combined connection's frame: {"stream":...,"data":{...}}, or a control message (a reply
+// with "result", an error with "error" or "code"). Hot path: always inlined into parse().
+[[gnu::always_inline]] inline void read_envelope(sj::dom::element doc, parsed_frame& out) {
     sj::dom::object top;
     if (doc.get_object().get(top) != sj::SUCCESS) {
         out.kind = frame_kind::no_stream;
         out.detail = "not a JSON object";
-        return out;
+        return;
     }
     bool has_data = false, has_result = false, has_error = false;
     for (auto [key, value] : top) {
@@ -126,6 +113,29 @@ parsed_frame frame_parser::parse(const char* data, std::size_t len, std::size_t 
         out.kind = frame_kind::control_reply;
     } else {
         out.kind = frame_kind::no_stream;
+    }
+}
+
+}  // namespace
+
+parsed_frame frame_parser::parse(const char* data, std::size_t len, std::size_t capacity,
+                                 bool raw) {
+    parsed_frame out;
+    if (capacity < len + sj::SIMDJSON_PADDING) {
+        out.detail = "internal: receive buffer without padding";
+        return out;
+    }
+    sj::dom::element doc;
+    // realloc_if_needed=false: the receive buffer already carries the padding simdjson needs.
+    if (auto err =
+            parser_.parse(reinterpret_cast<const std::uint8_t*>(data), len, false).get(doc)) {
+        out.detail = sj::error_message(err);
+        return out;
+    }
+    if (raw) {
+        read_raw(doc, out);
+    } else {
+        read_envelope(doc, out);
     }
     return out;
 }

@@ -4,6 +4,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -132,11 +133,20 @@ std::string event_line::finish() {
     return std::move(line_);
 }
 
-std::string format_reject_line(std::int64_t ts, std::string_view reason, std::uint64_t conn,
-                               std::span<const char> frame) {
+namespace {
+
+// The reject line's head and the frame part: `frame` is the whole frame or, for a truncated
+// one, its first bytes; `total` is the frame's length either way.
+std::string reject_line(std::int64_t ts, std::string_view reason, std::uint64_t conn,
+                        std::size_t total, std::string_view digest, std::span<const char> frame) {
     std::string line = R"({"ts":)" + std::to_string(ts) + R"(,"reason":)";
     append_json_string(line, reason);
-    line += R"(,"conn":)" + std::to_string(conn) + R"(,"bytes":)" + std::to_string(frame.size());
+    line += R"(,"conn":)" + std::to_string(conn) + R"(,"bytes":)" + std::to_string(total);
+    if (!digest.empty()) {
+        line += R"(,"truncated":true,"sha256":")";
+        line += digest;
+        line += '"';
+    }
     if (simdjson::validate_utf8(frame.data(), frame.size())) {
         line += R"(,"frame":)";
         append_json_string(line, std::string_view(frame.data(), frame.size()));
@@ -145,6 +155,41 @@ std::string format_reject_line(std::int64_t ts, std::string_view reason, std::ui
         append_base64(line, frame);
         line += '"';
     }
+    line += "}\n";
+    return line;
+}
+
+}  // namespace
+
+std::string format_reject_line(std::int64_t ts, std::string_view reason, std::uint64_t conn,
+                               std::span<const char> frame) {
+    return reject_line(ts, reason, conn, frame.size(), {}, frame);
+}
+
+std::string format_truncated_reject_line(std::int64_t ts, std::string_view reason,
+                                         std::uint64_t conn, std::span<const char> frame,
+                                         std::size_t max_line_bytes, std::string_view sha256_hex) {
+    // Room for the keys, then the head at its worst-case growth: six bytes per byte escaped as
+    // \u00XX (base64, for invalid UTF-8, grows by only 4/3).
+    constexpr std::size_t keys_bytes = 256;
+    std::size_t head = max_line_bytes > keys_bytes + sha256_hex.size()
+                           ? (max_line_bytes - keys_bytes - sha256_hex.size()) / 6
+                           : 0;
+    head = std::min(head, frame.size());
+    // Cut at a character boundary, so that a valid UTF-8 frame keeps a readable head.
+    for (int back = 0; back < 3 && head > 0 && head < frame.size() &&
+                       (static_cast<unsigned char>(frame[head]) & 0xC0) == 0x80;
+         ++back) {
+        --head;
+    }
+    return reject_line(ts, reason, conn, frame.size(), sha256_hex, frame.first(head));
+}
+
+std::string format_control_line(std::int64_t ts, std::uint64_t conn, std::string_view frame) {
+    std::string line = R"({"ts":)" + std::to_string(ts) + R"(,"conn":)" + std::to_string(conn);
+    line.reserve(line.size() + frame.size() + 12);
+    line += R"(,"frame":)";
+    line += frame;
     line += "}\n";
     return line;
 }

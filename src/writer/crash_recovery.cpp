@@ -3,8 +3,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "mdrec/common/clock.hpp"
 #include "mdrec/common/data_layout.hpp"
+#include "mdrec/common/sys_error.hpp"
 #include "mdrec/record/line_format.hpp"
 #include "mdrec/writer/tail_repair.hpp"
 
@@ -23,12 +27,61 @@ bool queue_rejects(queue::spsc_ring& ring, std::int64_t ts,
     return true;
 }
 
+// The line that tells a reader of the folder's file how many lines the previous run lost.
+std::string lost_line(std::int64_t ts, const std::string& folder, const shutdown_losses& lost,
+                      std::uint64_t lines) {
+    return record::event_line(ts, "recovered", folder)
+        .add("reason", "lost_at_shutdown")
+        .add("previous_pid", static_cast<std::int64_t>(lost.pid))
+        .add("lost", static_cast<std::int64_t>(lines))
+        .finish();
+}
+
+// A folder this run does not record into any more: the marker is appended to its file of the
+// current hour directly (the writer will not open that folder).
+result<void> append_marker(const std::string& folder_dir, std::int64_t ts,
+                           const std::string& line) {
+    const std::int64_t hour = data_layout::hour_of(ts);
+    std::error_code ec;
+    std::filesystem::create_directories(data_layout::segment_folder(folder_dir, hour), ec);
+    const std::string path = data_layout::segment_file(folder_dir, hour);
+    std::ofstream out(path, std::ios::app | std::ios::binary);
+    out << line;
+    out.flush();
+    if (!out) return fail("cannot append the loss marker to " + path);
+    return {};
+}
+
+result<void> mark_losses(const std::string& venue_dir, const stream_table& streams,
+                         const shutdown_losses& lost, queue::spsc_ring& ring, std::int64_t ts) {
+    for (const folder_loss& f : lost.folders) {
+        const std::string line = lost_line(ts, f.folder, lost, f.lines);
+        bool queued = true;
+        if (f.folder == data_layout::rejects_name) {
+            queued = ring.try_push(queue::record_kind::reject, 0, ts, line);
+        } else if (f.folder == data_layout::control_name) {
+            queued = ring.try_push(queue::record_kind::control, 0, ts, line);
+        } else if (auto id = streams.find(f.folder)) {
+            queued = ring.try_push(queue::record_kind::event, *id, ts, line);
+        } else if (validate_stream_name(f.folder)) {
+            MDREC_TRY(append_marker(data_layout::stream_folder(venue_dir, f.folder), ts, line));
+        }
+        if (!queued) return fail("cannot queue the loss marker for " + f.folder);
+        spdlog::warn(
+            "recovery: the previous run (pid {}) lost {} line{} of {} at its shutdown "
+            "deadline; marked in its file",
+            lost.pid, f.lines, f.lines == 1 ? "" : "s", f.folder);
+    }
+    return {};
+}
+
 }  // namespace
 
 result<recovery_summary> recover_data_folder(const std::string& venue_dir,
                                              const stream_table& streams,
                                              std::optional<long> unclean_pid,
-                                             queue::spsc_ring& ring) {
+                                             queue::spsc_ring& ring,
+                                             const std::optional<shutdown_losses>& lost) {
     recovery_summary summary;
     const std::int64_t ts = realtime_ns();
     // The cut bytes are kept in the reject file: queued before anything is cut.
@@ -45,6 +98,18 @@ result<recovery_summary> recover_data_folder(const std::string& venue_dir,
             ++summary.files_repaired;
             summary.bytes_cut += repaired->cut_bytes;
             spdlog::warn("recovery: cut {} torn bytes from {}", repaired->cut_bytes, rejects);
+        }
+    }
+    // The control file, like a stream's: its torn tail goes to the rejects.
+    const std::string control = latest_segment(data_layout::control_folder(venue_dir));
+    if (!control.empty()) {
+        auto repaired = repair_tail(control, keep);
+        if (!repaired) return tl::unexpected(repaired.error());
+        if (repaired->cut_bytes > 0) {
+            ++summary.files_repaired;
+            summary.bytes_cut += repaired->cut_bytes;
+            spdlog::warn("recovery: cut {} torn bytes from {}; kept in {}", repaired->cut_bytes,
+                         control, data_layout::rejects_name);
         }
     }
     for (stream_id id = 0; id < streams.size(); ++id) {
@@ -76,6 +141,7 @@ result<recovery_summary> recover_data_folder(const std::string& venue_dir,
             }
         }
     }
+    if (lost) MDREC_TRY(mark_losses(venue_dir, streams, *lost, ring, ts));
     if (unclean_pid) {
         spdlog::warn(
             "recovery: previous mdrec (pid {}) did not stop cleanly; marked in every "

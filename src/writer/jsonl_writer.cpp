@@ -34,6 +34,12 @@ jsonl_writer::jsonl_writer(writer_config config, queue::spsc_ring& ring,
     reject_sink_ = sinks_.size();
     sinks_.push_back(to_stdout ? stream_sink::for_standard_stream(sinks_context_, STDERR_FILENO)
                                : stream_sink::for_rejects(sinks_context_, venue_dir_));
+    // Frames that are not stream data (replies, serverShutdown): stderr too, with no folder.
+    control_sink_ = reject_sink_;
+    if (!to_stdout) {
+        control_sink_ = sinks_.size();
+        sinks_.push_back(stream_sink::for_control(sinks_context_, venue_dir_));
+    }
     // With a small queue, write before it is a quarter full rather than wait for the interval.
     flush_bytes_ = std::min(config_.flush_bytes, ring_.capacity() / 4);
 }
@@ -166,9 +172,14 @@ void jsonl_writer::collect() {
 }
 
 stream_sink& jsonl_writer::sink_for(const queue::record_view& record) {
-    if (record.kind == queue::record_kind::reject) return *sinks_[reject_sink_];
+    return *sinks_[sink_index(record)];
+}
+
+std::size_t jsonl_writer::sink_index(const queue::record_view& record) {
+    if (record.kind == queue::record_kind::reject) return reject_sink_;
+    if (record.kind == queue::record_kind::control) return control_sink_;
     if (record.stream >= sink_of_stream_.size()) add_sinks_up_to(record.stream + std::size_t{1});
-    return *sinks_[sink_of_stream_[record.stream]];
+    return sink_of_stream_[record.stream];
 }
 
 void jsonl_writer::add_sinks_up_to(std::size_t count) {
@@ -212,9 +223,20 @@ bool jsonl_writer::sync_all() {
 }
 
 std::uint64_t jsonl_writer::count_unwritten() {
+    // Per sink (the lines collected but not written) plus what is still in the queue.
+    std::vector<std::uint64_t> per_sink(sinks_.size(), 0);
+    for (std::size_t i = 0; i < sinks_.size(); ++i) per_sink[i] = sinks_[i]->unwritten();
+    while (auto record = ring_.read()) {
+        const std::size_t i = sink_index(*record);  // may add a sink for a reloaded stream
+        per_sink.resize(sinks_.size(), 0);
+        ++per_sink[i];
+    }
     std::uint64_t unwritten = 0;
-    for (const auto& s : sinks_) unwritten += s->unwritten();
-    while (ring_.read()) ++unwritten;
+    for (std::size_t i = 0; i < sinks_.size(); ++i) {
+        unwritten += per_sink[i];
+        const std::string folder = sinks_[i]->folder_name();
+        if (per_sink[i] != 0 && !folder.empty()) outcome_.lost.push_back({folder, per_sink[i]});
+    }
     stats_.lost_lines.fetch_add(unwritten, std::memory_order_relaxed);
     return unwritten;
 }

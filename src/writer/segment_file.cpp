@@ -57,7 +57,7 @@ int segment_file::flush(file_io& files, writer_stats& stats, latency_histogram& 
 int segment_file::write_pending(file_io& files, writer_stats& stats, latency_histogram& latency,
                                 write_progress& p) {
     int err = 0;
-    std::uint64_t counts[4] = {0, 0, 0, 0};
+    std::uint64_t counts[8] = {};
     while (p.done < pending_.size()) {
         const int count =
             static_cast<int>(std::min<std::size_t>(pending_.size() - p.done, IOV_MAX));
@@ -78,7 +78,7 @@ int segment_file::write_pending(file_io& files, writer_stats& stats, latency_his
             if (p.advanced) pending_[p.done] = p.saved;
             p.advanced = false;
             const line_info& line = lines_[p.done];
-            ++counts[static_cast<std::size_t>(line.kind) & 3];
+            ++counts[static_cast<std::size_t>(line.kind) & 7];
             if (line.kind == queue::record_kind::data) latency.record(written_at - line.ts);
             ++p.done;
         }
@@ -96,6 +96,8 @@ int segment_file::write_pending(file_io& files, writer_stats& stats, latency_his
                                 std::memory_order_relaxed);
     stats.reject_lines.fetch_add(counts[static_cast<int>(queue::record_kind::reject)],
                                  std::memory_order_relaxed);
+    stats.control_lines.fetch_add(counts[static_cast<int>(queue::record_kind::control)],
+                                  std::memory_order_relaxed);
     return err;
 }
 

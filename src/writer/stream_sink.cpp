@@ -47,6 +47,12 @@ std::unique_ptr<stream_sink> stream_sink::for_rejects(sink_context& ctx,
         new stream_sink(ctx, data_layout::rejects_folder(venue_dir), {}));
 }
 
+std::unique_ptr<stream_sink> stream_sink::for_control(sink_context& ctx,
+                                                      std::string_view venue_dir) {
+    return std::unique_ptr<stream_sink>(
+        new stream_sink(ctx, data_layout::control_folder(venue_dir), {}));
+}
+
 std::unique_ptr<stream_sink> stream_sink::for_standard_stream(sink_context& ctx, int fd) {
     auto sink = std::unique_ptr<stream_sink>(new stream_sink(ctx, {}, {}));
     sink->standard_ = true;
@@ -211,6 +217,11 @@ std::uint64_t stream_sink::unwritten() const {
     std::uint64_t lines = current_.pending_lines();
     for (const auto& seg : backlog_) lines += seg.pending_lines();
     return lines;
+}
+
+std::string stream_sink::folder_name() const {
+    const auto slash = dir_.rfind('/');
+    return slash == std::string::npos ? dir_ : dir_.substr(slash + 1);
 }
 
 void stream_sink::note_failure(const segment& seg, const char* what, int err) {

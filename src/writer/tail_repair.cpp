@@ -2,6 +2,7 @@
 #include "mdrec/writer/tail_repair.hpp"
 
 #include <fcntl.h>
+#include <simdjson.h>
 #include <sys/stat.h>
 #include <unistd.h>
 

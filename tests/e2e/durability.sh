@@ -155,3 +155,26 @@ stop_sim
 ((took < 5000)) || fail "SIGTERM on a full disk took $took ms with --shutdown-timeout 1s"
 grep -qE "recorded .* [1-9][0-9]* lost" "$work/stuck.log" || fail "loss not reported: $(tail -2 "$work/stuck.log")"
 pass "SIGTERM on a full disk: exit 1 after $took ms, $(grep -oE '[0-9]+ lost' "$work/stuck.log" | tail -1)"
+
+# --- 6. The next start on that folder marks what the deadline lost, in the stream's own file
+# (a `recovered` line, reason lost_at_shutdown, with the count), so the files alone tell.
+lost=$(grep -oE '[0-9]+ lost' "$work/stuck.log" | tail -1 | cut -d' ' -f1)
+rm -f "$work/small/filler2"
+start_sim after --rate 50
+"$MDREC" capture --endpoint "ws://127.0.0.1:$port" --stream "$s" --out "$work/small" \
+    --count 5 --stats-interval 0 2>"$work/after.log" >/dev/null ||
+    fail "restart after the loss: exit $?: $(tail -3 "$work/after.log")"
+stop_sim
+# lost_marked DIR: the lines the `recovered` markers under DIR say were lost.
+lost_marked() {
+    { find "$1" -name '*.jsonl' -exec cat {} + 2>/dev/null || true; } |
+        jq -c 'select(.event == "recovered" and .reason == "lost_at_shutdown") | .lost' |
+        awk '{n += $1} END {print n + 0}'
+}
+marked=$(lost_marked "$work/small/binance-spot/$s")
+rejects=$(lost_marked "$work/small/binance-spot/_rejects")
+((marked > 0 && marked + rejects == lost)) ||
+    fail "the restart marked $marked (+$rejects in _rejects) lost lines, the stopped run lost $lost"
+grep -q "lost_at_shutdown\|lost .* at its shutdown deadline" "$work/after.log" ||
+    fail "the restart did not log the loss: $(head -5 "$work/after.log")"
+pass "the next start marked the $lost lines lost at the deadline in the stream's file"

@@ -36,6 +36,13 @@ grep -q 'closed by server' "$work/shutdown.log" && fail "shutdown: a connection 
 python3 "$check" "$work/shutdown.tape" "$work/shutdown/binance-spot" "${streams[@]}" --strict ||
     fail "shutdown: messages missing or duplicated across serverShutdown rotations"
 pass "serverShutdown: $rotations rotations before the cut, nothing missing, nothing duplicated"
+# Every announcement is kept verbatim in the venue's control file, with its connection.
+announced=$(grep -c 'serverShutdown announced' "$work/shutdown.log" || true)
+kept=$(cat "$work"/shutdown/binance-spot/_control/*/*.jsonl 2>/dev/null |
+    jq -c 'select(.frame.data.e == "serverShutdown" and (.conn | type) == "number")' | wc -l)
+((kept == announced)) ||
+    fail "shutdown: $announced announcements logged, $kept kept in _control"
+pass "serverShutdown: all $kept announcements kept in _control"
 
 # 3. The server repeats every 7th message: recorded once, counted.
 run_case dups --duplicate-every 7 -- --connection-lifetime 0

@@ -91,6 +91,25 @@ wait_health 200
 exec 4>&-
 pass "404 / 405 / 431 / 400 for the rest; /healthz still 200"
 
+# HEAD /healthz answers like GET, without a body.
+curl -s --max-time 5 -I -o "$work/head" -w '%{http_code}' "$base/healthz" >"$work/head.code" || true
+[[ $(cat "$work/head.code") == 200 ]] || fail "HEAD /healthz: $(cat "$work/head.code")"
+grep -qi '^content-length: [1-9]' "$work/head" || fail "HEAD /healthz: no length: $(cat "$work/head")"
+pass "HEAD /healthz: 200 with GET's headers"
+
+# A second recorder whose metrics address is taken refuses to start (exit 2, one line) rather
+# than record unmonitored; its data folder is not even created.
+set +e
+"$MDREC" run --endpoint "ws://127.0.0.1:$port" -s "${streams[0]}" --out "$work/second" \
+    --metrics-listen "127.0.0.1:$mport" 2>"$work/second.log"
+code=$?
+set -e
+((code == 2)) || fail "a taken metrics address: exit $code, expected 2: $(cat "$work/second.log")"
+grep -q "127.0.0.1:$mport.*--no-metrics" "$work/second.log" ||
+    fail "a taken metrics address: $(cat "$work/second.log")"
+[[ ! -e "$work/second" ]] || fail "a refused start created its data folder"
+pass "a taken metrics address is refused: $(tail -1 "$work/second.log")"
+
 # The exchange goes silent: SIGSTOP the simulator. Both streams turn stale.
 kill -STOP "$sim"
 wait_health 503 '"status":"unhealthy"' "${streams[0]}: no message for" "${streams[1]}: no message for"

@@ -154,10 +154,7 @@ void sim_connection<WsStream>::start_feed(bool combined, const std::vector<std::
         feed_ = std::make_unique<generated_feed>(context_, combined);
     }
     combined_ = combined;
-    for (const auto& stream : streams) {
-        subscriptions_.push_back(stream);
-        feed_->add_stream(stream);
-    }
+    requests_.start(streams, *feed_);
 }
 
 template <class WsStream>
@@ -350,76 +347,12 @@ asio::awaitable<void> sim_connection<WsStream>::sleep_until(asio::steady_timer& 
 template <class WsStream>
 void sim_connection<WsStream>::handle_client_message(std::string_view text) {
     count_client_message();
-    auto request = parser_.parse(text);
-    if (!request) {
-        spdlog::info("conn {}: bad control message, replying {}", id_, request.error());
-        queue_reply(std::move(request.error()));
-        return;
-    }
-    const std::string id = std::to_string(request->id);
-    if (request->method == control_request::kind::list_subscriptions) {
-        std::string reply = R"({"result":[)";
-        for (std::size_t i = 0; i < subscriptions_.size(); ++i) {
-            if (i > 0) reply += ',';
-            reply += '"';
-            reply += subscriptions_[i];  // validated names: nothing to escape
-            reply += '"';
-        }
-        queue_reply(reply + R"(],"id":)" + id + "}");
-        return;
-    }
-    if (!apply_subscription(*request)) {
-        queue_reply(R"({"error":{"code":2,"msg":"Invalid request: too many streams"},"id":)" + id +
-                    "}");
-        return;
-    }
-    queue_reply(R"({"result":null,"id":)" + id + "}");
-}
-
-template <class WsStream>
-bool sim_connection<WsStream>::apply_subscription(const control_request& request) {
-    const bool subscribe = request.method == control_request::kind::subscribe;
-    if (subscribe && options_.max_streams != 0) {
-        std::size_t added = 0;
-        for (const auto& stream : request.params) {
-            if (std::find(subscriptions_.begin(), subscriptions_.end(), stream) ==
-                subscriptions_.end()) {
-                ++added;
-            }
-        }
-        if (subscriptions_.size() + added > options_.max_streams) {
-            spdlog::warn("conn {}: refused SUBSCRIBE: {} + {} streams exceed --max-streams {}", id_,
-                         subscriptions_.size(), added, options_.max_streams);
-            return false;
-        }
-    }
-    for (const auto& stream : request.params) {
-        const auto it = std::find(subscriptions_.begin(), subscriptions_.end(), stream);
-        // Subscribing twice or unsubscribing an unknown stream is a silent no-op on Binance.
-        if (subscribe && it == subscriptions_.end()) {
-            subscriptions_.push_back(stream);
-            feed_->add_stream(stream);
-        } else if (!subscribe && it != subscriptions_.end()) {
-            subscriptions_.erase(it);
-            feed_->remove_stream(stream);
-        }
-    }
-    spdlog::debug("conn {}: {} {} streams, now {}", id_, subscribe ? "subscribed" : "unsubscribed",
-                  request.params.size(), subscriptions_.size());
-    return true;
+    queue_reply(requests_.answer(text, *feed_));
 }
 
 template <class WsStream>
 void sim_connection<WsStream>::count_client_message() {
-    if (options_.max_client_rate == 0) return;
-    const auto now = clock::now();
-    client_messages_.push_back(now);
-    while (!client_messages_.empty() && client_messages_.front() <= now - std::chrono::seconds(1)) {
-        client_messages_.pop_front();
-    }
-    if (client_messages_.size() > options_.max_client_rate) {
-        spdlog::warn("conn {}: client sent {} messages within 1 s (limit {}), disconnecting", id_,
-                     client_messages_.size(), options_.max_client_rate);
+    if (!requests_.count_message()) {
         stop("client exceeded " + std::to_string(options_.max_client_rate) +
              " messages per second");
     }

@@ -2,6 +2,7 @@
 // share it: read_loop (control messages, pongs), send_loop (the only writer of text frames:
 // control replies first, then data from the feed) and ping_loop. Fault modes hook into
 // send_loop, which sees every data frame just before and just after it reaches the socket.
+// What the client's control messages mean is client_requests'.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -23,7 +24,7 @@
 #include <vector>
 
 #include "bad_frame_injector.hpp"
-#include "control_parser.hpp"
+#include "client_requests.hpp"
 #include "data_feed.hpp"
 #include "sim_context.hpp"
 
@@ -53,7 +54,8 @@ class sim_connection {
           fault_timer_(ws_.get_executor()),
           injector_(context.options.inject_bad),
           faulty_(context.options.fault_connections == 0 ||
-                  id <= context.options.fault_connections) {}
+                  id <= context.options.fault_connections),
+          requests_(context.options, id) {}
 
     // The connection's whole life; completes when the connection is closed.
     static boost::asio::awaitable<void> run(std::shared_ptr<sim_connection> self);
@@ -79,8 +81,9 @@ class sim_connection {
                                              clock::time_point deadline);
 
     void start_feed(bool combined, const std::vector<std::string>& streams);
+    // A text message from the client: counted, answered by requests_, the reply queued.
     void handle_client_message(std::string_view text);
-    [[nodiscard]] bool apply_subscription(const control_request& request);
+    // Counts a client message; past --max-client-rate the connection is stopped.
     void count_client_message();
     void on_control_frame(boost::beast::websocket::frame_type kind, std::string_view payload);
     void queue_reply(std::string reply);
@@ -96,15 +99,13 @@ class sim_connection {
 
     std::unique_ptr<data_feed> feed_;
     bad_frame_injector injector_;
-    bool faulty_;                   // the fault modes apply to this connection
-    bool combined_ = true;          // envelope form (for serverShutdown)
-    bool stalled_ = false;          // --stall-after: data paused, pings and replies go on
-    bool close_requested_ = false;  // fault_loop asks send_loop to send close 1001
-    std::deque<clock::time_point> client_messages_;  // --max-client-rate: the last second
-    control_parser parser_;
-    std::vector<std::string> subscriptions_;  // in subscription order, for LIST_SUBSCRIPTIONS
-    std::deque<std::string> replies_;         // control replies waiting for send_loop
-    std::deque<pending_ping> pings_;          // sent, not yet answered, oldest first
+    bool faulty_;                      // the fault modes apply to this connection
+    bool combined_ = true;             // envelope form (for serverShutdown)
+    bool stalled_ = false;             // --stall-after: data paused, pings and replies go on
+    bool close_requested_ = false;     // fault_loop asks send_loop to send close 1001
+    client_requests requests_;         // rate limit, subscription list, replies
+    std::deque<std::string> replies_;  // control replies waiting for send_loop
+    std::deque<pending_ping> pings_;   // sent, not yet answered, oldest first
     std::uint64_t ping_counter_ = 0;
     std::uint64_t data_sent_ = 0;  // data frames handed to the socket (bad ones included)
     bool stopped_ = false;

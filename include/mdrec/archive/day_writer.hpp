@@ -10,10 +10,10 @@
 
 #include "mdrec/archive/line_source.hpp"
 #include "mdrec/archive/progress_meter.hpp"
-#include "mdrec/archive/sha256.hpp"
 #include "mdrec/archive/source_manifest.hpp"
 #include "mdrec/archive/zstd_sink.hpp"
 #include "mdrec/common/result.hpp"
+#include "mdrec/common/sha256.hpp"
 #include "mdrec/record/record_check.hpp"
 
 namespace mdrec::archive {

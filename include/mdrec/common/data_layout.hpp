@@ -3,6 +3,7 @@
 // where the archive goes) and `cat` (which stream a file belongs to). The recorder writes
 //   <out>/<venue>/<stream>/<YYYY-MM-DD>/<HH>.jsonl   one file per stream per UTC hour
 //   <out>/<venue>/_rejects/<YYYY-MM-DD>/<HH>.jsonl   frames that were not records
+//   <out>/<venue>/_control/<YYYY-MM-DD>/<HH>.jsonl   frames that were not stream data
 // and consolidation turns a day into <archive>/<venue>/<YYYY-MM-DD>/<stream>.jsonl.zst.
 #pragma once
 
@@ -18,9 +19,11 @@ namespace mdrec::data_layout {
 
 // The rejects' stream folder name: no stream can take it (stream names may not start with '_').
 inline constexpr std::string_view rejects_name = "_rejects";
+inline constexpr std::string_view control_name = "_control";
 
 // The data-folder lock's file name, directly under <out> (writer/data_lock).
 inline constexpr std::string_view lock_name = ".mdrec.lock";
+inline constexpr std::string_view lost_name = ".mdrec-lost";
 
 // "<out>/<venue>": everything one recorder writes.
 std::string venue_folder(std::string_view out_dir, std::string_view venue);
@@ -31,8 +34,15 @@ std::string stream_folder(std::string_view venue_dir, std::string_view stream);
 // "<venue_dir>/_rejects".
 std::string rejects_folder(std::string_view venue_dir);
 
+// "<venue_dir>/_control": frames the exchange sent that are not stream data (replies, errors,
+// serverShutdown), kept verbatim.
+std::string control_folder(std::string_view venue_dir);
+
 // "<out>/.mdrec.lock".
 std::string lock_file(std::string_view out_dir);
+
+// "<venue_dir>/.mdrec-lost": what a run could not write by its shutdown deadline.
+std::string lost_file(std::string_view venue_dir);
 
 // --- UTC hours and days ----------------------------------------------------------------------
 

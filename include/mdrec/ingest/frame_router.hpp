@@ -91,6 +91,10 @@ class frame_router final : public frame_sink {
     // Reports a handover (the `rotated` line) and records what it released.
     void after_handover(stream_id id, std::int64_t ts, stream_handover::step& released);
     void record_released(stream_id id, stream_handover::step& released);
+    // A frame that is valid JSON but not stream data (reply, error, serverShutdown): kept
+    // verbatim in the venue's control file.
+    void keep_control(const char* data, std::size_t len, std::int64_t ts,
+                      const connection_info& conn);
     void reject(std::string_view reason, std::string_view detail, const char* data, std::size_t len,
                 std::int64_t ts, const connection_info& conn);
     std::string check_continuity(stream_id id, const parse::depth_ids& ids, std::int64_t ts);

@@ -1,5 +1,5 @@
-// The ingest thread: one io_context that runs a shard_supervisor per shard (a group of up to
-// --streams-per-connection streams, shard_plan), the silence watchdog's timer, the signals
+// The ingest thread: one io_context that runs the shard set (a shard_supervisor per group of up
+// to --streams-per-connection streams, shard_set), the silence watchdog's timer, the signals
 // (SIGINT/SIGTERM stop, SIGHUP reloads the stream list) and the stop conditions (duration,
 // message count). It only ever pushes into the queue, so it never waits on the disk.
 #pragma once
@@ -23,7 +23,7 @@
 #include "mdrec/ingest/frame_router.hpp"
 #include "mdrec/ingest/ingest_config.hpp"
 #include "mdrec/ingest/ingest_stats.hpp"
-#include "mdrec/ingest/shard_plan.hpp"
+#include "mdrec/ingest/shard_set.hpp"
 #include "mdrec/ingest/shard_supervisor.hpp"
 #include "mdrec/ingest/silence_watchdog.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
@@ -45,11 +45,8 @@ class ingest_engine {
     void set_reload_handler(std::function<result<std::vector<std::string>>()> handler) {
         reload_ = std::move(handler);
     }
-    // Makes `wanted` the recorded stream list without dropping the others: streams no longer
-    // wanted are UNSUBSCRIBEd (their files get an `unsubscribed` line), new ones SUBSCRIBEd on
-    // connections with room or on new connections (their files open with `connected`).
-    // Ingest thread.
-    void apply_streams(const std::vector<std::string>& wanted);
+    // Makes `wanted` the recorded stream list (shard_set::apply_streams). Ingest thread.
+    void apply_streams(const std::vector<std::string>& wanted) { shards_.apply_streams(wanted); }
 
     // The counters (any thread may read them; the reference lives as long as the engine).
     const ingest_stats& stats() const noexcept { return stats_; }
@@ -63,12 +60,6 @@ class ingest_engine {
   private:
     void stop(std::string reason);
     void wait_for_signal();
-    void add_shard(shard_streams streams);
-    // A reload's two halves: UNSUBSCRIBE what is gone; add the new streams to the table and
-    // SUBSCRIBE them where there is room or on new shards. add_streams returns how many names
-    // the table refused.
-    void remove_streams(const std::vector<std::string>& removed, std::int64_t now);
-    std::size_t add_streams(const std::vector<std::string>& names, std::int64_t now);
     void start_watchdog_timer();
 
     ingest_config config_;
@@ -80,8 +71,7 @@ class ingest_engine {
     connection_budget budget_;
     silence_watchdog watchdog_;
     shard_context shards_context_;
-    // Never shrinks (a shard left without streams idles): coroutines hold their supervisor.
-    std::vector<std::unique_ptr<shard_supervisor>> shards_;
+    shard_set shards_;
     std::function<result<std::vector<std::string>>()> reload_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer duration_timer_;

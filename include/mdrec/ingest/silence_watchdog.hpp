@@ -58,6 +58,12 @@ class silence_watchdog {
     std::chrono::nanoseconds threshold(stream_id id) const { return thresholds_[id]; }
 
   private:
+    // The steps of check() for one stream: it went past its threshold (logged once per
+    // episode); it is not served (logged once, never retried).
+    void start_silence(stream_id id, std::uint64_t conn, std::chrono::nanoseconds quiet,
+                       ingest_stats& stats);
+    void give_up(stream_id id, std::chrono::nanoseconds quiet, ingest_stats& stats);
+
     const stream_table& streams_;
     const venue_profile& venue_;
     std::chrono::nanoseconds fixed_;

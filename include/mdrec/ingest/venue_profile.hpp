@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "mdrec/common/result.hpp"
@@ -66,13 +67,17 @@ struct venue_profile {
 // The returned profile is static: the pointer stays valid for the program's life.
 result<const venue_profile*> find_venue(std::string_view name);
 
+// Every known profile, in the order the CLI lists them (static storage).
+std::span<const venue_profile> all_venues() noexcept;
+
 // binance-spot, the CLI's default venue.
 const venue_profile& default_venue() noexcept;
 
 // Binance's continuity rules for one depth message, with `last` the previous message's id on
 // this connection (-1: none yet), which is updated. Futures diffs: `pu` must be the previous
 // `u`; spot diffs: `U` must be the previous `u` + 1; spot snapshots carry no continuity, only
-// order: `lastUpdateId` must not go back (repeating is fine). A message's fields say which rule
+// order: `lastUpdateId` must not go back (repeating is fine; after a break the check follows
+// the new id, so one glitch is one gap line). A message's fields say which rule
 // applies, so one function serves both venues.
 sequence_break check_sequence(const parse::depth_ids& ids, std::int64_t& last) noexcept;
 

@@ -54,6 +54,10 @@ class ws_frame_reader {
     std::optional<ws_frame> fail(const char* why);
     // One frame; sets `fragment` when it was a non-final fragment (consumed, nothing to return).
     std::optional<ws_frame> decode(bool& fragment);
+    // decode()'s second half for a data frame whose payload `f` points at: the message where it
+    // lies, or a fragment appended to fragments_. Inline: it runs once per message.
+    [[gnu::always_inline]] inline std::optional<ws_frame> data_frame(ws_frame f, int opcode,
+                                                                     bool fin, bool& fragment);
 
     std::size_t max_message_;
     std::size_t padding_;

@@ -26,6 +26,8 @@
 
 namespace mdrec::ingest {
 
+struct ws_frame;  // ws_frame_reader.hpp
+
 // What the idle watchdog of one connection shares with its read loop (same thread).
 struct idle_watch {
     idle_watch(boost::asio::any_io_executor executor, boost::asio::ip::tcp::socket* s)
@@ -97,6 +99,13 @@ class ws_session {
     boost::asio::awaitable<void> send_loop(Stream& stream);
     // Queues an encoded control frame (pong, close echo) ahead of the paced messages.
     void send_control(std::string frame, bool last);
+    // The read loop's answers to the server's ping and close frames (through send_control);
+    // answer_close returns the close for the log, "code N[, reason]".
+    void answer_ping(const ws_frame& ping);
+    std::string answer_close(const ws_frame& close);
+    // Why the connection ended when a read failed with `ec`, given what came before it.
+    disconnect_reason read_failed(const boost::system::error_code& ec,
+                                  const std::string& server_closed, const idle_watch& watch) const;
     // Closes the TCP socket under either stream; pending operations end with an error.
     void close_socket();
 

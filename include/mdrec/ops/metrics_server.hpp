@@ -37,6 +37,11 @@ struct http_limits {
 // a port. Host names are refused on purpose: the address decides who can read the metrics.
 result<boost::asio::ip::tcp::endpoint> parse_listen_address(std::string_view text);
 
+// Whether `where` can be listened on now: binds it as the server would, then lets it go. Start-up
+// asks before it takes the data folder, so that a `run` whose metrics address is taken stops at
+// once instead of recording unmonitored. Blocks only for the system calls.
+result<void> check_listen_address(const boost::asio::ip::tcp::endpoint& where);
+
 class metrics_server {
   public:
     // Binds and listens on `where` (errors: address in use, not an address of this host).

@@ -23,9 +23,10 @@ namespace mdrec::queue {
 
 // What a record holds; the writer routes on it.
 enum class record_kind : std::uint16_t {
-    data = 1,    // one complete JSONL data line for `stream` (possibly led by its gap line)
-    event = 2,   // one complete JSONL event line (connected, gap, ...) for `stream`
-    reject = 3,  // one complete JSONL line for the reject file (stream is unused)
+    data = 1,     // one complete JSONL data line for `stream` (possibly led by its gap line)
+    event = 2,    // one complete JSONL event line (connected, gap, ...) for `stream`
+    reject = 3,   // one complete JSONL line for the reject file (stream is unused)
+    control = 4,  // one complete JSONL line for the control file: a frame that is not stream data
 };
 
 // What happens when the queue is full. The ingest thread must never wait on the disk, so the

@@ -49,6 +49,19 @@ class event_line {
 std::string format_reject_line(std::int64_t ts, std::string_view reason, std::uint64_t conn,
                                std::span<const char> frame);
 
+// The reject line for a frame whose whole reject line would not fit one queue record (a frame
+// of control bytes grows sixfold when escaped): `"truncated":true`, the frame's SHA-256 (hex,
+// computed by the caller) and as much of its head as keeps the line within `max_line_bytes`;
+// `"bytes"` is still the whole frame's length.
+std::string format_truncated_reject_line(std::int64_t ts, std::string_view reason,
+                                         std::uint64_t conn, std::span<const char> frame,
+                                         std::size_t max_line_bytes, std::string_view sha256_hex);
+
+// The control-file line for a frame the exchange sent that is not stream data (a reply, an
+// error, serverShutdown): {"ts":<ns>,"conn":<id>,"frame":<the frame verbatim>}. The frame must
+// be one valid JSON value (the parser checked it), so it is embedded byte for byte, not quoted.
+std::string format_control_line(std::int64_t ts, std::uint64_t conn, std::string_view frame);
+
 // Appends `text` to `out` as a JSON string literal (quotes included).
 void append_json_string(std::string& out, std::string_view text);
 

@@ -24,6 +24,7 @@
 #include "mdrec/writer/batch_consumer.hpp"
 #include "mdrec/writer/file_io.hpp"
 #include "mdrec/writer/latency_histogram.hpp"
+#include "mdrec/writer/shutdown_loss_file.hpp"
 #include "mdrec/writer/stream_sink.hpp"
 #include "mdrec/writer/writer_stats.hpp"
 
@@ -48,6 +49,8 @@ struct finish_outcome {
     bool complete = true;  // everything queued was written and synced
     bool stuck = false;    // the thread is blocked in a system call and was left behind
     std::uint64_t unwritten_lines = 0;
+    // Where the unwritten lines belonged, for the next start's markers (shutdown_losses).
+    std::vector<folder_loss> lost;
 };
 
 class jsonl_writer {
@@ -79,6 +82,7 @@ class jsonl_writer {
     void run();
     bool write_available();
     void collect();
+    std::size_t sink_index(const queue::record_view& record);
     stream_sink& sink_for(const queue::record_view& record);
     void add_sinks_up_to(std::size_t count);
     // Interval syncs run on the syncer thread: hand over every dirty file...
@@ -103,6 +107,7 @@ class jsonl_writer {
                                                        // streams added by a reload after it
     std::vector<std::size_t> sink_of_stream_;          // stream id -> index in sinks_
     std::size_t reject_sink_ = 0;                      // index of the rejects' sink in sinks_
+    std::size_t control_sink_ = 0;                     // and of the control file's
     std::vector<queue::record_view> batch_;  // records read and not yet consumed (with consumer_)
     std::size_t flush_bytes_ = 0;
     std::atomic<bool> finishing_{false};

@@ -42,6 +42,8 @@ class stream_sink {
                                                    const std::string& stream);
     // The rejects' sink, writing under <venue_dir>/_rejects/ (no clock lines).
     static std::unique_ptr<stream_sink> for_rejects(sink_context& ctx, std::string_view venue_dir);
+    // The control file's sink, writing under <venue_dir>/_control/ (no clock lines).
+    static std::unique_ptr<stream_sink> for_control(sink_context& ctx, std::string_view venue_dir);
     // A sink on an open standard stream: never rotated, synced, truncated or closed.
     static std::unique_ptr<stream_sink> for_standard_stream(sink_context& ctx, int fd);
 
@@ -68,6 +70,8 @@ class stream_sink {
     void close_all();
     // Lines still queued.
     std::uint64_t unwritten() const;
+    // The folder's own name ("btcusdt@depth", "_rejects"); empty for a standard stream.
+    std::string folder_name() const;
 
   private:
     stream_sink(sink_context& ctx, std::string dir, std::string stream);

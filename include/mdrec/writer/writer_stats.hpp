@@ -13,6 +13,7 @@ struct writer_stats {
     std::atomic<std::uint64_t> data_lines{0};  // lines written, by kind
     std::atomic<std::uint64_t> event_lines{0};
     std::atomic<std::uint64_t> reject_lines{0};
+    std::atomic<std::uint64_t> control_lines{0};
     std::atomic<std::uint64_t> bytes{0};
     std::atomic<std::uint64_t> lost_lines{0};    // lines that never reached a file (shutdown
                                                  // deadline with a failing disk, EPIPE on stdout)

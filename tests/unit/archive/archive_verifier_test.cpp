@@ -8,8 +8,8 @@
 
 #include "../support/temp_dir.hpp"
 #include "mdrec/archive/checksum_file.hpp"
-#include "mdrec/archive/sha256.hpp"
 #include "mdrec/archive/zstd_sink.hpp"
+#include "mdrec/common/sha256.hpp"
 
 namespace mdrec::archive {
 namespace {

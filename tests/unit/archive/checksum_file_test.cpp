@@ -7,7 +7,7 @@
 #include <cstdlib>
 
 #include "../support/temp_dir.hpp"
-#include "mdrec/archive/sha256.hpp"
+#include "mdrec/common/sha256.hpp"
 
 namespace mdrec::archive {
 namespace {

@@ -12,6 +12,7 @@
 
 #include "../support/fixtures.hpp"
 #include "../support/text.hpp"
+#include "mdrec/common/sha256.hpp"
 
 namespace mdrec::ingest {
 namespace {
@@ -203,19 +204,98 @@ TEST(frame_router, invalid_utf8_frame_is_kept_as_base64) {
         << records[0].line;
 }
 
-TEST(frame_router, control_replies_produce_no_record) {
+// Issue 18, defect 4: 700,000 bytes of 0x01 escape to a 4.2 MB reject line, more than one queue
+// record holds; it was dropped and logged "NOT kept: queue full" with the queue empty.
+TEST(frame_router, an_oversized_reject_keeps_its_head_length_and_digest) {
+    const stream_table table = make_table({"a"});
+    queue::spsc_ring ring(64 * 1024 * 1024);
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
+    const std::string frame(700'000, '\x01');
+    ASSERT_GT(frame.size() * 6, ring.max_record_bytes());
+    feed(router, frame, 5, {2, nullptr});
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].kind, record_kind::reject);
+    EXPECT_LE(records[0].line.size(), ring.max_record_bytes());
+    const reject_fields f = read_reject(records[0].line);
+    EXPECT_EQ(f.ts, 5);
+    EXPECT_EQ(f.reason, "invalid_json");
+    EXPECT_EQ(f.conn, 2u);
+    ASSERT_FALSE(f.frame.empty());
+    EXPECT_EQ(f.frame, frame.substr(0, f.frame.size()));  // the head, byte for byte
+    sha256 digest;
+    digest.update(frame);
+    EXPECT_NE(records[0].line.find(test::cat(R"("bytes":700000,"truncated":true,"sha256":")",
+                                             digest.hex_digest(), "\"")),
+              std::string::npos)
+        << records[0].line.substr(0, 300);
+    EXPECT_EQ(router.stats().rejected.load(), 1u);
+    EXPECT_EQ(router.stats().dropped_other.load(), 0u);
+}
+
+// A frame that fits is kept whole, without the truncation keys.
+TEST(frame_router, a_reject_that_fits_has_no_truncation_keys) {
     const stream_table table = make_table({"a"});
     queue::spsc_ring ring(64 * 1024);
     ingest_stats stats;
     frame_router router(table, ring, stats, 0, {});
-    feed(router, R"({"result":null,"id":1})", 1);
-    feed(router, R"({"result":["a"],"id":2})", 2);
-    feed(router, R"({"error":{"code":2,"msg":"Invalid request"},"id":3})", 3);
-    feed(router, R"({"code":2,"msg":"x"})", 4);
-    EXPECT_TRUE(drain(ring).empty());
+    feed(router, "garbage", 1);
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].line.find("truncated"), std::string::npos) << records[0].line;
+}
+
+// Issue 12, item 1: every frame the exchange sends is kept somewhere, byte for byte. Replies,
+// errors and serverShutdown (combined and raw forms) go to the venue's control file.
+TEST(frame_router, control_frames_are_kept_verbatim_for_the_control_file) {
+    const stream_table table = make_table({"a"});
+    queue::spsc_ring ring(64 * 1024);
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
+    int shutdowns = 0;
+    router.set_server_shutdown_handler([&shutdowns](std::uint64_t) { ++shutdowns; });
+    const std::vector<std::string> frames = {
+        R"({"result":null,"id":1})",
+        R"({"result":["a"],"id":2})",
+        R"({"error":{"code":2,"msg":"Invalid request"},"id":3})",
+        R"({"code":2,"msg":"x"})",
+        R"({"stream":"!serverShutdown","data":{"e":"serverShutdown","E":1700000000000}})",
+    };
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        feed(router, frames[i], static_cast<std::int64_t>(i + 1), {7, nullptr});
+    }
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), frames.size());
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        SCOPED_TRACE(frames[i]);
+        EXPECT_EQ(records[i].kind, record_kind::control);
+        EXPECT_EQ(records[i].line, test::cat(R"({"ts":)", std::to_string(i + 1),
+                                             R"(,"conn":7,"frame":)", frames[i], "}\n"));
+        simdjson::dom::parser parser;
+        EXPECT_EQ(parser.parse(records[i].line).error(), simdjson::SUCCESS);
+    }
     EXPECT_EQ(router.stats().control.load(), 4u);
-    EXPECT_EQ(router.stats().frames.load(), 4u);
+    EXPECT_EQ(router.stats().server_shutdowns.load(), 1u);
+    EXPECT_EQ(shutdowns, 1);
+    EXPECT_EQ(router.stats().frames.load(), frames.size());
     EXPECT_EQ(router.stats().rejected.load(), 0u);
+}
+
+// On a raw /ws connection serverShutdown comes without the envelope; it is kept the same way.
+TEST(frame_router, a_raw_server_shutdown_is_kept_for_the_control_file) {
+    const stream_table table = make_table({"btcusdt@depth"});
+    queue::spsc_ring ring(64 * 1024);
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {}, true);
+    const stream_id raw_id = 0;
+    const std::string frame = R"({"e":"serverShutdown","E":1700000000001})";
+    feed(router, frame, 9, {4, &raw_id});
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].kind, record_kind::control);
+    EXPECT_EQ(records[0].line, test::cat(R"({"ts":9,"conn":4,"frame":)", frame, "}\n"));
+    EXPECT_EQ(router.stats().server_shutdowns.load(), 1u);
 }
 
 // Fills the ring with filler records until not even an empty record fits. The test thread is
@@ -416,8 +496,10 @@ TEST(frame_router, max_messages_stops_recording_and_calls_on_limit_once) {
     EXPECT_EQ(calls, 1);
     for (int i = 4; i < 10; ++i) feed(router, queue_frame, i);
     EXPECT_EQ(calls, 1);
-    const auto records = drain(ring);
-    ASSERT_EQ(records.size(), 3u);
+    std::vector<record> records = drain(ring);
+    ASSERT_EQ(records.size(), 4u);
+    EXPECT_EQ(records[2].kind, record_kind::control);  // the reply, kept for the control file
+    records.erase(records.begin() + 2);
     for (const auto& r : records) EXPECT_EQ(r.kind, record_kind::data);
     EXPECT_EQ(records[2].line, envelope_line(3, queue_frame));
     EXPECT_EQ(router.stats().data_messages.load(), 3u);
@@ -553,6 +635,26 @@ TEST(frame_router, spot_snapshots_may_repeat_but_not_go_back) {
     EXPECT_NE(gaps[0].find(R"("field":"lastUpdateId","expected":200,"received":150)"),
               std::string::npos)
         << gaps[0];
+}
+
+// Issue 12, item 2: one id far ahead (or an exchange-side reset) is one break, not a gap line on
+// every later message until the ids catch up with it.
+TEST(frame_router, a_snapshot_id_that_goes_back_is_marked_once_then_followed) {
+    const stream_table table = make_table({"s"});
+    queue::spsc_ring ring(64 * 1024);
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
+    auto snap = [](std::int64_t id) {
+        return test::cat(R"({"stream":"s","data":{"lastUpdateId":)", std::to_string(id),
+                         R"(,"bids":[],"asks":[]}})");
+    };
+    for (std::int64_t id : {100, 1'000'000, 101, 102, 103, 103, 104}) feed(router, snap(id), id);
+    const auto gaps = gap_lines_of(ring);
+    ASSERT_EQ(gaps.size(), 1u);
+    EXPECT_NE(gaps[0].find(R"("field":"lastUpdateId","expected":1000000,"received":101)"),
+              std::string::npos)
+        << gaps[0];
+    EXPECT_EQ(router.stats().sequence_gaps.load(), 1u);
 }
 
 TEST(frame_router, a_reconnect_restarts_the_continuity_checks) {

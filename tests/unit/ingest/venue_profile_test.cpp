@@ -87,7 +87,19 @@ TEST(venue_profile, continuity_rules_of_depth_streams) {
     const auto back = check_sequence(snap, last);
     EXPECT_STREQ(back.field, "lastUpdateId");
     EXPECT_EQ(back.expected, 100);
-    EXPECT_EQ(last, 100);
+    EXPECT_EQ(last, 99);  // the break is marked once; the check continues from the new id
+    snap.last_update_id = 100;
+    EXPECT_FALSE(check_sequence(snap, last));
+}
+
+TEST(venue_profile, every_listed_venue_is_found_by_its_name) {
+    ASSERT_EQ(all_venues().size(), 2u);
+    for (const auto& v : all_venues()) {
+        auto found = find_venue(v.name);
+        ASSERT_TRUE(found);
+        EXPECT_EQ(*found, &v);
+    }
+    EXPECT_EQ(&all_venues().front(), &default_venue());
 }
 
 }  // namespace

@@ -98,6 +98,30 @@ TEST(metrics_server, listen_addresses) {
     EXPECT_FALSE(parse_listen_address(":9464"));
 }
 
+// Issue 12, item 9: HEAD /healthz answers like GET, without the body.
+TEST_F(metrics_server_test, head_answers_like_get_without_a_body) {
+    const std::string reply =
+        exchange(where(), "HEAD /metrics HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << reply;
+    // The length of GET's body ("HEAD /metrics\n" from the echo handler), and no body.
+    EXPECT_NE(reply.find("Content-Length: 14\r\n"), std::string::npos) << reply;
+    EXPECT_TRUE(reply.ends_with("\r\n\r\n")) << reply;
+}
+
+TEST(metrics_server, check_listen_address_sees_a_taken_address_and_lets_a_free_one_go) {
+    asio::io_context io;
+    auto first = metrics_server::listen(io, *parse_listen_address("127.0.0.1:0"), echo);
+    ASSERT_TRUE(first);
+    const tcp::endpoint taken = (*first)->local_endpoint();
+    const auto refused = check_listen_address(taken);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("cannot listen on 127.0.0.1:"), std::string::npos);
+    first->reset();
+    // Once its holder is gone the address is free, and the check itself holds nothing after.
+    EXPECT_TRUE(check_listen_address(taken));
+    EXPECT_TRUE(check_listen_address(taken));
+}
+
 TEST(metrics_server, an_address_in_use_is_an_error) {
     asio::io_context io;
     auto first = metrics_server::listen(io, *parse_listen_address("127.0.0.1:0"), echo);

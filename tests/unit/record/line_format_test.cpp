@@ -95,6 +95,25 @@ std::string base64_decode(std::string_view text) {
     return out;
 }
 
+TEST(line_format, truncated_reject_line_fits_and_cuts_at_a_character) {
+    // "é" is two bytes (C3 A9): a cut inside it moves back to the character's first byte.
+    std::string frame;
+    for (int i = 0; i < 1000; ++i) frame += "\xC3\xA9";
+    const std::string digest(64, 'a');
+    for (std::size_t max = 300; max < 2000; max += 7) {
+        const std::string line =
+            format_truncated_reject_line(1, "invalid_json", 2, frame, max, digest);
+        SCOPED_TRACE(max);
+        EXPECT_LE(line.size(), max);
+        EXPECT_EQ(line.rfind(R"({"ts":1,"reason":"invalid_json","conn":2,"bytes":2000,)"
+                             R"("truncated":true,"sha256":")",
+                             0),
+                  0u);
+        EXPECT_NE(line.find(R"(","frame":")"), std::string::npos) << line;  // still valid UTF-8
+        EXPECT_TRUE(line.ends_with("\"}\n"));
+    }
+}
+
 TEST(line_format, envelope_line_is_ts_then_the_frame) {
     const auto frames = test::load_fixture_frames(test::spot_fixture);
     ASSERT_FALSE(frames.empty());

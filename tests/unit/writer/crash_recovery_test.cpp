@@ -160,6 +160,40 @@ TEST(crash_recovery, after_an_unclean_stop_marks_every_stream_that_has_files) {
     }
 }
 
+// Issue 12, item 3: what a run lost at its shutdown deadline is marked in each affected
+// folder's file by the next start: a stream still recorded through the queue, the rejects and
+// control files by their own kinds, a stream no longer recorded directly in its file.
+TEST(crash_recovery, losses_at_shutdown_are_marked_in_each_folder) {
+    test::temp_dir dir;
+    const fs::path venue = dir.path() / "binance-spot";
+    auto table = stream_table::make({"a", "b"});
+    ASSERT_TRUE(table.has_value());
+    queue::spsc_ring ring(64 * 1024);
+    const shutdown_losses lost{77, {{"b", 12}, {"_rejects", 2}, {"_control", 1}, {"gone", 5}}};
+    auto summary = recover_data_folder(venue.string(), *table, std::nullopt, ring, lost);
+    ASSERT_TRUE(summary.has_value()) << summary.error().message;
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), 3u);
+    EXPECT_EQ(records[0].kind, queue::record_kind::event);
+    EXPECT_EQ(records[0].stream, 1u);  // "b"
+    EXPECT_EQ(records[1].kind, queue::record_kind::reject);
+    EXPECT_EQ(records[2].kind, queue::record_kind::control);
+    for (const auto& r : records) {
+        EXPECT_EQ(field(r.line, "event"), "recovered") << r.line;
+        EXPECT_EQ(field(r.line, "reason"), "lost_at_shutdown") << r.line;
+    }
+    EXPECT_NE(records[0].line.find(R"("previous_pid":77,"lost":12)"), std::string::npos)
+        << records[0].line;
+    // "gone" is not recorded any more: its marker is in its file already.
+    std::string gone;
+    for (const auto& e : fs::recursive_directory_iterator(venue / "gone")) {
+        if (e.is_regular_file()) gone += test::read_file(e.path());
+    }
+    EXPECT_EQ(field(gone, "reason"), "lost_at_shutdown") << gone;
+    EXPECT_NE(gone.find(R"("stream":"gone")"), std::string::npos) << gone;
+    EXPECT_NE(gone.find(R"("lost":5)"), std::string::npos) << gone;
+}
+
 TEST(crash_recovery, an_untouched_folder_queues_nothing) {
     test::temp_dir dir;
     const fs::path venue = dir.path() / "binance-spot";

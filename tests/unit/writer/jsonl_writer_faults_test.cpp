@@ -483,6 +483,10 @@ TEST(jsonl_writer_faults, finish_gives_up_at_the_shutdown_timeout_and_counts_the
     EXPECT_FALSE(outcome.complete);
     EXPECT_FALSE(outcome.stuck);
     EXPECT_EQ(outcome.unwritten_lines, 25u);
+    // Where they belonged, for the next start's markers (issue 12 item 3).
+    ASSERT_EQ(outcome.lost.size(), 1u);
+    EXPECT_EQ(outcome.lost[0].folder, "a");
+    EXPECT_EQ(outcome.lost[0].lines, 25u);
     EXPECT_EQ(h.stats().lost_lines.load(), 25u);
     EXPECT_GE(took, 250ms);  // it kept trying until the deadline
     EXPECT_LT(took, 2s);     // well before the "stuck" limit (timeout + 2 s)

@@ -243,6 +243,23 @@ TEST(jsonl_writer, rejects_go_to_the_rejects_folder) {
     EXPECT_EQ(h.writer->stats().reject_lines.load(), 2u);
 }
 
+TEST(jsonl_writer, control_frames_go_to_the_control_folder) {
+    harness h;
+    h.make({"btcusdt@depth"});
+    const std::string c1 = "{\"ts\":1,\"conn\":1,\"frame\":{\"result\":null,\"id\":1}}\n";
+    const std::string c2 = "{\"ts\":2,\"conn\":1,\"frame\":{\"e\":\"serverShutdown\",\"E\":1}}\n";
+    const std::string d = data_line(midnight_ns, "btcusdt@depth", 1);
+    h.push(queue::record_kind::control, 0, midnight_ns - 1, c1);
+    h.push_data(0, midnight_ns, d);
+    h.push(queue::record_kind::control, 0, midnight_ns + 1, c2);
+    h.writer->finish();
+    EXPECT_EQ(read_records(h.venue_dir() / "_control/2025-11-21/23.jsonl"), c1);
+    EXPECT_EQ(read_records(h.venue_dir() / "_control/2025-11-22/00.jsonl"), c2);
+    EXPECT_EQ(read_records(h.venue_dir() / "btcusdt@depth/2025-11-22/00.jsonl"), d);
+    EXPECT_EQ(h.files().size(), 3u);
+    EXPECT_EQ(h.writer->stats().control_lines.load(), 2u);
+}
+
 TEST(jsonl_writer, finish_writes_everything_with_a_short_flush_interval) {
     harness h;
     h.make({"a", "b"}, 1ms, 16 * 1024);  // a small ring: the writer must keep freeing it

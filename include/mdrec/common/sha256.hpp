@@ -10,7 +10,7 @@
 
 struct evp_md_ctx_st;
 
-namespace mdrec::archive {
+namespace mdrec {
 
 class sha256 {
   public:
@@ -35,4 +35,4 @@ class sha256 {
 // The SHA-256 of a whole file, read in 1 MiB pieces; an error names the file.
 result<std::string> sha256_of_file(const std::string& path);
 
-}  // namespace mdrec::archive
+}  // namespace mdrec

@@ -1,5 +1,5 @@
 // Streaming SHA-256; see sha256.hpp.
-#include "mdrec/archive/sha256.hpp"
+#include "mdrec/common/sha256.hpp"
 
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -11,7 +11,7 @@
 
 #include "mdrec/common/sys_error.hpp"
 
-namespace mdrec::archive {
+namespace mdrec {
 
 void sha256::free_ctx::operator()(evp_md_ctx_st* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
 
@@ -59,4 +59,4 @@ result<std::string> sha256_of_file(const std::string& path) {
     return hash.hex_digest();
 }
 
-}  // namespace mdrec::archive
+}  // namespace mdrec
