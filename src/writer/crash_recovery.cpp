@@ -75,6 +75,40 @@ result<void> mark_losses(const std::string& venue_dir, const stream_table& strea
     return {};
 }
 
+// Cuts the newest file of a folder back to whole lines (the cut bytes go to the rejects through
+// `keep`); returns the bytes cut (0 when there is no file).
+result<std::uint64_t> repair_newest(const std::string& path, const keep_pieces& keep,
+                                    recovery_summary& summary, bool is_rejects) {
+    if (path.empty()) return std::uint64_t{0};
+    MDREC_TRY_ASSIGN(const auto repaired, repair_tail(path, keep));
+    if (repaired.cut_bytes > 0) {
+        ++summary.files_repaired;
+        summary.bytes_cut += repaired.cut_bytes;
+        if (is_rejects) {
+            spdlog::warn("recovery: cut {} torn bytes from {}", repaired.cut_bytes, path);
+        } else {
+            spdlog::warn("recovery: cut {} torn bytes from {}; kept in {}", repaired.cut_bytes,
+                         path, data_layout::rejects_name);
+        }
+    }
+    return repaired.cut_bytes;
+}
+
+// The previous run ended without draining its queue: whatever it had received but not yet
+// written is gone. Say so in the stream's own file.
+result<void> mark_unclean(stream_id id, const stream_table& streams, long pid, std::uint64_t cut,
+                          queue::spsc_ring& ring, std::int64_t ts) {
+    const std::string line = record::event_line(ts, "recovered", streams.name(id))
+                                 .add("reason", "unclean_shutdown")
+                                 .add("previous_pid", static_cast<std::int64_t>(pid))
+                                 .add("torn_bytes", static_cast<std::int64_t>(cut))
+                                 .finish();
+    if (!ring.try_push(queue::record_kind::event, id, ts, line)) {
+        return fail("cannot queue the recovery marker for " + streams.name(id));
+    }
+    return {};
+}
+
 }  // namespace
 
 result<recovery_summary> recover_data_folder(const std::string& venue_dir,
@@ -88,59 +122,22 @@ result<recovery_summary> recover_data_folder(const std::string& venue_dir,
     const keep_pieces keep = [&ring, ts](const std::vector<std::string>& pieces) {
         return queue_rejects(ring, ts, pieces);
     };
-
-    const std::string rejects = latest_segment(data_layout::rejects_folder(venue_dir));
-    // The reject file first: what is cut from the data files is appended to it next.
-    if (!rejects.empty()) {
-        auto repaired = repair_tail(rejects, keep);
-        if (!repaired) return tl::unexpected(repaired.error());
-        if (repaired->cut_bytes > 0) {
-            ++summary.files_repaired;
-            summary.bytes_cut += repaired->cut_bytes;
-            spdlog::warn("recovery: cut {} torn bytes from {}", repaired->cut_bytes, rejects);
-        }
-    }
-    // The control file, like a stream's: its torn tail goes to the rejects.
-    const std::string control = latest_segment(data_layout::control_folder(venue_dir));
-    if (!control.empty()) {
-        auto repaired = repair_tail(control, keep);
-        if (!repaired) return tl::unexpected(repaired.error());
-        if (repaired->cut_bytes > 0) {
-            ++summary.files_repaired;
-            summary.bytes_cut += repaired->cut_bytes;
-            spdlog::warn("recovery: cut {} torn bytes from {}; kept in {}", repaired->cut_bytes,
-                         control, data_layout::rejects_name);
-        }
-    }
+    // 1. The reject file first: what is cut from the other files is appended to it next.
+    MDREC_TRY(
+        repair_newest(latest_segment(data_layout::rejects_folder(venue_dir)), keep, summary, true));
+    // 2. The control file, like a stream's.
+    MDREC_TRY(repair_newest(latest_segment(data_layout::control_folder(venue_dir)), keep, summary,
+                            false));
+    // 3. Every stream's newest file, and a marker after an unclean stop.
     for (stream_id id = 0; id < streams.size(); ++id) {
         const std::string path =
             latest_segment(data_layout::stream_folder(venue_dir, streams.name(id)));
-        std::uint64_t cut = 0;
-        if (!path.empty()) {
-            auto repaired = repair_tail(path, keep);
-            if (!repaired) return tl::unexpected(repaired.error());
-            cut = repaired->cut_bytes;
-            if (cut > 0) {
-                ++summary.files_repaired;
-                summary.bytes_cut += cut;
-                spdlog::warn("recovery: cut {} torn bytes from {}; kept in {}", cut, path,
-                             data_layout::rejects_name);
-            }
-        }
+        MDREC_TRY_ASSIGN(const std::uint64_t cut, repair_newest(path, keep, summary, false));
         if (unclean_pid && !path.empty()) {
-            // The previous run ended without draining its queue: whatever it had received but
-            // not yet written is gone. Say so in the stream's own file.
-            const std::string line =
-                record::event_line(ts, "recovered", streams.name(id))
-                    .add("reason", "unclean_shutdown")
-                    .add("previous_pid", static_cast<std::int64_t>(*unclean_pid))
-                    .add("torn_bytes", static_cast<std::int64_t>(cut))
-                    .finish();
-            if (!ring.try_push(queue::record_kind::event, id, ts, line)) {
-                return fail("cannot queue the recovery marker for " + streams.name(id));
-            }
+            MDREC_TRY(mark_unclean(id, streams, *unclean_pid, cut, ring, ts));
         }
     }
+    // 4. What the previous run's shutdown deadline lost, in each folder it names.
     if (lost) MDREC_TRY(mark_losses(venue_dir, streams, *lost, ring, ts));
     if (unclean_pid) {
         spdlog::warn(
