@@ -38,7 +38,7 @@ accounted() {
 
 # --- 1. SIGTERM at full speed: everything received is on disk.
 start_sim term --rate 0
-"$MDREC" run --endpoint "ws://127.0.0.1:$port" --stream "$s" --out "$work/term" \
+"$MDREC" run --no-metrics --endpoint "ws://127.0.0.1:$port" --stream "$s" --out "$work/term" \
     --stats-interval 0 2>"$work/term.log" &
 rec=$!
 sleep 2
@@ -53,7 +53,7 @@ pass "SIGTERM at full speed: $(wc -l <"$work/term.got") messages, every one rece
 
 # --- 2. kill -9 at full speed, then a restart repairs before appending.
 start_sim crash --rate 0
-"$MDREC" run --endpoint "ws://127.0.0.1:$port" --stream "$s" --out "$work/crash" \
+"$MDREC" run --no-metrics --endpoint "ws://127.0.0.1:$port" --stream "$s" --out "$work/crash" \
     --stats-interval 0 2>"$work/crash.log" &
 rec=$!
 sleep 2
@@ -84,7 +84,7 @@ pass "kill -9 at full speed: $got of $sent sent on disk (lost $((sent - got)): l
 
 # --- 3. One recorder per data folder.
 start_sim lock --rate 10
-"$MDREC" run --endpoint "ws://127.0.0.1:$port" --stream "$s" --out "$work/lock" \
+"$MDREC" run --no-metrics --endpoint "ws://127.0.0.1:$port" --stream "$s" --out "$work/lock" \
     --stats-interval 0 2>"$work/lock1.log" &
 rec=$!
 for _ in $(seq 50); do [[ -s "$work/lock/.mdrec.lock" ]] && break; sleep 0.1; done
@@ -111,7 +111,7 @@ head -c $(($(df --output=avail -B1 "$work/small" | tail -1) - 300000)) /dev/zero
 # Pings every 200 ms, dropped without a pong within 1 s: the ingest thread must keep answering
 # while the writer is stuck on the full disk.
 start_sim full --rate 200 --ping-interval 200ms --pong-timeout 1s
-"$MDREC" run --endpoint "ws://127.0.0.1:$port" --stream "$s" --out "$work/small" \
+"$MDREC" run --no-metrics --endpoint "ws://127.0.0.1:$port" --stream "$s" --out "$work/small" \
     --queue-size 256KiB --stats-interval 1s --fsync-interval 100ms 2>"$work/full.log" &
 rec=$!
 for _ in $(seq 100); do grep -qs "No space left on device" "$work/full.log" && break; sleep 0.1; done
@@ -138,7 +138,7 @@ pass "disk full for 3 s: pings answered throughout, no partial line, $rec_n reco
 # --- 5. SIGTERM while the disk is full: bounded shutdown, loss reported, non-zero exit.
 head -c $(($(df --output=avail -B1 "$work/small" | tail -1) - 100000)) /dev/zero >"$work/small/filler2"
 start_sim stuck --rate 200
-"$MDREC" run --endpoint "ws://127.0.0.1:$port" --stream "$s" --out "$work/small" \
+"$MDREC" run --no-metrics --endpoint "ws://127.0.0.1:$port" --stream "$s" --out "$work/small" \
     --shutdown-timeout 1s --stats-interval 0 2>"$work/stuck.log" &
 rec=$!
 for _ in $(seq 100); do grep -qs "No space left on device" "$work/stuck.log" && break; sleep 0.1; done

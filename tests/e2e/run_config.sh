@@ -11,6 +11,7 @@ cat >"$work/mdrec.toml" <<TOML
 endpoint = "ws://127.0.0.1:$port"
 stream = ["${streams[0]}", "${streams[1]}"]
 out = "$work/data"
+no-metrics = true
 stats-interval = "1s"
 reconnect-max = "1s"
 TOML
@@ -66,6 +67,6 @@ done
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 closed_port
 "$MDREC" run --config "$root/config/mdrec.toml" --endpoint "ws://127.0.0.1:$port" --out "$work/example" \
-    --duration 1s --stats-interval 0 2>"$work/example.log" || fail "example config: exit $?"
+    --metrics-listen 127.0.0.1:0 --duration 1s --stats-interval 0 2>"$work/example.log" || fail "example config: exit $?"
 grep -q "5 streams" "$work/example.log" || fail "example config: $(head -2 "$work/example.log")"
 pass "config/mdrec.toml is valid"
