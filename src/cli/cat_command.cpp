@@ -3,6 +3,7 @@
 // of the lines beyond their leading ts.
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -62,6 +63,23 @@ class output {
     int error_ = 0;
 };
 
+// --stream names a stream as mdrec files it: lower case, "<symbol>@<kind>". A symbol or an
+// upper-case name would match nothing; say why at once instead of printing nothing.
+void check_stream_option(const std::string& stream) {
+    if (stream.empty()) return;
+    const bool upper = stream.find_first_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos;
+    if (upper) {
+        std::string lower = stream;
+        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        throw startup_error("--stream " + quote(stream) + ": stream names are lower case (" +
+                            quote(lower) + ")");
+    }
+    if (stream.find('@') == std::string::npos && !stream.starts_with('_')) {
+        throw startup_error("--stream " + quote(stream) + ": a stream name is <symbol>@<kind>, " +
+                            "e.g. " + stream + "@depth20@100ms");
+    }
+}
+
 }  // namespace
 
 int cat_command(const cat_options& options) {
@@ -71,12 +89,27 @@ int cat_command(const cat_options& options) {
     const std::int64_t to =
         checked_time("--to", options.to, std::numeric_limits<std::int64_t>::max());
     const bool filtered = !options.from.empty() || !options.to.empty();
+    if (from >= to) {
+        throw startup_error("--from " + quote(options.from) + " is not before --to " +
+                            quote(options.to));
+    }
+    check_stream_option(options.stream);
     auto files = archive::expand_paths(options.paths, /*plain=*/true, options.stream);
     if (!files) throw startup_error(files.error().message);
+    if (files->empty()) {
+        std::fprintf(
+            stderr, "mdrec: no %s file under the given paths%s\n",
+            options.stream.empty() ? "recording" : ("stream " + quote(options.stream)).c_str(),
+            options.stream.empty()
+                ? ""
+                : " (names as in the data folder: --stream btcusdt@depth20@100ms)");
+        return 1;
+    }
 
     // 2. Every line of every file, in order; a damaged file is reported after what it gave.
     output out;
     int rc = 0;
+    std::uint64_t printed = 0;  // line pieces written
     for (const auto& file : *files) {
         auto source = archive::line_source::open(file);
         if (!source) {
@@ -106,6 +139,7 @@ int cat_command(const cat_options& options) {
                 keep = !filtered || (ts && *ts >= from && *ts < to);
             }
             if (!keep) continue;
+            ++printed;
             const bool ends = l.terminated || l.complete;
             if (!out.put(l.text, ends)) break;
             open = !ends;
@@ -115,6 +149,12 @@ int cat_command(const cat_options& options) {
     }
     if (out.error() == 0) out.flush();
     if (out.error() == EPIPE) return rc;  // the reader had enough: not an error
+    if (out.error() == 0 && printed == 0 && rc == 0) {
+        std::fprintf(stderr, "mdrec: no line %s in %zu file%s\n",
+                     filtered ? "in the time range" : "at all", files->size(),
+                     files->size() == 1 ? "" : "s");
+        return 1;
+    }
     if (out.error() != 0) {
         std::fprintf(stderr, "mdrec: cannot write to standard output: %s\n",
                      errno_text(out.error()).c_str());

@@ -70,7 +70,12 @@ expect_error 2 "^mdrec: no such file or folder" cat "$work/none.jsonl.zst"
 "$MDREC" cat "$a" --from 1735776000100000000 --to 2025-01-02T00:00:00.2 >"$work/out" || fail "cat --from/--to: $?"
 [[ $(wc -l <"$work/out") -eq 100 ]] || fail "cat --from/--to: $(wc -l <"$work/out") lines, expected 100"
 [[ $(head -c 39 "$work/out") == '{"ts":1735776000100000000,"stream":"btc' ]] || fail "cat --from: $(head -1 "$work/out")"
-"$MDREC" cat "$a" --stream other >"$work/out" && [[ ! -s "$work/out" ]] || fail "cat --stream other"
+# Nothing matching is said on stderr with a non-zero exit, never an empty success (issue 12).
+expect_error 1 "^mdrec: no stream 'other@trade' file" cat "$a" --stream other@trade
+expect_error 2 "a stream name is <symbol>@<kind>, e.g. btcusdt@depth20@100ms" cat "$a" --stream btcusdt
+expect_error 2 "stream names are lower case \('btcusdt@depth'\)" cat "$a" --stream BTCUSDT@depth
+expect_error 2 "^mdrec: --from '2025-01-03' is not before --to '2025-01-02'" cat "$a" --from 2025-01-03 --to 2025-01-02
+expect_error 1 "^mdrec: no line in the time range in 1 file" cat "$a" --from 2030-01-01
 "$MDREC" cat "$work/data/archive" --stream "$s" | cmp -s - "$work/want" || fail "cat --stream $s"
 set -o pipefail
 "$MDREC" cat "$a" "$a" "$a" | head -1 >/dev/null || fail "cat | head: non-zero exit"
