@@ -119,9 +119,9 @@ result<std::vector<std::string>> reload_streams(const std::string& path) {
     auto reloaded = load_config_file(path);
     if (!reloaded) return tl::unexpected(reloaded.error());
     spdlog::info(
-        "SIGHUP: re-read {} ({} streams; only the stream list is applied, other "
+        "SIGHUP: re-read {} ({} stream{}; only the stream list is applied, other "
         "keys take effect at the next start)",
-        path, reloaded->streams.size());
+        path, reloaded->streams.size(), reloaded->streams.size() == 1 ? "" : "s");
     return reloaded->streams;
 }
 
@@ -177,8 +177,10 @@ void drain(ingest::ingest_engine& engine, writer::jsonl_writer& writer, queue::s
         std::_Exit(1);
     }
     if (folder.lock) keep_losses(plan, finished, folder);
-    // One machine-readable line (the benchmark parses it): receive -> write delay of the data.
+    // One machine-readable line (the benchmark parses it): receive -> write delay of the data,
+    // when there was any.
     const auto& latency = writer.latency();
+    if (latency.count() == 0) return;
     spdlog::info(
         "latency receive->write: p50 {:.3f} ms, p99 {:.3f} ms, max {:.3f} ms over {} lines",
         static_cast<double>(latency.percentile(0.50)) / 1e6,

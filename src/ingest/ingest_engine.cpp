@@ -87,7 +87,9 @@ void ingest_engine::stop(std::string reason) {
     if (shards_context_.stopping) return;
     shards_context_.stopping = true;
     stop_reason_ = std::move(reason);
-    spdlog::info("stopping: {}", stop_reason_);
+    // A first connection that failed (capture) ends with its own error as the one line the
+    // user sees; "stopping: connection failed" before it would only repeat it vaguely.
+    if (!failure_) spdlog::info("stopping: {}", stop_reason_);
     signals_.cancel();
     duration_timer_.cancel();
     watchdog_timer_.cancel();

@@ -64,7 +64,8 @@ void shard_set::apply_streams(const std::vector<std::string>& wanted) {
     }
     const stream_list_change change = diff_stream_list(streams_, wanted);
     if (change.empty()) {
-        spdlog::info("reload: stream list unchanged ({} streams)", wanted.size());
+        spdlog::info("reload: stream list unchanged ({} stream{})", wanted.size(),
+                     wanted.size() == 1 ? "" : "s");
         return;
     }
     const std::int64_t now = realtime_ns();

@@ -164,9 +164,11 @@ void ops_service::tick() {
         const bool all = delivered == view_.streams->size();
         if (all || now - started_ >= config_.ready_timeout) {
             ready_ = true;
-            if (!all) {
-                spdlog::warn("ready after the start-up timeout: {} of {} streams have delivered",
-                             delivered, view_.streams->size());
+            // Readiness is systemd's notion: outside it (capture on a terminal) nobody waits.
+            if (!all && notifier_.enabled()) {
+                spdlog::warn("ready after the start-up timeout: {} of {} stream{} ha{} delivered",
+                             delivered, view_.streams->size(),
+                             view_.streams->size() == 1 ? "" : "s", delivered == 1 ? "s" : "ve");
             }
             notify(fmt::format("READY=1\nSTATUS=recording {} streams ({} delivered)",
                                view_.streams->size(), delivered));

@@ -20,6 +20,13 @@ expect_error 2 "venue" capture --stream "$s" --venue kraken
 expect_error 2 "ca-file" capture --stream "$s" --ca-file "$work/missing.pem"
 expect_error 1 "^mdrec: cannot connect to 127.0.0.1:$port: Connection refused" \
     capture --stream "$s" --endpoint "$dead" --duration 20s --out "$work/unreachable"
+# ... and that error is the one line after the start line: no "stopping: connection failed",
+# no latency line over 0 lines, no readiness warning (issue 12 item 15).
+grep -qE "stopping:|latency receive->write|ready after" "$work/stderr" &&
+    fail "a failed first connect says more than its error: $(cat "$work/stderr")"
+[[ $(grep -vc "info  mdrec .*: 1 stream from\|^mdrec: cannot connect" "$work/stderr") -eq 0 ]] ||
+    fail "a failed first connect says more than the start line and its error: $(cat "$work/stderr")"
+pass "a failed first connect prints its error only"
 touch "$work/a-file"
 expect_error 1 "^mdrec: cannot create output folder $work/a-file/binance-spot" \
     capture --stream "$s" --endpoint "$dead" --out "$work/a-file"
