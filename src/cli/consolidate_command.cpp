@@ -11,6 +11,7 @@
 #include "mdrec/cli/commands.hpp"
 #include "mdrec/cli/recording.hpp"
 #include "mdrec/common/clock.hpp"
+#include "mdrec/common/data_layout.hpp"
 
 namespace mdrec::cli {
 
@@ -24,16 +25,35 @@ std::int64_t checked_date(const std::string& option, const std::string& text) {
 
 // Checks the command line and turns it into a request: usage errors throw (exit 2) before
 // anything is touched.
+// --data-dir is the recorder's --out (DIR/<venue>/<stream>/...). One level too deep, at a
+// venue folder, consolidation would find no venue and create DIR/archive among the streams:
+// a folder that holds stream folders is refused with the folder to give instead.
+void refuse_a_venue_folder(const std::string& data_dir) {
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(data_dir, ec), end; !ec && it != end;
+         it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.find('@') == std::string::npos && name != data_layout::rejects_name) continue;
+        auto venue = std::filesystem::absolute(data_dir).lexically_normal();
+        if (!venue.has_filename()) venue = venue.parent_path();  // "DIR/binance-spot/"
+        throw startup_error(
+            "--data-dir " + quote(data_dir) +
+            " is a venue folder (it holds stream folders such as " + quote(name) +
+            "); give the recorder's --out instead: " + quote(venue.parent_path().string()));
+    }
+}
+
 archive::consolidate_request make_request(const consolidate_options& options) {
     std::error_code ec;
     if (!std::filesystem::is_directory(options.data_dir, ec)) {
         throw startup_error("--data-dir: no such folder " + quote(options.data_dir));
     }
+    refuse_a_venue_folder(options.data_dir);
     archive::consolidate_request request;
     request.data_dir = options.data_dir;
     request.settings.archive_dir = options.archive_dir;
     request.settings.keep_sources = options.keep_sources;
-    request.settings.zstd.level = options.level != 0 ? options.level : archive::default_level;
+    request.settings.zstd.level = options.level;
     request.settings.zstd.threads = options.threads;
     request.settings.zstd.long_mode = options.long_mode;
     if (request.settings.zstd.level < 1 || request.settings.zstd.level > ZSTD_maxCLevel()) {

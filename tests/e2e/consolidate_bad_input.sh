@@ -22,6 +22,10 @@ expect_error 2 "^mdrec: --until: bad date 'yesterday'" consolidate --data-dir "$
 expect_error 2 "^mdrec: --date: 2999-01-01 is not a finished UTC day \(today is " consolidate --data-dir "$work/data" --date 2999-01-01
 expect_error 2 "excludes" consolidate --data-dir "$work/data" --date 2025-01-02 --until 2025-01-03
 expect_error 2 "^mdrec: --level: 99 is not in 1..22" consolidate --data-dir "$work/data" --level 99
+expect_error 2 "^mdrec: --level: 0 is not in 1..22" consolidate --data-dir "$work/data" --level 0
+expect_error 2 "is a venue folder .*give the recorder's --out instead: '$work/data'" \
+    consolidate --data-dir "$work/data/binance-spot"
+[[ -e "$work/data/binance-spot/archive" ]] && fail "a venue folder as --data-dir got an archive folder"
 expect_error 2 "^mdrec: --threads: -1" consolidate --data-dir "$work/data" --threads -1
 [[ -f "$d/00.jsonl" ]] || fail "a usage error touched the sources"
 

@@ -13,7 +13,7 @@ struct consolidate_options {
     std::string archive_dir;  // empty: <data_dir>/archive
     std::string date;         // YYYY-MM-DD: only this day
     std::string until;        // YYYY-MM-DD: only days up to this one
-    int level = 0;            // 0: the measured default (archive::default_level)
+    int level = 8;            // the measured default (archive::default_level); 1..22
     int threads = 1;
     bool long_mode = false;
     bool keep_sources = false;
