@@ -166,9 +166,8 @@ void ops_service::tick() {
             ready_ = true;
             // Readiness is systemd's notion: outside it (capture on a terminal) nobody waits.
             if (!all && notifier_.enabled()) {
-                spdlog::warn("ready after the start-up timeout: {} of {} stream{} ha{} delivered",
-                             delivered, view_.streams->size(),
-                             view_.streams->size() == 1 ? "" : "s", delivered == 1 ? "s" : "ve");
+                spdlog::warn("ready after the start-up timeout: {} of {} streams have delivered",
+                             delivered, view_.streams->size());
             }
             notify(fmt::format("READY=1\nSTATUS=recording {} streams ({} delivered)",
                                view_.streams->size(), delivered));
