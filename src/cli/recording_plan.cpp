@@ -85,6 +85,14 @@ result<recording_plan> make_plan(const recording_options& options, plan_use use)
     MDREC_TRY(plan_ingest(options, use, plan));
     MDREC_TRY(plan_writer(options, plan));
     MDREC_TRY(plan_ops(options, plan));
+    // A message must fit one of the queue's blocks (an eighth of it): below 64 KiB the largest
+    // messages would not fit, and a tiny queue (--queue-size 10) recorded nothing and exited 0.
+    constexpr std::uint64_t min_queue_bytes = 64 * 1024;
+    if (options.queue_bytes < min_queue_bytes) {
+        return fail("--queue-size " + std::to_string(options.queue_bytes) +
+                    ": too small; the queue must hold at least 64KiB (a message must fit an "
+                    "eighth of it)");
+    }
     plan.queue_bytes = options.queue_bytes;
     plan.out = options.out;
     plan.destination = options.out == "-" ? "standard output"

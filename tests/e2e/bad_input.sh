@@ -27,6 +27,8 @@ grep -qE "stopping:|latency receive->write|ready after" "$work/stderr" &&
 [[ $(grep -vc "info  mdrec .*: 1 stream from\|^mdrec: cannot connect" "$work/stderr") -eq 0 ]] ||
     fail "a failed first connect says more than the start line and its error: $(cat "$work/stderr")"
 pass "a failed first connect prints its error only"
+expect_error 2 "^mdrec: --queue-size 10: too small; the queue must hold at least 64KiB" \
+    capture --stream "$s" --endpoint "$dead" --queue-size 10
 touch "$work/a-file"
 expect_error 1 "^mdrec: cannot create output folder $work/a-file/binance-spot" \
     capture --stream "$s" --endpoint "$dead" --out "$work/a-file"

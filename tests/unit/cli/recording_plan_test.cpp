@@ -26,6 +26,18 @@ std::string problem(const recording_options& options) {
     return plan ? "ok" : plan.error().message;
 }
 
+// Issue 12, item 13: a queue too small for a message is refused at start, not found out by a
+// capture that records nothing and exits 0.
+TEST(recording_plan, a_queue_too_small_for_a_message_is_refused) {
+    recording_options options = one_stream();
+    options.queue_bytes = 10;
+    EXPECT_EQ(problem(options),
+              "--queue-size 10: too small; the queue must hold at least 64KiB (a message must fit "
+              "an eighth of it)");
+    options.queue_bytes = 64 * 1024;
+    EXPECT_EQ(problem(options), "ok");
+}
+
 TEST(recording_plan, spot_defaults_come_from_the_venue) {
     auto plan = make_plan(one_stream(), plan_use::run);
     ASSERT_TRUE(plan) << plan.error().message;
