@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "mdrec/common/sha256.hpp"
 #include "mdrec/ingest/venue_profile.hpp"
@@ -15,8 +16,14 @@ namespace mdrec::ingest {
 namespace {
 constexpr std::int64_t reject_log_interval_ns = 10LL * 1'000'000'000;
 
-std::string_view head(const char* data, std::size_t len) {
-    return std::string_view(data, std::min<std::size_t>(len, 160));
+// The start of a frame for a log message, on one line (a valid frame holds no control byte but
+// whitespace between tokens, which an exchange may still send as newlines).
+std::string head(const char* data, std::size_t len) {
+    std::string text(data, std::min<std::size_t>(len, 160));
+    for (char& c : text) {
+        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    }
+    return text;
 }
 }  // namespace
 

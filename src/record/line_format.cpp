@@ -189,7 +189,11 @@ std::string format_control_line(std::int64_t ts, std::uint64_t conn, std::string
     std::string line = R"({"ts":)" + std::to_string(ts) + R"(,"conn":)" + std::to_string(conn);
     line.reserve(line.size() + frame.size() + 12);
     line += R"(,"frame":)";
-    line += frame;
+    // The same liberty as a data line: trailing whitespace dropped, a CR or LF between tokens
+    // (a valid frame has no other) turned into a space, so that the record stays one line.
+    const std::size_t start = line.size();
+    line += frame.substr(0, trimmed_length(frame));
+    flatten_line_breaks(line.data() + start, line.data() + line.size());
     line += "}\n";
     return line;
 }

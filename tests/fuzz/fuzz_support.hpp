@@ -3,6 +3,7 @@
 // file per process.
 #pragma once
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -13,6 +14,13 @@
 #include <string_view>
 
 namespace mdrec::fuzz {
+
+// The code under test logs what it rejects; a fuzzing run would print millions of such lines
+// (and spend its time on them), so logging is off in every target.
+inline const bool logging_off = [] {
+    spdlog::set_level(spdlog::level::off);
+    return true;
+}();
 
 // Aborts with `what` unless `ok`: an invariant of the code under test did not hold.
 inline void require(bool ok, const char* what) {

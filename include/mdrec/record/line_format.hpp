@@ -59,7 +59,8 @@ std::string format_truncated_reject_line(std::int64_t ts, std::string_view reaso
 
 // The control-file line for a frame the exchange sent that is not stream data (a reply, an
 // error, serverShutdown): {"ts":<ns>,"conn":<id>,"frame":<the frame verbatim>}. The frame must
-// be one valid JSON value (the parser checked it), so it is embedded byte for byte, not quoted.
+// be one valid JSON value (the parser checked it), so it is embedded byte for byte, not quoted,
+// with the data line's one liberty: trailing whitespace dropped, CR and LF as spaces.
 std::string format_control_line(std::int64_t ts, std::uint64_t conn, std::string_view frame);
 
 // Appends `text` to `out` as a JSON string literal (quotes included).

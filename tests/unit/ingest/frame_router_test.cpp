@@ -282,6 +282,25 @@ TEST(frame_router, control_frames_are_kept_verbatim_for_the_control_file) {
     EXPECT_EQ(router.stats().rejected.load(), 0u);
 }
 
+// A control frame pretty-printed over several lines (found by the frame_route fuzz target) is
+// still one line in the control file: its line breaks become spaces, as in a data line.
+TEST(frame_router, a_control_frame_with_line_breaks_is_one_line) {
+    const stream_table table = make_table({"a"});
+    queue::spsc_ring ring(64 * 1024);
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
+    feed(router, "{\"stream\":\"!\",\"data\":{\"e\":\"serverShutdown\",\n\r\n\"E\":7000}}\n", 5,
+         {7, nullptr});
+    feed(router, "{\"result\":null,\n\"id\":1}\r\n", 6, {7, nullptr});
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), 2u);
+    EXPECT_EQ(records[0].line,
+              R"({"ts":5,"conn":7,"frame":{"stream":"!","data":{"e":"serverShutdown",   "E":7000}}})"
+              "\n");
+    EXPECT_EQ(records[1].line, R"({"ts":6,"conn":7,"frame":{"result":null, "id":1}})"
+                               "\n");
+}
+
 // On a raw /ws connection serverShutdown comes without the envelope; it is kept the same way.
 TEST(frame_router, a_raw_server_shutdown_is_kept_for_the_control_file) {
     const stream_table table = make_table({"btcusdt@depth"});
