@@ -294,9 +294,10 @@ TEST(frame_router, a_control_frame_with_line_breaks_is_one_line) {
     feed(router, "{\"result\":null,\n\"id\":1}\r\n", 6, {7, nullptr});
     const auto records = drain(ring);
     ASSERT_EQ(records.size(), 2u);
-    EXPECT_EQ(records[0].line,
-              R"({"ts":5,"conn":7,"frame":{"stream":"!","data":{"e":"serverShutdown",   "E":7000}}})"
-              "\n");
+    EXPECT_EQ(
+        records[0].line,
+        R"({"ts":5,"conn":7,"frame":{"stream":"!","data":{"e":"serverShutdown",   "E":7000}}})"
+        "\n");
     EXPECT_EQ(records[1].line, R"({"ts":6,"conn":7,"frame":{"result":null, "id":1}})"
                                "\n");
 }
