@@ -50,6 +50,14 @@ const CLI::Validator duration_check(
     },
     "");
 
+const CLI::Validator duration_or_auto_check(
+    [](std::string& text) {
+        if (text == "auto") return std::string();
+        auto parsed = parse_duration(text);
+        return parsed ? std::string() : parsed.error().message;
+    },
+    "");
+
 const CLI::Validator stream_check(
     [](std::string& text) {
         auto ok = validate_stream_name(text);
@@ -186,13 +194,7 @@ void add_recording_options(CLI::App& command, recording_options& o) {
                     "A stream with no data this long is logged and counted; after twice "
                     "this its connection is replaced. auto: max(20 x the stream's update "
                     "interval, 10s)")
-        ->check(CLI::Validator(
-            [](std::string& text) {
-                if (text == "auto") return std::string();
-                auto parsed = parse_duration(text);
-                return parsed ? std::string() : parsed.error().message;
-            },
-            ""))
+        ->check(duration_or_auto_check)
         ->type_name("DURATION|auto")
         ->capture_default_str();
     command
@@ -232,9 +234,11 @@ void add_recording_options(CLI::App& command, recording_options& o) {
     command.add_flag("--no-metrics", o.no_metrics, "No metrics/health HTTP server");
     command
         .add_option("--stale-after", o.stale_after,
-                    "/healthz reports a stream stale after this long without a message")
-        ->check(duration_check)
-        ->type_name("DURATION")
+                    "/healthz reports a stream unhealthy while the silence watchdog holds it "
+                    "silent (--silence-timeout); a DURATION also bounds it: unhealthy after "
+                    "this long without a message")
+        ->check(duration_or_auto_check)
+        ->type_name("DURATION|auto")
         ->capture_default_str();
     command
         .add_option("--ready-timeout", o.ready_timeout,

@@ -70,7 +70,9 @@ result<void> plan_ops(const recording_options& o, recording_plan& plan) {
     if (!o.no_metrics && !o.metrics_listen.empty()) {
         MDREC_TRY_ASSIGN(plan.ops.metrics_listen, ops::parse_listen_address(o.metrics_listen));
     }
-    MDREC_TRY_ASSIGN(plan.ops.health.stale_after, duration_of(o.stale_after));
+    if (o.stale_after != "auto") {  // auto: the watchdog's verdict only (0)
+        MDREC_TRY_ASSIGN(plan.ops.health.stale_after, duration_of(o.stale_after));
+    }
     MDREC_TRY_ASSIGN(plan.ops.ready_timeout, duration_of(o.ready_timeout));
     MDREC_TRY_ASSIGN(plan.ops.stats_interval, duration_of(o.stats_interval));
     return {};

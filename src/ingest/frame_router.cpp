@@ -221,7 +221,6 @@ void frame_router::reject(std::string_view reason, std::string_view detail, cons
 
 void frame_router::on_connected(std::int64_t ts, std::span<const stream_id> streams,
                                 std::uint64_t conn, std::string_view url) {
-    count(stats_.connects);
     for (stream_id id : streams) {
         last_id_[id] = -1;
         handover_.assign(id, conn);

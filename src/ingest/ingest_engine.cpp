@@ -28,7 +28,7 @@ ingest_engine::ingest_engine(ingest_config config, stream_table& streams, queue:
           streams, ring, stats_, config_.max_messages, [this] { stop("message count reached"); },
           config_.where.raw),
       budget_(config_.connections_per_window, config_.connection_window),
-      watchdog_(streams, *config_.venue, config_.silence_timeout),
+      watchdog_(streams, *config_.venue, config_.silence_timeout, router_.per_stream()),
       shards_context_{io_, tls_, config_, router_, budget_, watchdog_, stats_,
                       // A message must fit one queue record with its line prefix (ts, stream
                       // name for raw).

@@ -98,7 +98,7 @@ std::size_t shard_set::add_streams(const std::vector<std::string>& names, std::i
             continue;
         }
         streams_.set_active(*id, true);
-        ctx_.watchdog.watch(*id);
+        ctx_.watchdog.watch(*id, now);
         added.push_back(*id);
     }
     // Onto connections with room (a rotating one is left alone), else new connections.

@@ -73,8 +73,8 @@ std::uint64_t shard_supervisor::active_conn() const noexcept {
 
 void shard_supervisor::check_silence(std::int64_t now_ns) {
     if (!active_ || !active_->connected || rotation_.in_progress()) return;
-    const auto action = ctx_.watchdog.check(streams_.ids, active_->conn, active_->since_ns, now_ns,
-                                            ctx_.router.per_stream(), ctx_.stats);
+    const auto action =
+        ctx_.watchdog.check(streams_.ids, active_->conn, active_->since_ns, now_ns, ctx_.stats);
     if (action.what == silence_action::kind::reconnect) {
         spdlog::warn("conn {}: {}; replacing it", active_->conn, action.reason);
         attempt_ = 0;  // a planned replacement, not a failure streak
@@ -182,6 +182,7 @@ void shard_supervisor::came_up(const std::shared_ptr<live_session>& self, bool r
     self->connected = true;
     self->since = std::chrono::steady_clock::now();
     self->since_ns = realtime_ns();
+    bump(ctx_.stats.connects);  // a socket: the first, a reconnect or a rotation's replacement
     if (replacement) {
         rotation_.replacement_connected(self);
         return;

@@ -20,21 +20,27 @@ disconnect_reason stalled(std::size_t watched, std::string_view first) {
 }  // namespace
 
 silence_watchdog::silence_watchdog(const stream_table& streams, const venue_profile& venue,
-                                   std::chrono::nanoseconds fixed)
+                                   std::chrono::nanoseconds fixed, stream_stats_table& per_stream)
     : streams_(streams),
       venue_(venue),
+      per_stream_(per_stream),
       fixed_(fixed),
       thresholds_(streams.capacity()),
       silent_(streams.capacity(), 0),
       silent_at_replacement_(streams.capacity(), 0),
       replaced_for_(streams.capacity(), 0),
       never_served_(streams.capacity(), 0) {
-    for (stream_id id = 0; id < streams.size(); ++id) watch(id);
+    // The streams of the start are watched from their connection's start (check's since_ns).
+    for (stream_id id = 0; id < streams.size(); ++id) watch(id, 0);
 }
 
-void silence_watchdog::watch(stream_id id) {
+void silence_watchdog::watch(stream_id id, std::int64_t now_ns) {
     thresholds_[id] = fixed_.count() > 0 ? fixed_ : default_threshold(streams_.name(id), venue_);
     silent_[id] = silent_at_replacement_[id] = replaced_for_[id] = never_served_[id] = 0;
+    stream_stats& published = per_stream_[id];
+    published.watched_since.store(now_ns, std::memory_order_relaxed);
+    published.silent_since.store(0, std::memory_order_relaxed);
+    published.not_served.store(false, std::memory_order_relaxed);
 }
 
 std::chrono::nanoseconds silence_watchdog::default_threshold(std::string_view stream,
@@ -44,17 +50,19 @@ std::chrono::nanoseconds silence_watchdog::default_threshold(std::string_view st
 
 silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint64_t conn,
                                        std::int64_t since_ns, std::int64_t now_ns,
-                                       const stream_stats_table& per_stream, ingest_stats& stats) {
+                                       ingest_stats& stats) {
+    const stream_stats_table& per_stream = per_stream_;
     silence_action action;
     std::size_t watched = 0, dead = 0, quiet_now = 0;
     stream_id first_dead = 0;
     for (stream_id id : ids) {
         if (never_served_[id]) continue;
         ++watched;
-        const std::int64_t last = std::max(per_stream.last_data_ns(id), since_ns);
+        const std::int64_t last = std::max(per_stream[id].heard_ns(), since_ns);
         const std::chrono::nanoseconds quiet(now_ns - last);
         const auto limit = thresholds_[id];
         if (quiet < limit) {
+            if (silent_[id]) per_stream_[id].silent_since.store(0, std::memory_order_relaxed);
             silent_[id] = 0;
             replaced_for_[id] = 0;
             // Only data on this connection clears the suspicion, not a fresh connection's grace.
@@ -62,11 +70,12 @@ silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint
             continue;
         }
         ++quiet_now;
-        if (!silent_[id]) start_silence(id, conn, quiet, stats);
+        if (!silent_[id]) start_silence(id, conn, quiet, now_ns, stats);
         if (quiet < 2 * limit) continue;
         // Second period. Never delivered since start, and already silent on the connection
         // before this one: the exchange does not serve it. Say so once and leave it alone.
-        if (per_stream.last_data_ns(id) == 0 && silent_at_replacement_[id]) {
+        if (per_stream.last_data_ns(id) <= per_stream[id].watched_since.load() &&
+            silent_at_replacement_[id]) {
             give_up(id, quiet, stats);
             --watched;
             --quiet_now;
@@ -97,8 +106,10 @@ silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint
 }
 
 void silence_watchdog::start_silence(stream_id id, std::uint64_t conn,
-                                     std::chrono::nanoseconds quiet, ingest_stats& stats) {
+                                     std::chrono::nanoseconds quiet, std::int64_t now_ns,
+                                     ingest_stats& stats) {
     silent_[id] = 1;
+    per_stream_[id].silent_since.store(now_ns, std::memory_order_relaxed);
     bump(stats.silent_streams);
     spdlog::warn("conn {}: stream {} silent for {} s (threshold {} s)", conn, streams_.name(id),
                  quiet.count() / 1'000'000'000, thresholds_[id].count() / 1'000'000'000);
@@ -106,6 +117,7 @@ void silence_watchdog::start_silence(stream_id id, std::uint64_t conn,
 
 void silence_watchdog::give_up(stream_id id, std::chrono::nanoseconds quiet, ingest_stats& stats) {
     never_served_[id] = 1;
+    per_stream_[id].not_served.store(true, std::memory_order_relaxed);
     bump(stats.never_served);
     spdlog::error(
         "stream {}: subscribed and acknowledged, but no message in {} s on two "

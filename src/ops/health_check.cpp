@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace mdrec::ops {
 
 namespace {
@@ -38,20 +40,39 @@ std::string health_report::json() const {
     return out + "}\n";
 }
 
+namespace {
+
+// Why a stream is not fresh, or nothing: silent by the watchdog's verdict (until a message
+// comes after it), or past the optional --stale-after bound.
+std::optional<std::string> stream_trouble(const recorder_view& view, stream_id id,
+                                          const health_thresholds& limits, std::int64_t now_ns) {
+    const ingest::stream_stats& s = (*view.per_stream)[id];
+    const std::int64_t last = s.last_ts.load(std::memory_order_relaxed);
+    const std::int64_t silent_since = s.silent_since.load(std::memory_order_relaxed);
+    const std::int64_t quiet = now_ns - std::max(s.heard_ns(), view.started_ns);
+    const bool silent = silent_since != 0 && last < silent_since;
+    const bool stale = limits.stale_after.count() > 0 && quiet > limits.stale_after.count();
+    if (!silent && !stale) return std::nullopt;
+    const bool never = last == 0 || last < s.watched_since.load(std::memory_order_relaxed);
+    return fmt::format("{}: {} for {:.1f} s{}", view.streams->name(id),
+                       never ? "no message yet" : "no message", static_cast<double>(quiet) / 1e9,
+                       s.not_served.load(std::memory_order_relaxed)
+                           ? " (acknowledged, but the exchange does not serve it)"
+                           : "");
+}
+
+}  // namespace
+
 health_report check_health(const recorder_view& view, const health_thresholds& limits,
                            std::int64_t now_ns, const std::optional<std::string>& stall) {
     health_report report;
-    report.streams = view.streams->size();
     for (stream_id id = 0; id < view.streams->size(); ++id) {
-        if (!view.streams->active(id)) continue;  // removed by a reload
-        const std::int64_t last = view.per_stream->last_data_ns(id);
-        const std::int64_t age = now_ns - (last != 0 ? last : view.started_ns);
-        if (age <= limits.stale_after.count()) {
-            ++report.fresh;
+        if (!view.streams->active(id)) continue;  // removed by a reload: gone from the report
+        ++report.streams;
+        if (auto trouble = stream_trouble(view, id, limits, now_ns)) {
+            report.reasons.push_back(std::move(*trouble));
         } else {
-            report.reasons.push_back(fmt::format("{}: {} for {:.1f} s", view.streams->name(id),
-                                                 last != 0 ? "no message" : "no message yet",
-                                                 static_cast<double>(age) / 1e9));
+            ++report.fresh;
         }
     }
     if (stall) report.reasons.push_back(*stall);

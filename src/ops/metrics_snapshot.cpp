@@ -3,6 +3,8 @@
 
 #include <sys/statvfs.h>
 
+#include <algorithm>
+
 #include "mdrec/common/clock_sync.hpp"
 
 namespace mdrec::ops {
@@ -70,17 +72,20 @@ metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns)
           static_cast<double>(view.started_ns) / 1e9);
 
     // Per stream: what arrived, what was queued, what the full queue cost, and how fresh it is.
-    std::vector<metric_sample> messages, bytes, dropped, age;
+    std::vector<metric_sample> messages, bytes, dropped, age, silent;
     for (stream_id id = 0; id < view.streams->size(); ++id) {
+        if (!view.streams->active(id)) continue;  // removed by a reload: its series end
         const ingest::stream_stats& s = (*view.per_stream)[id];
         const std::string stream = label("stream", view.streams->name(id));
         messages.push_back({"", stream, load(s.messages)});
         bytes.push_back({"", stream, load(s.bytes)});
         dropped.push_back({"", stream, load(s.dropped)});
-        // No message yet: the stream has been silent since the start.
-        const std::int64_t last = s.last_ts.load(relaxed);
-        const std::int64_t since = last != 0 ? last : view.started_ns;
-        age.push_back({"", stream, static_cast<double>(now_ns - since) / 1e9});
+        // No message yet: the stream has been silent since the start, or since the reload
+        // that added it.
+        const std::int64_t heard = std::max(s.heard_ns(), view.started_ns);
+        age.push_back({"", stream, static_cast<double>(now_ns - heard) / 1e9});
+        const bool is_silent = s.silent_since.load(relaxed) > s.last_ts.load(relaxed);
+        silent.push_back({"", stream, is_silent ? 1.0 : 0.0});
     }
     m.add("mdrec_stream_messages_total", type::counter,
           "Data messages received and queued for writing, per stream", std::move(messages));
@@ -91,8 +96,12 @@ metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns)
           "line), per stream",
           std::move(dropped));
     m.add("mdrec_stream_last_message_age_seconds", type::gauge,
-          "Seconds since the stream's last data message was received (since the start if none)",
+          "Seconds since the stream's last data message was received (since the start, or the "
+          "reload that added it, if none)",
           std::move(age));
+    m.add("mdrec_stream_silent", type::gauge,
+          "1 while the silence watchdog holds the stream silent (what /healthz reports)",
+          std::move(silent));
 
     // Ingest totals.
     m.add("mdrec_frames_received_total", type::counter, "Frames read from the exchange, any kind",

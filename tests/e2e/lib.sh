@@ -9,7 +9,12 @@ set -euo pipefail
 work="$(mktemp -d "${TMPDIR:-/tmp}/mdrec-e2e.XXXXXX")"
 sims=()
 cleanup() {
-    for pid in "${sims[@]}"; do kill "$pid" 2>/dev/null || true; done
+    # Every process the test started in the background (a recorder it had not stopped when a
+    # check failed, too), CONT first: one held stopped must not be waited for forever.
+    local pids
+    pids="${sims[*]} $(jobs -p)"
+    for pid in $pids; do kill -CONT "$pid" 2>/dev/null || true; done
+    for pid in $pids; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     if [[ "${KEEP_WORK:-}" == 1 ]]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }

@@ -25,7 +25,11 @@ for s in "${streams[@]}"; do
     recorded_has "$work/lifetime/binance-spot" "$s" '"event":"disconnected".*"conn":1,' &&
         fail "lifetime: $s marks a disconnect at a planned rotation"
 done
-pass "lifetime: $rotations rotations, nothing missing, nothing duplicated"
+# Each replacement is a connection of its own: the summary counts every socket opened.
+sockets=$(grep -c ': connected to ' "$work/lifetime.log" || true)
+grep -q " $sockets connections, " "$work/lifetime.summary" ||
+    fail "lifetime: $sockets sockets opened, the summary says: $(cat "$work/lifetime.summary")"
+pass "lifetime: $rotations rotations ($sockets connections), nothing missing, nothing duplicated"
 
 # 2. serverShutdown 2 s into each connection; the server closes 3 s after announcing it.
 run_case shutdown --shutdown-after 2s --shutdown-grace 3s -- --connection-lifetime 0

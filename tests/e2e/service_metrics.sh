@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `mdrec run` as a service, seen from outside: GET /metrics is valid Prometheus exposition
 # (promtool) with per-stream figures, /healthz is 200 while the streams are fresh, 503 with the
-# stale streams named while the simulator is stopped (SIGSTOP), and 200 again once it resumes;
-# other paths are 404 and oversized or malformed requests are refused without hurting recording.
+# silent streams named once the silence watchdog declares them silent (the simulator SIGSTOPped;
+# no second threshold), and 200 again once it resumes; a stream removed by SIGHUP leaves
+# /metrics and /healthz; other paths are 404 and oversized or malformed requests are refused
+# without hurting recording.
 source "$(dirname "$0")/lib.sh"
 
 command -v promtool >/dev/null || fail "promtool missing (Debian package prometheus; tools/setup.sh installs it)"
@@ -11,19 +13,23 @@ command -v curl >/dev/null || fail "curl missing"
 streams=(btcusdt@depth20@100ms ethusdt@depth20@100ms)
 start_sim live --rate 50
 sim=$sim_pid
-# The idle timeout is far longer than the stall below, so the connection is kept (no reconnect):
-# what /healthz sees is silence, not a disconnect.
-cat >"$work/mdrec.toml" <<TOML
+# The idle timeout is far longer than the stall below: what /healthz sees is the watchdog's
+# silence (at 2 s), not a disconnect. No stale-after: /healthz follows the watchdog alone.
+write_config() {
+    cat >"$work/mdrec.toml" <<TOML
 endpoint = "ws://127.0.0.1:$port"
-stream = ["${streams[0]}", "${streams[1]}"]
+stream = [$1]
 out = "$work/data"
 metrics-listen = "127.0.0.1:0"
-stale-after = "1s"
+silence-timeout = "2s"
 idle-timeout = "120s"
 stats-interval = "0"
 TOML
+}
+write_config "\"${streams[0]}\", \"${streams[1]}\""
 "$MDREC" run --config "$work/mdrec.toml" 2>"$work/run.log" &
 rec=$!
+sims+=("$rec")
 
 for _ in $(seq 100); do
     mport=$(sed -nE 's|.*metrics: http://127\.0\.0\.1:([0-9]+)/metrics.*|\1|p' "$work/run.log")
@@ -110,14 +116,28 @@ grep -q "127.0.0.1:$mport.*--no-metrics" "$work/second.log" ||
 [[ ! -e "$work/second" ]] || fail "a refused start created its data folder"
 pass "a taken metrics address is refused: $(tail -1 "$work/second.log")"
 
-# The exchange goes silent: SIGSTOP the simulator. Both streams turn stale.
+# The exchange goes silent: SIGSTOP the simulator. Both streams turn unhealthy when the
+# watchdog declares them silent, and /metrics says the same.
 kill -STOP "$sim"
 wait_health 503 '"status":"unhealthy"' "${streams[0]}: no message for" "${streams[1]}: no message for"
+status "$base/metrics" >/dev/null
+grep -qx "mdrec_stream_silent{stream=\"${streams[0]}\"} 1" "$work/body" ||
+    fail "/metrics does not show the silence: $(grep mdrec_stream_silent "$work/body")"
 kill -CONT "$sim"
-pass "/healthz 503 while the simulator is stopped: $(cat "$work/body")"
+pass "/healthz 503 once the watchdog declared both streams silent"
+grep -q "stream ${streams[0]} silent for" "$work/run.log" ||
+    fail "/healthz went 503 before the watchdog declared the silence"
 wait_health 200
 pass "/healthz 200 again once it resumes"
-grep -q "disconnected" "$work/run.log" && fail "the stall caused a reconnect: $(grep disconnected "$work/run.log")"
+
+# A reload removes a stream: it leaves /metrics and /healthz (its age no longer grows).
+write_config "\"${streams[0]}\""
+kill -HUP "$rec"
+wait_health 200 '{"status":"ok","streams":1,"fresh":1}'
+status "$base/metrics" >/dev/null
+grep -q "stream=\"${streams[1]}\"" "$work/body" &&
+    fail "a removed stream is still in /metrics: $(grep "${streams[1]}" "$work/body" | head -2)"
+pass "a removed stream leaves /healthz and /metrics"
 
 kill -TERM "$rec"
 wait "$rec" || fail "run exited $? after SIGTERM: $(tail -3 "$work/run.log")"

@@ -63,6 +63,9 @@ python3 "$check" "$work/live.tape" "$work/data/binance-spot" "$keep" "$add" --st
     fail "a stream lost or repeated messages across the reload"
 grep -c '"event":"disconnected"' <(recorded_lines "$work/data/binance-spot" "$keep") | grep -qx 1 ||
     fail "$keep was disconnected by the reload"
+# Two reloads on one socket: still one connection.
+grep -q ' 1 connection, ' "$work/run.log" ||
+    fail "reloads counted as connections: $(grep ' connection' "$work/run.log" | tail -1)"
 pass "SIGHUP: +1 -1 stream on the live connection, the kept stream complete"
 
 # `capture` has no file to reload: SIGHUP (its terminal went away) stops it cleanly, exit 0.

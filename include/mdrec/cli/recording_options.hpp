@@ -37,7 +37,7 @@ struct recording_options {
     // Service side (ops/): metrics and health over HTTP, readiness, freshness.
     std::string metrics_listen = "127.0.0.1:9464";  // empty: off (capture's default)
     bool no_metrics = false;
-    std::string stale_after = "60s";
+    std::string stale_after = "auto";  // auto: the silence watchdog's verdict only
     std::string ready_timeout = "30s";
 };
 

@@ -82,6 +82,7 @@ class frame_router final : public frame_sink {
     const stream_stats& stream(stream_id id) const noexcept { return stream_stats_[id]; }
     // Every stream's counters (the silence watchdog and ops read them; any thread).
     const stream_stats_table& per_stream() const noexcept { return stream_stats_; }
+    stream_stats_table& per_stream() noexcept { return stream_stats_; }
 
   private:
     void route_data(const parse::parsed_frame& parsed, const char* data, std::size_t len,

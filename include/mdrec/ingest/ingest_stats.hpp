@@ -3,6 +3,7 @@
 // ingest_stats per recorder, owned by the ingest engine; each group of counters has one writer.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -25,13 +26,15 @@ struct ingest_stats {
     std::atomic<std::uint64_t> dropped_other{0};  // events and rejects dropped (queue full)
     std::atomic<std::uint64_t> gap_lines{0};      // gap lines written for drops
     std::atomic<std::uint64_t> sequence_gaps{0};  // continuity breaks seen in update ids
-    std::atomic<std::uint64_t> connects{0};
-    std::atomic<std::uint64_t> disconnects{0};
+    std::atomic<std::uint64_t> disconnects{0};    // sockets that ended (any reason)
     std::atomic<std::uint64_t> duplicates{0};     // messages suppressed as already recorded
     std::atomic<std::uint64_t> rotations{0};      // make-before-break handovers completed (streams)
     std::atomic<std::uint64_t> rotation_gaps{0};  // handovers whose overlap was not proven
     std::atomic<std::uint64_t> server_shutdowns{0};  // serverShutdown announcements received
-    // Written by the shard supervisors and their rotations: why connections were replaced.
+    // Written by the shard supervisors and their rotations: sockets opened (a rotation's
+    // replacement is one; a reload that subscribes more streams on an open socket is not), and
+    // why connections were replaced.
+    std::atomic<std::uint64_t> connects{0};
     std::atomic<std::uint64_t> reconnects_dropped{0};       // TCP/TLS dropped, no close frame
     std::atomic<std::uint64_t> reconnects_server_close{0};  // close frame from the server
     std::atomic<std::uint64_t> reconnects_idle{0};          // no frame at all (idle timeout)
@@ -46,18 +49,31 @@ struct ingest_stats {
     std::atomic<std::uint64_t> never_served{0};    // streams acknowledged but never delivered
 };
 
-// One stream's counters, updated by the ingest thread (frame_router) and read by any thread
-// (relaxed atomics: the metrics and health endpoints, readiness, the silence watchdog).
+// One stream's counters, updated by the ingest thread and read by any thread (relaxed atomics:
+// the metrics and health endpoints, readiness, the silence watchdog).
 struct stream_stats {
+    // Written by frame_router.
     std::atomic<std::uint64_t> messages{0};  // data messages queued for writing
     std::atomic<std::uint64_t> bytes{0};     // their frame bytes
     std::atomic<std::uint64_t> dropped{0};   // data messages dropped because the queue was full
     std::atomic<std::int64_t> last_ts{0};    // receive time of the last data message, recorded
                                              // or dropped (ns since the epoch; 0: none yet)
+    // Written by silence_watchdog: its verdict, which /healthz and the metrics follow.
+    std::atomic<std::int64_t> watched_since{0};  // when recording began (start, or the reload
+                                                 // that added it): the age of a silent stream
+    std::atomic<std::int64_t> silent_since{0};   // when declared silent (0: it is not)
+    std::atomic<bool> not_served{false};         // acknowledged, never delivered: given up
+
+    // Receive time of the last data message, or when recording of the stream began if none
+    // came since: what its silence is counted from.
+    std::int64_t heard_ns() const noexcept {
+        return std::max(last_ts.load(std::memory_order_relaxed),
+                        watched_since.load(std::memory_order_relaxed));
+    }
 };
 
 // Every stream's counters, sized once for every stream a reload may add (atomics do not move,
-// and other threads hold references). Owned by frame_router, which alone writes them.
+// and other threads hold references). Owned by frame_router; each field's writer is named above.
 class stream_stats_table {
   public:
     explicit stream_stats_table(std::size_t capacity)

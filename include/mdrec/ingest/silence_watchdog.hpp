@@ -27,26 +27,30 @@ struct silence_action {
     disconnect_reason disconnect;  // reconnect: what the connection is closed with (stalled)
 };
 
-// Used on the ingest thread only.
+// Used on the ingest thread only. Its verdict on each stream (silent since when, not served)
+// is published in the stream's stream_stats, which /healthz and the metrics follow: one
+// threshold for the log, the rotations and the health check.
 class silence_watchdog {
   public:
     // `fixed` > 0 overrides every stream's threshold; else `venue` gives the update intervals.
-    // `venue` is static (find_venue).
+    // `venue` is static (find_venue). Reads the last data times in `per_stream` (the router's)
+    // and writes its verdict there.
     silence_watchdog(const stream_table& streams, const venue_profile& venue,
-                     std::chrono::nanoseconds fixed);
+                     std::chrono::nanoseconds fixed, stream_stats_table& per_stream);
 
     // max(20 x the stream's update interval, 10 s): `@100ms` depth 10 s, 1 s streams 20 s.
     static std::chrono::nanoseconds default_threshold(std::string_view stream,
                                                       const venue_profile& venue);
 
     // Examines the streams of connection `conn`, connected at `since_ns`, at `now_ns`, by the
-    // last data times in `per_stream`; logs, and counts into `stats` (its silence counters).
+    // last data times; logs, and counts into `stats` (its silence counters). A stream is
+    // silent from its threshold past the later of its last message, the connection's start and
+    // when it was added.
     silence_action check(std::span<const stream_id> ids, std::uint64_t conn, std::int64_t since_ns,
-                         std::int64_t now_ns, const stream_stats_table& per_stream,
-                         ingest_stats& stats);
+                         std::int64_t now_ns, ingest_stats& stats);
 
-    // Starts watching `id` afresh (a stream added by a reload).
-    void watch(stream_id id);
+    // Starts watching `id` afresh at `now_ns` (a stream added by a reload).
+    void watch(stream_id id, std::int64_t now_ns);
 
     // The connection carrying `ids` was replaced (for any reason): a stream that was silent
     // before and stays silent on the next one, without ever delivering, is not served.
@@ -61,11 +65,12 @@ class silence_watchdog {
     // The steps of check() for one stream: it went past its threshold (logged once per
     // episode); it is not served (logged once, never retried).
     void start_silence(stream_id id, std::uint64_t conn, std::chrono::nanoseconds quiet,
-                       ingest_stats& stats);
+                       std::int64_t now_ns, ingest_stats& stats);
     void give_up(stream_id id, std::chrono::nanoseconds quiet, ingest_stats& stats);
 
     const stream_table& streams_;
     const venue_profile& venue_;
+    stream_stats_table& per_stream_;
     std::chrono::nanoseconds fixed_;
     std::vector<std::chrono::nanoseconds> thresholds_;
     std::vector<char> silent_;  // currently past its threshold (logged once per episode)

@@ -12,10 +12,12 @@
 
 namespace mdrec::ops {
 
+// A stream is unhealthy while the silence watchdog holds it silent (its threshold: the
+// --silence-timeout, by default from the stream's update interval), until a message comes.
 struct health_thresholds {
-    // A stream with no data message for this long is stale (counted from the start until its
-    // first message).
-    std::chrono::nanoseconds stale_after = std::chrono::seconds(60);
+    // Also unhealthy after this long without a data message (counted from the start, or from
+    // the reload that added it, until its first message); 0: the watchdog's verdict only.
+    std::chrono::nanoseconds stale_after{0};
     // Above this fill the writer is not keeping up (the queue drops new messages when full).
     double queue_fill_limit = 0.5;
 };

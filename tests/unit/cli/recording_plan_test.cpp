@@ -104,7 +104,7 @@ TEST(recording_plan, every_default_duration_is_parsed) {
     EXPECT_EQ(plan->writer.flush_interval, 100ms);
     EXPECT_EQ(plan->writer.fsync_interval, 1s);
     EXPECT_EQ(plan->writer.shutdown_timeout, 10s);
-    EXPECT_EQ(plan->ops.health.stale_after, 60s);
+    EXPECT_EQ(plan->ops.health.stale_after, 0s);  // auto: the silence watchdog's verdict
     EXPECT_EQ(plan->ops.ready_timeout, 30s);
     EXPECT_EQ(plan->shutdown_timeout_text, "10s");
 }

@@ -554,7 +554,9 @@ TEST(frame_router, connection_events_go_to_every_stream) {
         EXPECT_EQ(records[i].stream, expect[i].first);
         EXPECT_EQ(records[i].line, expect[i].second);
     }
-    EXPECT_EQ(router.stats().connects.load(), 1u);
+    // Sockets are counted where they open (shard_supervisor::came_up): a reload that
+    // subscribes more streams on an open one calls on_connected too, and is no connection.
+    EXPECT_EQ(router.stats().connects.load(), 0u);
     EXPECT_EQ(router.stats().disconnects.load(), 1u);
 }
 

@@ -26,7 +26,7 @@ struct shards_fixture {
         : table(*stream_table::make(streams, 8)),
           router(
               table, ring, stats, 0, [] {}, raw),
-          watchdog(table, default_venue(), std::chrono::nanoseconds{0}) {
+          watchdog(table, default_venue(), std::chrono::nanoseconds{0}, router.per_stream()) {
         config.streams_per_connection = per;
         config.where.raw = raw;
     }

@@ -51,6 +51,53 @@ TEST(health_check, a_stream_that_never_delivered_counts_from_the_start) {
     EXPECT_EQ(late.reasons[0], "ethusdt@depth20@100ms: no message yet for 6.0 s");
 }
 
+// The default rule (no --stale-after): /healthz follows the silence watchdog. A stream it
+// declared silent is unhealthy, named, and healthy again as soon as it delivers.
+TEST(health_check, follows_the_silence_watchdog) {
+    recorder_fixture r;
+    r.feed("btcusdt@depth20@100ms", 100 * second);
+    r.feed("ethusdt@depth20@100ms", 100 * second);
+    EXPECT_TRUE(check_health(r.view("", 90 * second), limits(0), 150 * second, {}).healthy);
+    r.router.per_stream()[0].silent_since.store(110 * second);  // the watchdog's verdict
+    const auto silent = check_health(r.view("", 90 * second), limits(0), 111 * second, {});
+    EXPECT_FALSE(silent.healthy);
+    EXPECT_EQ(silent.fresh, 1u);
+    ASSERT_EQ(silent.reasons.size(), 1u);
+    EXPECT_EQ(silent.reasons[0], "btcusdt@depth20@100ms: no message for 11.0 s");
+    r.feed("btcusdt@depth20@100ms", 112 * second);
+    EXPECT_TRUE(check_health(r.view("", 90 * second), limits(0), 112 * second, {}).healthy);
+}
+
+TEST(health_check, a_stream_not_served_says_so) {
+    recorder_fixture r;
+    r.feed("ethusdt@depth20@100ms", 100 * second);
+    r.router.per_stream()[0].silent_since.store(100 * second);
+    r.router.per_stream()[0].not_served.store(true);
+    const auto report = check_health(r.view("", 90 * second), limits(0), 120 * second, {});
+    ASSERT_EQ(report.reasons.size(), 1u);
+    EXPECT_EQ(report.reasons[0],
+              "btcusdt@depth20@100ms: no message yet for 30.0 s (acknowledged, but the exchange "
+              "does not serve it)");
+}
+
+// A stream removed by a reload is gone from the report; one added by a reload is aged from
+// when it was added, not from the start.
+TEST(health_check, removed_streams_leave_and_added_ones_are_aged_from_their_add) {
+    recorder_fixture r;
+    r.feed("btcusdt@depth20@100ms", 100 * second);
+    r.streams.set_active(1, false);
+    const auto removed = check_health(r.view("", 10 * second), limits(5), 101 * second, {});
+    EXPECT_TRUE(removed.healthy);
+    EXPECT_EQ(removed.json(), "{\"status\":\"ok\",\"streams\":1,\"fresh\":1}\n");
+
+    r.streams.set_active(1, true);
+    r.router.per_stream()[1].watched_since.store(100 * second);  // added again at 100 s
+    EXPECT_TRUE(check_health(r.view("", 10 * second), limits(5), 104 * second, {}).healthy);
+    const auto late = check_health(r.view("", 10 * second), limits(5), 106 * second, {});
+    ASSERT_EQ(late.reasons.size(), 2u);
+    EXPECT_EQ(late.reasons[1], "ethusdt@depth20@100ms: no message yet for 6.0 s");
+}
+
 TEST(health_check, writer_trouble_is_unhealthy) {
     recorder_fixture r;
     r.feed("btcusdt@depth20@100ms", 100 * second);

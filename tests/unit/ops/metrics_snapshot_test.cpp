@@ -56,6 +56,31 @@ TEST(metrics_snapshot, per_stream_counters_and_ages) {
     EXPECT_EQ(flush->samples[1].value, 4);
 }
 
+// After a reload removes a stream its series are gone (an age that kept growing would fire
+// the stale-stream alert); a stream added later is aged from when it was added; the watchdog's
+// verdict is exported.
+TEST(metrics_snapshot, reloads_and_the_watchdog_verdict) {
+    recorder_fixture r;
+    r.feed(btc, 100 * second);
+    r.streams.set_active(1, false);
+    const std::string eth_label = label("stream", "ethusdt@depth20@100ms");
+    const std::string btc_label = label("stream", btc);
+    auto m = collect_metrics(r.view("", 90 * second), 103 * second);
+    EXPECT_EQ(m.find("mdrec_stream_last_message_age_seconds", eth_label), nullptr);
+    EXPECT_EQ(m.find("mdrec_stream_messages_total", eth_label), nullptr);
+    EXPECT_EQ(m.find("mdrec_stream_silent", btc_label)->value, 0);
+
+    r.streams.set_active(1, true);
+    r.router.per_stream()[1].watched_since.store(102 * second);
+    r.router.per_stream()[0].silent_since.store(103 * second);
+    m = collect_metrics(r.view("", 90 * second), 103 * second);
+    EXPECT_EQ(m.find("mdrec_stream_last_message_age_seconds", eth_label)->value, 1);
+    EXPECT_EQ(m.find("mdrec_stream_silent", btc_label)->value, 1);
+    r.feed(btc, 104 * second);
+    m = collect_metrics(r.view("", 90 * second), 104 * second);
+    EXPECT_EQ(m.find("mdrec_stream_silent", btc_label)->value, 0);
+}
+
 TEST(metrics_snapshot, no_disk_metrics_when_writing_to_stdout) {
     recorder_fixture r;
     const metrics_snapshot m = collect_metrics(r.view("", second), 2 * second);
