@@ -256,10 +256,14 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     //    readiness and watchdog, the terminal status line).
     ops::ops_config ops_config = plan.ops;
     ops_config.status = ops::status_sink();
-    const ops::recorder_view view{
-        &plan.streams,   &engine.stats(), &engine.per_stream(),
-        &writer.stats(), &ring,           plan.out == "-" ? std::string() : plan.out,
-        realtime_ns()};
+    const ops::recorder_view view{&plan.streams,
+                                  &engine.stats(),
+                                  &engine.per_stream(),
+                                  &writer.stats(),
+                                  &ring,
+                                  plan.out == "-" ? std::string() : plan.out,
+                                  realtime_ns(),
+                                  &writer.latency()};
     ops::ops_service ops(std::move(ops_config), view, &engine.io());
     const auto started = steady::now();
     writer.start();

@@ -167,6 +167,7 @@ std::string frame_router::check_continuity(stream_id id, const parse::depth_ids&
     const sequence_break found = check_sequence(ids, last_id_[id]);
     if (!found) return {};
     count(stats_.sequence_gaps);
+    count(stream_stats_[id].sequence_gaps);
     return events_.sequence_gap(id, ts, found);
 }
 

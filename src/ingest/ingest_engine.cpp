@@ -102,6 +102,8 @@ void ingest_engine::start_watchdog_timer() {
     watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || shards_context_.stopping) return;
         shards_.check_silence(realtime_ns());
+        stats_.oldest_connection_ns.store(shards_.oldest_connection_ns(),
+                                          std::memory_order_relaxed);
         start_watchdog_timer();
     });
 }

@@ -47,6 +47,15 @@ void shard_set::stop() {
     for (auto& shard : shards_) shard.stop();
 }
 
+std::int64_t shard_set::oldest_connection_ns() const noexcept {
+    std::int64_t oldest = 0;
+    for (const auto& shard : shards_) {
+        const std::int64_t since = shard.active_since_ns();
+        if (since != 0 && (oldest == 0 || since < oldest)) oldest = since;
+    }
+    return oldest;
+}
+
 void shard_set::check_silence(std::int64_t now_ns) {
     for (auto& shard : shards_) shard.check_silence(now_ns);
 }

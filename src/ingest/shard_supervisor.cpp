@@ -71,6 +71,10 @@ std::uint64_t shard_supervisor::active_conn() const noexcept {
     return active_ && active_->connected ? active_->conn : 0;
 }
 
+std::int64_t shard_supervisor::active_since_ns() const noexcept {
+    return active_ && active_->connected ? active_->since_ns : 0;
+}
+
 void shard_supervisor::check_silence(std::int64_t now_ns) {
     if (!active_ || !active_->connected || rotation_.in_progress()) return;
     const auto action =

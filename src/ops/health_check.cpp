@@ -40,10 +40,6 @@ std::string health_report::json() const {
     return out + "}\n";
 }
 
-namespace {
-
-// Why a stream is not fresh, or nothing: silent by the watchdog's verdict (until a message
-// comes after it), or past the optional --stale-after bound.
 std::optional<std::string> stream_trouble(const recorder_view& view, stream_id id,
                                           const health_thresholds& limits, std::int64_t now_ns) {
     const ingest::stream_stats& s = (*view.per_stream)[id];
@@ -60,8 +56,6 @@ std::optional<std::string> stream_trouble(const recorder_view& view, stream_id i
                            ? " (acknowledged, but the exchange does not serve it)"
                            : "");
 }
-
-}  // namespace
 
 health_report check_health(const recorder_view& view, const health_thresholds& limits,
                            std::int64_t now_ns, const std::optional<std::string>& stall) {

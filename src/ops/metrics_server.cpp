@@ -80,10 +80,12 @@ asio::awaitable<void> serve_connection(std::shared_ptr<metrics_server::state> st
         }
         const auto& request = parser.get();
         std::string_view target = request.target();
-        if (const auto query = target.find('?'); query != std::string_view::npos) {
-            target = target.substr(0, query);
+        std::string_view query;
+        if (const auto mark = target.find('?'); mark != std::string_view::npos) {
+            query = target.substr(mark + 1);
+            target = target.substr(0, mark);
         }
-        const http_reply reply = state->handler(request.method_string(), target);
+        const http_reply reply = state->handler(request.method_string(), target, query);
         auto response = make_response(request.version(), reply, request.keep_alive());
         if (request.method() == http::verb::head) {
             // HEAD: GET's status and headers, Content-Length included, without the body.
@@ -172,7 +174,8 @@ result<std::unique_ptr<metrics_server>> metrics_server::listen(asio::io_context&
 result<void> check_listen_address(const tcp::endpoint& where) {
     asio::io_context io{1};
     auto server = metrics_server::listen(
-        io, where, [](std::string_view, std::string_view) { return http_reply{}; });
+        io, where,
+        [](std::string_view, std::string_view, std::string_view) { return http_reply{}; });
     if (!server) return tl::unexpected(server.error());
     return {};
 }

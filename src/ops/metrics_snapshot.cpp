@@ -130,6 +130,11 @@ metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns)
            {"", label("reason", "error"), load(in.reconnects_error)}});
     m.add("mdrec_connect_failures_total", type::counter, "Connection attempts that failed",
           load(in.connect_failures));
+    const std::int64_t oldest = in.oldest_connection_ns.load(relaxed);
+    m.add("mdrec_connection_oldest_age_seconds", type::gauge,
+          "Age of the oldest connection recorded from (0: none is up); Binance cuts at 24 h, "
+          "mdrec rotates before",
+          oldest != 0 ? static_cast<double>(now_ns - oldest) / 1e9 : 0.0);
     m.add("mdrec_rotations_total", type::counter,
           "Planned make-before-break rotations started (lifetime, serverShutdown, silence)",
           load(in.rotations_started));

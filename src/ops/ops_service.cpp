@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 
 #include "mdrec/common/clock.hpp"
+#include "mdrec/ops/dashboard_page.hpp"
 #include "mdrec/ops/metrics_text.hpp"
 
 namespace mdrec::ops {
@@ -47,8 +48,9 @@ ops_service::~ops_service() { stop(); }
 void ops_service::start() {
     if (config_.metrics_listen) {
         auto server = metrics_server::listen(
-            io_, *config_.metrics_listen, [this](std::string_view method, std::string_view target) {
-                return handle(method, target);
+            io_, *config_.metrics_listen,
+            [this](std::string_view method, std::string_view target, std::string_view query) {
+                return handle(method, target, query);
             });
         if (!server) {
             // Recording matters more than its metrics: say so loudly (a scraper will see the
@@ -59,7 +61,7 @@ void ops_service::start() {
             server_ = std::move(*server);
             server_->start();
             const auto bound = server_->local_endpoint();
-            spdlog::info("metrics: http://{}:{}/metrics and /healthz",
+            spdlog::info("metrics: http://{}:{}/metrics and /healthz; dashboard at /",
                          bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
                                                  : bound.address().to_string(),
                          bound.port());
@@ -70,6 +72,7 @@ void ops_service::start() {
                      static_cast<double>(tick_interval_.count()) / 1e9);
     }
     last_counts_ = counts();
+    history_.sample(realtime_ns());  // the baseline of the dashboard's first second
     schedule_tick();
     if (config_.stats_interval.count() > 0) {
         stats_line_.emplace(view_, clock::now());
@@ -153,6 +156,7 @@ void ops_service::tick() {
         last_counts_ = current;
         last_status_ = now;
         if (config_.status) config_.status->show(status);
+        history_.sample(realtime_ns());
     }
 
     // READY=1 once every stream has delivered its first message, or at the start-up timeout.
@@ -195,12 +199,14 @@ void ops_service::tick() {
     }
 }
 
-http_reply ops_service::handle(std::string_view method, std::string_view target) {
+http_reply ops_service::handle(std::string_view method, std::string_view target,
+                               std::string_view query) {
     http_reply reply;
-    const bool known = target == "/metrics" || target == "/healthz";
+    const bool known =
+        target == "/metrics" || target == "/healthz" || target == "/" || target == "/api/dashboard";
     if (!known) {
         reply.status = 404;
-        reply.body = "not found: try /metrics or /healthz\n";
+        reply.body = "not found: try / (the dashboard), /metrics or /healthz\n";
         return reply;
     }
     if (method != "GET" && method != "HEAD") {
@@ -208,8 +214,19 @@ http_reply ops_service::handle(std::string_view method, std::string_view target)
         reply.body = "only GET or HEAD\n";
         return reply;
     }
+    if (target == "/") {
+        reply.content_type = "text/html; charset=utf-8";
+        reply.body = dashboard_page();
+        return reply;
+    }
     const std::int64_t now_ns = realtime_ns();
     const auto stall = progress_.stall(clock::now());
+    if (target == "/api/dashboard") {
+        const health_report health = check_health(view_, config_.health, now_ns, stall);
+        reply.content_type = "application/json";
+        reply.body = history_.json(dashboard_query::parse(query), health, config_.health, now_ns);
+        return reply;
+    }
     if (target == "/metrics") {
         metrics_snapshot snapshot = collect_metrics(view_, now_ns);
         const health_report health = check_health(view_, config_.health, now_ns, stall);

@@ -26,7 +26,7 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using mdrec::fuzz::require;
 
-mdrec::ops::http_reply handle(std::string_view method, std::string_view target) {
+mdrec::ops::http_reply handle(std::string_view method, std::string_view target, std::string_view) {
     if (target != "/metrics") return {404, "text/plain", "not found\n"};
     return {200, "text/plain", std::string(method) + " ok\n"};
 }

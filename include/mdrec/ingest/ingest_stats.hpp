@@ -44,6 +44,9 @@ struct ingest_stats {
     std::atomic<std::uint64_t> rotations_started{0};        // planned make-before-break rotations
     std::atomic<std::uint64_t> rotation_ms_last{0};         // duration of the last rotation
     std::atomic<std::uint64_t> rotation_ms_max{0};
+    // Written by ingest_engine on the watchdog's period: when the oldest connection recorded
+    // from connected (ns; 0: none is up).
+    std::atomic<std::int64_t> oldest_connection_ns{0};
     // Written by silence_watchdog.
     std::atomic<std::uint64_t> silent_streams{0};  // silence episodes past the threshold
     std::atomic<std::uint64_t> never_served{0};    // streams acknowledged but never delivered
@@ -56,8 +59,9 @@ struct stream_stats {
     std::atomic<std::uint64_t> messages{0};  // data messages queued for writing
     std::atomic<std::uint64_t> bytes{0};     // their frame bytes
     std::atomic<std::uint64_t> dropped{0};   // data messages dropped because the queue was full
-    std::atomic<std::int64_t> last_ts{0};    // receive time of the last data message, recorded
-                                             // or dropped (ns since the epoch; 0: none yet)
+    std::atomic<std::uint64_t> sequence_gaps{0};  // continuity breaks seen in its update ids
+    std::atomic<std::int64_t> last_ts{0};         // receive time of the last data message, recorded
+                                                  // or dropped (ns since the epoch; 0: none yet)
     // Written by silence_watchdog: its verdict, which /healthz and the metrics follow.
     std::atomic<std::int64_t> watched_since{0};  // when recording began (start, or the reload
                                                  // that added it): the age of a silent stream

@@ -30,6 +30,9 @@ class shard_set {
     // Passes the watchdog's period and a server's shutdown notice on to every shard.
     void check_silence(std::int64_t now_ns);
     void on_server_shutdown(std::uint64_t conn);
+    // When the oldest connection recorded from connected (ns; 0: none is up). Binance cuts a
+    // connection at 24 h: an age near that means rotations are not succeeding.
+    std::int64_t oldest_connection_ns() const noexcept;
 
     // Makes `wanted` the recorded stream list without dropping the others: streams no longer
     // wanted are UNSUBSCRIBEd (their files get an `unsubscribed` line), new ones SUBSCRIBEd on

@@ -75,8 +75,9 @@ class shard_supervisor {
     // connections subscribes its streams when it reconnects. Returns the id of the recording
     // connection if it is up (0 if not).
     std::uint64_t subscribe(const std::vector<std::string>& names, bool unsubscribe = false);
-    // The connection recorded from, if connected (else 0).
+    // The connection recorded from, if connected (else 0), and when it connected (ns, else 0).
     std::uint64_t active_conn() const noexcept;
+    std::int64_t active_since_ns() const noexcept;
     bool rotating() const noexcept { return rotation_.in_progress(); }
 
     // Acts on the silence watchdog's view of this shard at `now_ns`: replaces a stalled

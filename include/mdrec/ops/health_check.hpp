@@ -32,6 +32,12 @@ struct health_report {
     std::string json() const;
 };
 
+// Why stream `id` is not fresh ("btcusdt@depth: no message for 12.0 s"), or nullopt: silent
+// by the watchdog's verdict (until a message comes after it), or past the optional
+// --stale-after bound. Any thread.
+std::optional<std::string> stream_trouble(const recorder_view& view, stream_id id,
+                                          const health_thresholds& limits, std::int64_t now_ns);
+
 // Reads the view (relaxed atomics) at `now_ns` (CLOCK_REALTIME). `stall` is the watchdog's
 // verdict on thread progress (progress_watchdog::stall), if any. Any thread; never blocks.
 health_report check_health(const recorder_view& view, const health_thresholds& limits,

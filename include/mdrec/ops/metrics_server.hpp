@@ -23,9 +23,10 @@ struct http_reply {
     std::string body;
 };
 
-// Answers one request; `target` is the path without its query string. Called on the server's
-// io_context thread.
-using http_handler = std::function<http_reply(std::string_view method, std::string_view target)>;
+// Answers one request; `target` is the path without its query string, `query` what follows the
+// '?' (raw, possibly empty). Called on the server's io_context thread.
+using http_handler = std::function<http_reply(std::string_view method, std::string_view target,
+                                              std::string_view query)>;
 
 struct http_limits {
     std::size_t header_bytes = 8 * 1024;

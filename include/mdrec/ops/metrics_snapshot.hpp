@@ -12,6 +12,7 @@
 #include "mdrec/common/stream_table.hpp"
 #include "mdrec/ingest/ingest_stats.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
+#include "mdrec/writer/latency_histogram.hpp"
 #include "mdrec/writer/writer_stats.hpp"
 
 namespace mdrec::ops {
@@ -26,6 +27,7 @@ struct recorder_view {
     const queue::spsc_ring* ring = nullptr;
     std::string data_dir;         // for the free space; empty when writing to stdout
     std::int64_t started_ns = 0;  // CLOCK_REALTIME at start
+    const writer::latency_histogram* latency = nullptr;  // receive -> write (null: none)
 };
 
 enum class metric_type { counter, gauge, summary };

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "mdrec/common/result.hpp"
+#include "mdrec/ops/dashboard_history.hpp"
 #include "mdrec/ops/health_check.hpp"
 #include "mdrec/ops/metrics_server.hpp"
 #include "mdrec/ops/metrics_snapshot.hpp"
@@ -61,12 +62,13 @@ class ops_service {
     void schedule_tick();
     void tick();
     void schedule_stats();
-    http_reply handle(std::string_view method, std::string_view target);
+    http_reply handle(std::string_view method, std::string_view target, std::string_view query);
     status_counts counts() const;
     void notify(const std::string& state);
 
     ops_config config_;
     recorder_view view_;
+    dashboard_history history_{view_};  // ops thread only: sampled by tick(), read by handle()
     systemd_notifier notifier_;
     std::optional<std::chrono::microseconds> watchdog_interval_;
     boost::asio::io_context io_{1};

@@ -41,6 +41,11 @@ class latency_histogram {
                static_cast<std::size_t>((v >> shift) & ((1u << sub_bits) - 1));
     }
     static std::uint64_t bucket_upper(std::size_t index) noexcept;
+    // Any thread: the delays counted in bucket `index` so far (a reader diffs two readings for
+    // the percentiles of an interval).
+    std::uint64_t bucket(std::size_t index) const noexcept {
+        return buckets_[index].load(std::memory_order_relaxed);
+    }
 
   private:
     // Single writer: a relaxed load and store, not a locked read-modify-write.

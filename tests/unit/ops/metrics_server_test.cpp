@@ -15,7 +15,7 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-http_reply echo(std::string_view method, std::string_view target) {
+http_reply echo(std::string_view method, std::string_view target, std::string_view) {
     if (target != "/metrics") return http_reply{404, "text/plain", "not found\n"};
     return http_reply{200, "text/plain", std::string(method) + " " + std::string(target) + "\n"};
 }
