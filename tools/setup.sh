@@ -11,7 +11,7 @@ packages=(
     g++ cmake ninja-build pkg-config git ca-certificates openssl jq
     libboost1.81-dev libssl-dev libsimdjson-dev libspdlog-dev libcli11-dev libexpected-dev
     libgtest-dev libgmock-dev libzstd-dev zstd
-    curl python3 systemd prometheus clang-format  # clang-format: the check_format test
+    curl python3 python3-yaml systemd prometheus clang-format  # check_format, check_contrib
     libbenchmark-dev python3-websockets python3-uvloop  # bench/: micro-benchmarks, Python peer
     clang libclang-rt-14-dev llvm ccache  # tools/fuzz: libFuzzer, sanitizers, symbolizer, cache
 )
