@@ -1,7 +1,8 @@
 // The `run` config file, the one loader for every use (start-up, the check before it, the
 // SIGHUP reload): every line must be `key = value` with a known key (a long option of
-// `mdrec run`), a value of the right TOML type (string, integer, true/false, or a one-line array
-// of strings for `stream`) that the option accepts. Problems name the file, line and key.
+// `mdrec run`), a value of the right TOML type (string, integer, true/false, or an array of
+// strings for `stream`, over as many lines as it likes) that the option accepts. Problems name
+// the file, line and key.
 #pragma once
 
 #include <string>

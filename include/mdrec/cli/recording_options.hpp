@@ -51,7 +51,7 @@ enum class config_value {
     integer,  // a bare integer
     size,     // an integer of bytes or a string such as "64MiB"
     boolean,  // true or false (a flag)
-    strings,  // a string or a one-line array of strings (a repeatable option)
+    strings,  // a string or an array of strings (a repeatable option)
 };
 
 // The kind of `key` (a long option without "--"); any thread.

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "../support/temp_dir.hpp"
 
 namespace mdrec::cli {
@@ -85,7 +88,7 @@ TEST(config_file, malformed_lines) {
               "F:3: sections are not supported: write the keys of `run` at the top level");
     EXPECT_EQ(problem(good_head + "just words\n"), "F:3: expected key = value");
     EXPECT_EQ(problem("stream = [\"btcusdt@depth\",\n"),
-              "F:1: key 'stream': unterminated array (arrays must fit on one line)");
+              "F:1: key 'stream': unterminated array (no ']' before the end of the file)");
     EXPECT_EQ(problem(good_head + "out = \"data\" extra\n"),
               "F:3: key 'out': unexpected text after the value");
 }
@@ -161,6 +164,61 @@ TEST(config_file, a_byte_size_key_takes_an_integer) {
     auto loaded = load_config_file(path);
     ASSERT_TRUE(loaded) << loaded.error().message;
     EXPECT_EQ(loaded->queue_bytes, 1048576u);
+}
+
+// Issue 12 item 11: a long list is written one stream per line, with comments between and
+// after the entries and a trailing comma, as TOML allows.
+TEST(config_file, a_multi_line_array_of_1000_streams_loads) {
+    std::string text = "# the list\nstream = [   # one per line\n";
+    std::vector<std::string> want;
+    for (int i = 0; i < 1000; ++i) {
+        const std::string number = std::to_string(i);
+        want.push_back(std::string("s").append(number).append("usdt@depth20@100ms"));
+        if (i % 100 == 0) text.append("    # a group\n\n");
+        text.append("    \"").append(want.back()).append("\",  # entry ").append(number);
+        text.append("\n");
+    }
+    text += "]  # end of the list\nout = \"/var/lib/mdrec\"\n";
+    const test::temp_dir dir;
+    const std::string path = dir.str() + "/mdrec.toml";
+    test::write_file(path, text);
+    auto loaded = load_config_file(path);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(loaded->streams, want);
+    EXPECT_EQ(loaded->out, "/var/lib/mdrec");
+}
+
+TEST(config_file, multi_line_arrays_keep_toml_rules) {
+    // Strings stay one-line TOML strings: '#' inside one is no comment, escapes work.
+    const test::temp_dir dir;
+    const std::string path = dir.str() + "/mdrec.toml";
+    test::write_file(path,
+                     "stream = [\r\n  'btcusdt@depth',\r\n  \"eth\\u0075sdt@depth\" ,\r\n"
+                     "  # a comment with \"quotes\" and ] in it\r\n"
+                     "]\r\nout = \"a#b\"\r\n");
+    auto loaded = load_config_file(path);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(loaded->streams, (std::vector<std::string>{"btcusdt@depth", "ethusdt@depth"}));
+    EXPECT_EQ(loaded->out, "a#b");
+    // Commas: between elements, one trailing at most, none leading; problems name their line.
+    EXPECT_EQ(problem("stream = [\n  \"btcusdt@depth\"\n  \"ethusdt@depth\"\n]\n"),
+              "F:3: key 'stream': expected ',' or ']' after an array element");
+    EXPECT_EQ(problem("stream = [\n  \"btcusdt@depth\",,\n]\n"),
+              "F:2: key 'stream': ',' without an element before it");
+    EXPECT_EQ(problem("stream = [ ,\n  \"btcusdt@depth\"\n]\n"),
+              "F:1: key 'stream': ',' without an element before it");
+    EXPECT_EQ(problem("stream = [\n  \"btcusdt@depth\",\n  \"unterminated\n]\n"),
+              "F:3: key 'stream': unterminated string in array");
+    EXPECT_EQ(problem("stream = [\n  \"btcusdt@depth\",\nout = \"x\"\n"),
+              "F:3: key 'stream': array elements must be strings (is the ']' missing?)");
+    EXPECT_EQ(problem("stream = [\n  \"btcusdt@depth\"\n] extra\n"),
+              "F:3: key 'stream': unexpected text after the value");
+    // A bad name names its own line, not the key's.
+    const std::string bad = problem("stream = [\n  \"btcusdt@depth\",\n  \"../etc\",\n]\n");
+    EXPECT_EQ(bad.rfind("F:3: key 'stream': ", 0), 0u) << bad;
+    // The line after a multi-line array is numbered as in the file.
+    EXPECT_EQ(problem("stream = [\n  \"btcusdt@depth\",\n]\ncount = \"5\"\n"),
+              "F:4: key 'count': expected an integer, got a string");
 }
 
 TEST(config_file, a_missing_file_is_an_error) {
