@@ -227,6 +227,20 @@ std::string recording_summary::line(const std::string& verb) const {
     return text;
 }
 
+std::string recording_summary::nothing_recorded() const {
+    if (lines_written != 0 || (dropped == 0 && lost == 0)) return {};
+    if (messages == 0) {
+        return fmt::format(
+            "nothing recorded: all {} messages received were dropped (no room in the queue: a "
+            "larger --queue-size, or a faster disk)",
+            dropped);
+    }
+    return fmt::format(
+        "nothing recorded: of {} messages received, {} were dropped (no room in the queue) and "
+        "{} lines never reached the disk",
+        messages + dropped, dropped, lost);
+}
+
 void setup_logging(const std::string& level) { ops::setup_logging(level); }
 
 recording_summary record(const recording_options& options, bool fail_fast) {
@@ -235,6 +249,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     auto planned = make_plan(options, fail_fast ? plan_use::capture : plan_use::run);
     if (!planned) throw startup_error(planned.error().message, 2);
     recording_plan& plan = *planned;
+    for (const auto& doubt : plan.warnings) spdlog::warn("{}", doubt);
     check_metrics_address(plan);
 
     // 2. Allocate the queue and make sure the output folder takes files.

@@ -13,6 +13,11 @@ expect_error 2 "lowercase" capture --stream BTCUSDT@depth20@100ms
 expect_error 2 "only \[A-Za-z0-9@_!\]" capture --stream "../../etc/passwd"
 expect_error 2 "only \[A-Za-z0-9@_!\]" capture --stream "btc/usdt@depth"
 expect_error 2 "no stream given" capture --endpoint "$dead"
+# A stream type Binance does not have is refused at start, with the nearest one (issue 12 item 13).
+expect_error 2 "^mdrec: stream 'btcusdt@depht20@100ms': Binance has no stream type 'depht20@100ms'; did you mean 'depth20@100ms'\?$" \
+    capture --stream btcusdt@depht20@100ms --endpoint "$dead"
+expect_error 2 "did you mean 'depth20@100ms'" run --stream btcusdt@depht20@100ms --endpoint "$dead" --no-metrics
+[[ $(wc -l <"$work/stderr") -eq 1 ]] || fail "a bad stream type says more than one line: $(cat "$work/stderr")"
 expect_error 2 "listed twice" capture --stream "$s" --stream "$s" --endpoint "$dead"
 expect_error 2 "bad endpoint 'http://x'" capture --stream "$s" --endpoint http://x
 expect_error 2 "bad port" capture --stream "$s" --endpoint ws://127.0.0.1:99999
