@@ -3,12 +3,16 @@
 #include "mdrec/cli/command_line.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "mdrec/cli/commands.hpp"
 #include "mdrec/cli/config_file.hpp"
+#include "mdrec/cli/usage_error.hpp"
+#include "mdrec/common/nearest_word.hpp"
 #include "mdrec/common/result.hpp"
 
 namespace mdrec::cli {
@@ -45,14 +49,14 @@ command_line::command_line() {
 
     run = app.add_subcommand(
         "run", "Run as a service: record until SIGTERM/SIGINT, reconnecting on any failure");
-    add_recording_options(*run, run_options);
-    // `mdrec run --config FILE`: the option belongs to the top-level app, so `run` passes it up.
-    // Its file was read before parsing (load_run_config); CLI11 only checks that it exists.
-    run->fallthrough();
-    app.add_option("--config", config_path,
-                   "TOML file of `run` options: every long option is a key")
+    // `mdrec run --config FILE`, first in `run --help`. Its file was read before parsing
+    // (load_run_config); CLI11 only checks that it exists.
+    run->add_option("--config", config_path,
+                    "TOML file of options (every long option below is a key; a flag given here "
+                    "wins over the file); SIGHUP re-reads it")
         ->type_name("FILE")
         ->check(CLI::ExistingFile.description(""));
+    add_recording_options(*run, run_options);
 
     consolidate = app.add_subcommand(
         "consolidate",
@@ -67,6 +71,15 @@ command_line::command_line() {
     cat =
         app.add_subcommand("cat", "Write .jsonl and .jsonl.zst files to standard output as JSONL");
     add_cat_options(*cat, cat_opts);
+}
+
+// The command word: the first argument that is not an option (the top level has only
+// --help and --version, which take no value).
+std::string command_word(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        if (argv[i][0] != '-') return argv[i];
+    }
+    return {};
 }
 
 // The path after the first `--config` (or `--config=`), if any.
@@ -85,6 +98,19 @@ std::optional<std::string> find_config_path(int argc, char** argv) {
 std::optional<int> load_run_config(command_line& cl, int argc, char** argv) {
     const std::optional<std::string> path = find_config_path(argc, argv);
     if (!path) return std::nullopt;
+    const std::string command = command_word(argc, argv);
+    const bool known =
+        command == "capture" || command == "consolidate" || command == "verify" || command == "cat";
+    if (known) {
+        // A one-off capture with a service's file would also take its metrics address and data
+        // folder: refused, saying why, rather than half applied.
+        std::fprintf(stderr,
+                     "mdrec: --config: only `mdrec run` reads a config file; give `%s` its "
+                     "options as flags (each config key is the flag of the same name)\n",
+                     command.c_str());
+        return 2;
+    }
+    if (command != "run") return std::nullopt;  // no command, or a wrong one: parse() says so
     auto options = read_config_file(*path);
     if (!options) {
         std::fprintf(stderr, "mdrec: %s\n", options.error().message.c_str());
@@ -95,21 +121,46 @@ std::optional<int> load_run_config(command_line& cl, int argc, char** argv) {
     return std::nullopt;
 }
 
+// The line for a command line without a known command: none, a mistyped one, or an option
+// before it.
+std::string no_command_line(const command_line& cl, int argc, char** argv) {
+    const std::string commands = "commands: capture, run, consolidate, verify, cat";
+    if (argc < 2 || argv[1][0] == '\0') return "no command given (" + commands + "; mdrec --help)";
+    const std::string first = argv[1];
+    if (first[0] != '-') {
+        std::vector<std::string> names;
+        for (const CLI::App* sub : cl.app.get_subcommands({})) names.push_back(sub->get_name());
+        const auto near = nearest_word(first, names);
+        return "unknown command " + quote(first) +
+               (near ? "; did you mean " + quote(*near) + "?" : std::string()) + " (" + commands +
+               ")";
+    }
+    for (const CLI::App* sub : cl.app.get_subcommands({})) {
+        const auto flags = flags_of(*sub);
+        if (std::find(flags.begin(), flags.end(), first.substr(0, first.find('='))) !=
+            flags.end()) {
+            return "option " + quote(first) +
+                   " before the command: write it after one, e.g. mdrec " + sub->get_name() + " " +
+                   first;
+        }
+    }
+    return "unknown option " + quote(first) + " for `mdrec` (" + commands + ")";
+}
+
 // Returns the exit code when parsing ends the program (a usage error, --help, --version).
+// Every usage error is one line on stderr: "mdrec: ", the bad token, what is wrong with it.
 std::optional<int> parse(command_line& cl, int argc, char** argv) {
     try {
         cl.app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        // CLI11 would say "A subcommand is required" for a mistyped one; name it instead.
-        if (argc > 1 && argv[1][0] != '-' && cl.app.get_subcommands().empty()) {
-            std::fprintf(stderr,
-                         "mdrec: unknown command '%s' (commands: capture, run, consolidate, "
-                         "verify, cat)\n",
-                         argv[1]);
-            return 2;
-        }
-        // --help and --version end here too, with exit code 0; usage errors exit 2.
-        return cl.app.exit(e) == 0 ? 0 : 2;
+        // --help and --version end here too, printed by CLI11, with exit code 0.
+        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return cl.app.exit(e);
+        const std::string line =
+            cl.app.get_subcommands().empty()
+                ? no_command_line(cl, argc, argv)
+                : usage_error_line(cl.app, e, std::vector<std::string>(argv + 1, argv + argc));
+        std::fprintf(stderr, "mdrec: %s\n", line.c_str());
+        return 2;
     }
     return std::nullopt;
 }

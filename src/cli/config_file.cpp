@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mdrec/cli/recording_plan.hpp"
+#include "mdrec/cli/usage_error.hpp"
 #include "mdrec/common/stream_table.hpp"
 #include "mdrec/common/sys_error.hpp"
 
@@ -343,7 +344,9 @@ result<recording_options> read_config_file(const std::string& path) {
         const CLI::Option* option = probe.get_option_no_throw("--" + key);
         if (option == nullptr ||
             key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
+            const auto near = nearest_flag(probe, "--" + key);
             return fail(where + "unknown key " + quote(key) +
+                        (near ? "; did you mean " + quote(near->substr(2)) + "?" : std::string()) +
                         " (keys are the long options of `mdrec run --help`)");
         }
         if (auto [it, fresh] = seen.emplace(key, number); !fresh) {

@@ -52,7 +52,10 @@ TEST(config_file, a_good_file_passes_and_loads) {
 TEST(config_file, unknown_key_names_line_and_key) {
     EXPECT_EQ(
         problem(good_head + "\nflush-intervall = \"1s\"\n"),
-        "F:4: unknown key 'flush-intervall' (keys are the long options of `mdrec run --help`)");
+        "F:4: unknown key 'flush-intervall'; did you mean 'flush-interval'? (keys are the long "
+        "options of `mdrec run --help`)");
+    EXPECT_EQ(problem(good_head + "bogus = 1\n"),
+              "F:3: unknown key 'bogus' (keys are the long options of `mdrec run --help`)");
 }
 
 TEST(config_file, wrong_types_name_what_was_expected) {
