@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mdrec/cli/commands.hpp"
@@ -29,6 +30,7 @@ struct command_line {
     verify_options verify_opts;
     cat_options cat_opts;
     std::string config_path;
+    std::vector<std::string> file_streams;  // the config file's, before the command line's
     CLI::App* capture = nullptr;
     CLI::App* run = nullptr;
     CLI::App* consolidate = nullptr;
@@ -53,7 +55,7 @@ command_line::command_line() {
     // (load_run_config); CLI11 only checks that it exists.
     run->add_option("--config", config_path,
                     "TOML file of options (every long option below is a key; a flag given here "
-                    "wins over the file); SIGHUP re-reads it")
+                    "wins over its key, --stream adds to the file's list); SIGHUP re-reads it")
         ->type_name("FILE")
         ->check(CLI::ExistingFile.description(""));
     add_recording_options(*run, run_options);
@@ -92,6 +94,23 @@ std::optional<std::string> find_config_path(int argc, char** argv) {
     return std::nullopt;
 }
 
+// The arguments after `run`, without --config and its file: what a reload applies again over
+// the re-read file.
+std::vector<std::string> run_arguments(int argc, char** argv) {
+    std::vector<std::string> args;
+    int i = 1;
+    while (i < argc && std::string_view(argv[i]) != "run") ++i;
+    for (++i; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "--config") {
+            ++i;  // and its value
+        } else if (!arg.starts_with("--config=")) {
+            args.emplace_back(arg);
+        }
+    }
+    return args;
+}
+
 // Reads the config file, whole, before the command line, so that a mistake is reported with
 // its line; its values become `run`'s, which the command line then overrides. Returns the exit
 // code if the file is bad.
@@ -117,8 +136,17 @@ std::optional<int> load_run_config(command_line& cl, int argc, char** argv) {
         return 2;
     }
     cl.run_options = std::move(*options);
-    cl.run_options.config_file = *path;  // SIGHUP re-reads it
+    cl.run_options.config_file = *path;                            // SIGHUP re-reads it
+    cl.run_options.command_line_args = run_arguments(argc, argv);  // and applies these again
+    cl.file_streams = cl.run_options.streams;
     return std::nullopt;
+}
+
+// After parsing: CLI11 replaced the file's streams by the command line's, if any; the rule is
+// that they join (merge_streams), at start as at every reload.
+void merge_run_streams(command_line& cl) {
+    if (cl.run_options.config_file.empty()) return;
+    cl.run_options.streams = merge_streams(cl.file_streams, cl.run_options.streams);
 }
 
 // The line for a command line without a known command: none, a mistyped one, or an option
@@ -192,8 +220,10 @@ int run_command_line(int argc, char** argv) {
     // 2. The `run` config file, checked whole and read once; its values are run's defaults.
     if (auto exit_code = load_run_config(cl, argc, argv)) return *exit_code;
 
-    // 3. The command line (usage errors exit 2; --help and --version 0).
+    // 3. The command line (usage errors exit 2; --help and --version 0); a flag wins over its
+    //    key, and the command line's streams join the file's.
     if (auto exit_code = parse(cl, argc, argv)) return *exit_code;
+    merge_run_streams(cl);
 
     // 4. The one subcommand.
     return dispatch(cl);

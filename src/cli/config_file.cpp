@@ -314,6 +314,23 @@ result<void> check_streams(const entry& e, const std::string& path, int key_line
     return {};
 }
 
+// The command line of `run` over the file's options, as at start: CLI11 sets what was given
+// (a flag wins over its key) and leaves the rest; the streams given join the file's.
+result<void> apply_command_line(const std::vector<std::string>& args, recording_options& options) {
+    if (args.empty()) return {};
+    const std::vector<std::string> from_file = std::move(options.streams);
+    options.streams.clear();
+    CLI::App app;
+    add_recording_options(app, options);
+    try {
+        app.parse(std::vector<std::string>(args.rbegin(), args.rend()));  // reversed, for CLI11
+    } catch (const CLI::ParseError& error) {
+        return fail(std::string("the command line: ") + error.what());
+    }
+    options.streams = merge_streams(from_file, options.streams);
+    return {};
+}
+
 }  // namespace
 
 result<recording_options> read_config_file(const std::string& path) {
@@ -375,8 +392,21 @@ result<void> validate_config_file(const std::string& path) {
     return {};
 }
 
-result<recording_options> load_config_file(const std::string& path) {
+std::vector<std::string> merge_streams(const std::vector<std::string>& from_file,
+                                       const std::vector<std::string>& from_command_line) {
+    std::vector<std::string> merged = from_file;
+    for (const auto& stream : from_command_line) {
+        if (std::find(from_file.begin(), from_file.end(), stream) == from_file.end()) {
+            merged.push_back(stream);
+        }
+    }
+    return merged;
+}
+
+result<recording_options> load_config_file(const std::string& path,
+                                           const std::vector<std::string>& command_line) {
     MDREC_TRY_ASSIGN(recording_options options, read_config_file(path));
+    MDREC_TRY(apply_command_line(command_line, options));
     // As a whole, by the plan start-up makes (its errors have no line: they are about the mix).
     if (auto plan = make_plan(options, plan_use::reload); !plan) {
         return fail(path + ": " + plan.error().message);

@@ -114,20 +114,25 @@ data_folder lock_and_recover(const recording_plan& plan, queue::spsc_ring& ring)
     return folder;
 }
 
-// SIGHUP: the file's stream list becomes the recorded one; other keys need a restart.
-result<std::vector<std::string>> reload_streams(const std::string& path) {
-    auto reloaded = load_config_file(path);
+// SIGHUP: the file's stream list, with the command line's streams added again, becomes the
+// recorded one; the command line's other flags keep winning over the file; other keys need a
+// restart.
+result<std::vector<std::string>> reload_streams(const std::string& path,
+                                                const std::vector<std::string>& command_line) {
+    auto reloaded = load_config_file(path, command_line);
     if (!reloaded) return tl::unexpected(reloaded.error());
     spdlog::info(
-        "SIGHUP: re-read {} ({} stream{}; only the stream list is applied, other "
-        "keys take effect at the next start)",
-        path, reloaded->streams.size(), reloaded->streams.size() == 1 ? "" : "s");
+        "SIGHUP: re-read {} ({} stream{}{}; only the stream list is applied, other keys take "
+        "effect at the next start)",
+        path, reloaded->streams.size(), reloaded->streams.size() == 1 ? "" : "s",
+        command_line.empty() ? "" : ", with those of the command line");
     return reloaded->streams;
 }
 
-void watch_config_file(ingest::ingest_engine& engine, const std::string& path) {
+void watch_config_file(ingest::ingest_engine& engine, const std::string& path,
+                       const std::vector<std::string>& command_line) {
     if (path.empty()) return;
-    engine.set_reload_handler([path] { return reload_streams(path); });
+    engine.set_reload_handler([path, command_line] { return reload_streams(path, command_line); });
 }
 
 void log_start(const recording_plan& plan, ingest::ingest_engine& engine) {
@@ -264,7 +269,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     // 4. Set up TLS and the connections (a bad --ca-file fails here); SIGHUP re-reads the file.
     ingest::ingest_engine engine(plan.ingest, plan.streams, ring);
     signals.release();
-    watch_config_file(engine, plan.config_file);
+    watch_config_file(engine, plan.config_file, options.command_line_args);
     log_start(plan, engine);
 
     // 5. Start the writer thread and the ops thread (metrics and health over HTTP, systemd

@@ -12,6 +12,9 @@ namespace mdrec::cli {
 
 struct recording_options {
     std::string config_file;  // `run --config FILE` (not an option itself): SIGHUP re-reads it
+    // With a config file: run's own arguments as typed, without --config, which each reload
+    // applies again over the file (see load_config_file).
+    std::vector<std::string> command_line_args;
     std::vector<std::string> streams;
     std::string venue = "binance-spot";
     std::string endpoint;  // empty: the venue's public endpoint

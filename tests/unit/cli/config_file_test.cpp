@@ -224,6 +224,54 @@ TEST(config_file, multi_line_arrays_keep_toml_rules) {
               "F:4: key 'count': expected an integer, got a string");
 }
 
+// Issue 12 item 10: `run --config FILE -s X` records the file's streams and X, and a reload
+// (SIGHUP) re-reads the file's list and adds X again, so X is never dropped; any other flag
+// given on the command line wins over its key at start and at every reload.
+TEST(config_file, merge_streams_adds_the_command_line_to_the_file) {
+    EXPECT_EQ(merge_streams({"a@trade", "b@trade"}, {"x@trade"}),
+              (std::vector<std::string>{"a@trade", "b@trade", "x@trade"}));
+    EXPECT_EQ(merge_streams({"a@trade", "b@trade"}, {"b@trade", "x@trade"}),
+              (std::vector<std::string>{"a@trade", "b@trade", "x@trade"}));  // once each
+    EXPECT_EQ(merge_streams({}, {"x@trade"}), std::vector<std::string>{"x@trade"});
+    EXPECT_EQ(merge_streams({"a@trade"}, {}), std::vector<std::string>{"a@trade"});
+    // Duplicates on the command line itself stay, for make_plan to refuse as at start.
+    EXPECT_EQ(merge_streams({"a@trade"}, {"x@trade", "x@trade"}),
+              (std::vector<std::string>{"a@trade", "x@trade", "x@trade"}));
+}
+
+TEST(config_file, a_reload_keeps_the_command_line_on_top_of_the_file) {
+    const test::temp_dir dir;
+    const std::string path = dir.str() + "/mdrec.toml";
+    test::write_file(path, "stream = [\"a@trade\", \"b@trade\"]\ncount = 5\nout = \"file\"\n");
+    const std::vector<std::string> command_line = {"--stream", "x@trade", "--count", "7"};
+    auto first = load_config_file(path, command_line);
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_EQ(first->streams, (std::vector<std::string>{"a@trade", "b@trade", "x@trade"}));
+    EXPECT_EQ(first->count, 7u);    // the flag wins over the key
+    EXPECT_EQ(first->out, "file");  // a key no flag overrides is the file's
+    // The file changes: its streams come and go, the command line's stay.
+    test::write_file(path, "stream = [\"c@trade\"]\ncount = 9\n");
+    auto second = load_config_file(path, command_line);
+    ASSERT_TRUE(second) << second.error().message;
+    EXPECT_EQ(second->streams, (std::vector<std::string>{"c@trade", "x@trade"}));
+    EXPECT_EQ(second->count, 7u);
+    // Without a command line, the file alone, as before.
+    auto alone = load_config_file(path);
+    ASSERT_TRUE(alone) << alone.error().message;
+    EXPECT_EQ(alone->streams, std::vector<std::string>{"c@trade"});
+    // A file whose streams are all on the command line still reloads.
+    test::write_file(path, "count = 9\n");
+    auto empty_file = load_config_file(path, command_line);
+    ASSERT_TRUE(empty_file) << empty_file.error().message;
+    EXPECT_EQ(empty_file->streams, std::vector<std::string>{"x@trade"});
+    // The merged list is checked as a whole, as at start.
+    test::write_file(path, "stream = [\"btcusdt@depht20\"]\n");
+    auto bad = load_config_file(path, command_line);
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("did you mean 'depth20'?"), std::string::npos)
+        << bad.error().message;
+}
+
 TEST(config_file, a_missing_file_is_an_error) {
     EXPECT_FALSE(validate_config_file("/nonexistent/mdrec.toml"));
 }
