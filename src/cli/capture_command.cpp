@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <string>
 
 #include "mdrec/cli/commands.hpp"
 #include "mdrec/cli/recording.hpp"
@@ -17,7 +18,7 @@ int capture_command(const recording_options& options) {
     const recording_summary summary = record(options, /*fail_fast=*/true);
 
     // 3. One line: the error if nothing was recorded, else the summary (on stderr when stdout
-    //    carries the data itself).
+    //    carries the data itself), and a line saying why if everything received was dropped.
     if (summary.failure && summary.messages == 0) {
         std::fprintf(stderr, "mdrec: %s\n", summary.failure->message.c_str());
         return 1;
@@ -26,6 +27,11 @@ int capture_command(const recording_options& options) {
     std::fprintf(to, "%s\n", summary.line("captured").c_str());
     std::fflush(to);
     if (summary.failure) return 1;
+    // A capture that kept none of what it received failed, whatever else went right.
+    if (const std::string why = summary.nothing_recorded(); !why.empty()) {
+        std::fprintf(stderr, "mdrec: %s\n", why.c_str());
+        return 1;
+    }
     return summary.lost == 0 ? 0 : 1;
 }
 

@@ -3,12 +3,17 @@
 #include "mdrec/cli/command_line.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "mdrec/cli/commands.hpp"
 #include "mdrec/cli/config_file.hpp"
+#include "mdrec/cli/usage_error.hpp"
+#include "mdrec/common/nearest_word.hpp"
 #include "mdrec/common/result.hpp"
 
 namespace mdrec::cli {
@@ -25,6 +30,7 @@ struct command_line {
     verify_options verify_opts;
     cat_options cat_opts;
     std::string config_path;
+    std::vector<std::string> file_streams;  // the config file's, before the command line's
     CLI::App* capture = nullptr;
     CLI::App* run = nullptr;
     CLI::App* consolidate = nullptr;
@@ -45,14 +51,14 @@ command_line::command_line() {
 
     run = app.add_subcommand(
         "run", "Run as a service: record until SIGTERM/SIGINT, reconnecting on any failure");
-    add_recording_options(*run, run_options);
-    // `mdrec run --config FILE`: the option belongs to the top-level app, so `run` passes it up.
-    // Its file was read before parsing (load_run_config); CLI11 only checks that it exists.
-    run->fallthrough();
-    app.add_option("--config", config_path,
-                   "TOML file of `run` options: every long option is a key")
+    // `mdrec run --config FILE`, first in `run --help`. Its file was read before parsing
+    // (load_run_config); CLI11 only checks that it exists.
+    run->add_option("--config", config_path,
+                    "TOML file of options (every long option below is a key; a flag given here "
+                    "wins over its key, --stream adds to the file's list); SIGHUP re-reads it")
         ->type_name("FILE")
         ->check(CLI::ExistingFile.description(""));
+    add_recording_options(*run, run_options);
 
     consolidate = app.add_subcommand(
         "consolidate",
@@ -69,6 +75,15 @@ command_line::command_line() {
     add_cat_options(*cat, cat_opts);
 }
 
+// The command word: the first argument that is not an option (the top level has only
+// --help and --version, which take no value).
+std::string command_word(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        if (argv[i][0] != '-') return argv[i];
+    }
+    return {};
+}
+
 // The path after the first `--config` (or `--config=`), if any.
 std::optional<std::string> find_config_path(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
@@ -79,37 +94,101 @@ std::optional<std::string> find_config_path(int argc, char** argv) {
     return std::nullopt;
 }
 
+// The arguments after `run`, without --config and its file: what a reload applies again over
+// the re-read file.
+std::vector<std::string> run_arguments(int argc, char** argv) {
+    std::vector<std::string> args;
+    int i = 1;
+    while (i < argc && std::string_view(argv[i]) != "run") ++i;
+    for (++i; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "--config") {
+            ++i;  // and its value
+        } else if (!arg.starts_with("--config=")) {
+            args.emplace_back(arg);
+        }
+    }
+    return args;
+}
+
 // Reads the config file, whole, before the command line, so that a mistake is reported with
 // its line; its values become `run`'s, which the command line then overrides. Returns the exit
 // code if the file is bad.
 std::optional<int> load_run_config(command_line& cl, int argc, char** argv) {
     const std::optional<std::string> path = find_config_path(argc, argv);
     if (!path) return std::nullopt;
+    const std::string command = command_word(argc, argv);
+    const bool known =
+        command == "capture" || command == "consolidate" || command == "verify" || command == "cat";
+    if (known) {
+        // A one-off capture with a service's file would also take its metrics address and data
+        // folder: refused, saying why, rather than half applied.
+        std::fprintf(stderr,
+                     "mdrec: --config: only `mdrec run` reads a config file; give `%s` its "
+                     "options as flags (each config key is the flag of the same name)\n",
+                     command.c_str());
+        return 2;
+    }
+    if (command != "run") return std::nullopt;  // no command, or a wrong one: parse() says so
     auto options = read_config_file(*path);
     if (!options) {
         std::fprintf(stderr, "mdrec: %s\n", options.error().message.c_str());
         return 2;
     }
     cl.run_options = std::move(*options);
-    cl.run_options.config_file = *path;  // SIGHUP re-reads it
+    cl.run_options.config_file = *path;                            // SIGHUP re-reads it
+    cl.run_options.command_line_args = run_arguments(argc, argv);  // and applies these again
+    cl.file_streams = cl.run_options.streams;
     return std::nullopt;
 }
 
+// After parsing: CLI11 replaced the file's streams by the command line's, if any; the rule is
+// that they join (merge_streams), at start as at every reload.
+void merge_run_streams(command_line& cl) {
+    if (cl.run_options.config_file.empty()) return;
+    cl.run_options.streams = merge_streams(cl.file_streams, cl.run_options.streams);
+}
+
+// The line for a command line without a known command: none, a mistyped one, or an option
+// before it.
+std::string no_command_line(const command_line& cl, int argc, char** argv) {
+    const std::string commands = "commands: capture, run, consolidate, verify, cat";
+    if (argc < 2 || argv[1][0] == '\0') return "no command given (" + commands + "; mdrec --help)";
+    const std::string first = argv[1];
+    if (first[0] != '-') {
+        std::vector<std::string> names;
+        for (const CLI::App* sub : cl.app.get_subcommands({})) names.push_back(sub->get_name());
+        const auto near = nearest_word(first, names);
+        return "unknown command " + quote(first) +
+               (near ? "; did you mean " + quote(*near) + "?" : std::string()) + " (" + commands +
+               ")";
+    }
+    for (const CLI::App* sub : cl.app.get_subcommands({})) {
+        const auto flags = flags_of(*sub);
+        if (std::find(flags.begin(), flags.end(), first.substr(0, first.find('='))) !=
+            flags.end()) {
+            return "option " + quote(first) +
+                   " before the command: write it after one, e.g. mdrec " + sub->get_name() + " " +
+                   first;
+        }
+    }
+    return "unknown option " + quote(first) + " for `mdrec` (" + commands + ")";
+}
+
 // Returns the exit code when parsing ends the program (a usage error, --help, --version).
+// Every usage error is one line on stderr: "mdrec: ", the bad token, what is wrong with it.
 std::optional<int> parse(command_line& cl, int argc, char** argv) {
     try {
         cl.app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        // CLI11 would say "A subcommand is required" for a mistyped one; name it instead.
-        if (argc > 1 && argv[1][0] != '-' && cl.app.get_subcommands().empty()) {
-            std::fprintf(stderr,
-                         "mdrec: unknown command '%s' (commands: capture, run, consolidate, "
-                         "verify, cat)\n",
-                         argv[1]);
-            return 2;
-        }
-        // --help and --version end here too, with exit code 0; usage errors exit 2.
-        return cl.app.exit(e) == 0 ? 0 : 2;
+        // --help and --version end here too, printed by CLI11, with exit code 0.
+        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return cl.app.exit(e);
+        const std::string line =
+            cl.app.get_subcommands().empty()
+                ? no_command_line(cl, argc, argv)
+                : usage_error_line(cl.app, e, std::vector<std::string>(argv + 1, argv + argc));
+        std::fprintf(stderr, "mdrec: %s\n", line.c_str());
+        return 2;
     }
     return std::nullopt;
 }
@@ -141,8 +220,10 @@ int run_command_line(int argc, char** argv) {
     // 2. The `run` config file, checked whole and read once; its values are run's defaults.
     if (auto exit_code = load_run_config(cl, argc, argv)) return *exit_code;
 
-    // 3. The command line (usage errors exit 2; --help and --version 0).
+    // 3. The command line (usage errors exit 2; --help and --version 0); a flag wins over its
+    //    key, and the command line's streams join the file's.
     if (auto exit_code = parse(cl, argc, argv)) return *exit_code;
+    merge_run_streams(cl);
 
     // 4. The one subcommand.
     return dispatch(cl);

@@ -8,11 +8,13 @@
 #include <charconv>
 #include <cstdint>
 #include <fstream>
+#include <istream>
 #include <map>
 #include <optional>
 #include <vector>
 
 #include "mdrec/cli/recording_plan.hpp"
+#include "mdrec/cli/usage_error.hpp"
 #include "mdrec/common/stream_table.hpp"
 #include "mdrec/common/sys_error.hpp"
 
@@ -26,6 +28,7 @@ struct entry {
     std::string key;
     value_kind kind = value_kind::string;
     std::vector<std::string> values;  // unquoted; one per array element
+    std::vector<int> lines;           // the line of each array element
 };
 
 std::string trim(const std::string& text) {
@@ -141,8 +144,70 @@ result<std::string> read_string(const std::string& text, std::size_t& pos) {
     }
 }
 
-// Parses the right-hand side of `key = value` (a trailing # comment allowed).
-result<entry> parse_value(std::string text) {
+// The file's lines, numbered; an array may span several of them, so the value parser pulls
+// more through it.
+class line_reader {
+  public:
+    explicit line_reader(std::istream& in) : in_(in) {}
+    // The next line into `line`; false at the end of the file (the number stays the last's).
+    bool next(std::string& line) {
+        if (!std::getline(in_, line)) {
+            ended_ = true;
+            return false;
+        }
+        ++number_;
+        return true;
+    }
+    int number() const { return number_; }
+    bool ended() const { return ended_; }
+
+  private:
+    std::istream& in_;
+    int number_ = 0;
+    bool ended_ = false;
+};
+
+// Reads the array that starts at text[pos] (a '['), by TOML's rules: string elements separated
+// by commas, one trailing comma allowed; whitespace, line breaks and # comments between them.
+// The next lines come from `lines` (text then holds the line where the array ends); each element
+// keeps its line number, for the messages about it.
+result<void> read_array(std::string& text, std::size_t& pos, line_reader& lines, entry& e) {
+    ++pos;
+    bool after_element = false;
+    for (;;) {
+        while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\r'))
+            ++pos;
+        if (pos >= text.size() || text[pos] == '#') {  // the line ends: the array goes on
+            if (!lines.next(text))
+                return fail("unterminated array (no ']' before the end of the file)");
+            pos = 0;
+            continue;
+        }
+        const char c = text[pos];
+        if (c == ']') {
+            ++pos;
+            return {};
+        }
+        if (c == ',') {
+            if (!after_element) return fail("',' without an element before it");
+            after_element = false;
+            ++pos;
+            continue;
+        }
+        if (after_element) return fail("expected ',' or ']' after an array element");
+        if (c != '"' && c != '\'')
+            return fail("array elements must be strings (is the ']' missing?)");
+        auto s = read_string(text, pos);
+        if (!s) return fail(s.error().message + " in array");
+        e.values.push_back(*s);
+        e.lines.push_back(lines.number());
+        after_element = true;
+    }
+}
+
+// Parses the right-hand side of `key = value` (a trailing # comment allowed); an array may go
+// on over the next lines.
+result<entry> parse_value(std::string text, line_reader& lines) {
     entry e;
     std::size_t pos = 0;
     auto rest_is_comment = [&] {
@@ -157,22 +222,7 @@ result<entry> parse_value(std::string text) {
         e.values.push_back(*s);
     } else if (text[0] == '[') {
         e.kind = value_kind::array;
-        ++pos;
-        for (;;) {
-            while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t')) ++pos;
-            if (pos >= text.size()) return fail("unterminated array (arrays must fit on one line)");
-            if (text[pos] == ']') {
-                ++pos;
-                break;
-            }
-            if (text[pos] != '"' && text[pos] != '\'')
-                return fail("array elements must be strings");
-            auto s = read_string(text, pos);
-            if (!s) return fail(s.error().message + " in array");
-            e.values.push_back(*s);
-            while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t')) ++pos;
-            if (pos < text.size() && text[pos] == ',') ++pos;
-        }
+        MDREC_TRY(read_array(text, pos, lines, e));
     } else {
         const auto end = text.find_first_of(" \t#");
         const std::string word = text.substr(0, end);
@@ -247,6 +297,40 @@ result<void> apply(const entry& e, recording_options& options) {
     return {};
 }
 
+// The names of a `stream` value, each checked before CLI11 sees them so that a bad one in a
+// long array is reported on its own line; then the list as a whole (duplicates) on the key's.
+result<void> check_streams(const entry& e, const std::string& path, int key_line) {
+    for (std::size_t i = 0; i < e.values.size(); ++i) {
+        if (auto valid = validate_stream_name(e.values[i]); !valid) {
+            const int line = i < e.lines.size() ? e.lines[i] : key_line;
+            return fail(path + ":" + std::to_string(line) +
+                        ": key 'stream': " + valid.error().message);
+        }
+    }
+    if (auto table = stream_table::make(e.values); !table) {
+        return fail(path + ":" + std::to_string(key_line) +
+                    ": key 'stream': " + table.error().message);
+    }
+    return {};
+}
+
+// The command line of `run` over the file's options, as at start: CLI11 sets what was given
+// (a flag wins over its key) and leaves the rest; the streams given join the file's.
+result<void> apply_command_line(const std::vector<std::string>& args, recording_options& options) {
+    if (args.empty()) return {};
+    const std::vector<std::string> from_file = std::move(options.streams);
+    options.streams.clear();
+    CLI::App app;
+    add_recording_options(app, options);
+    try {
+        app.parse(std::vector<std::string>(args.rbegin(), args.rend()));  // reversed, for CLI11
+    } catch (const CLI::ParseError& error) {
+        return fail(std::string("the command line: ") + error.what());
+    }
+    options.streams = merge_streams(from_file, options.streams);
+    return {};
+}
+
 }  // namespace
 
 result<recording_options> read_config_file(const std::string& path) {
@@ -258,10 +342,10 @@ result<recording_options> read_config_file(const std::string& path) {
 
     recording_options options;
     std::map<std::string, int> seen;
+    line_reader lines(in);
     std::string raw;
-    int number = 0;
-    while (std::getline(in, raw)) {
-        ++number;
+    while (lines.next(raw)) {
+        const int number = lines.number();
         const std::string line = trim(raw);
         if (line.empty() || line[0] == '#') continue;
         const std::string where = path + ":" + std::to_string(number) + ": ";
@@ -277,31 +361,28 @@ result<recording_options> read_config_file(const std::string& path) {
         const CLI::Option* option = probe.get_option_no_throw("--" + key);
         if (option == nullptr ||
             key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
+            const auto near = nearest_flag(probe, "--" + key);
             return fail(where + "unknown key " + quote(key) +
+                        (near ? "; did you mean " + quote(near->substr(2)) + "?" : std::string()) +
                         " (keys are the long options of `mdrec run --help`)");
         }
         if (auto [it, fresh] = seen.emplace(key, number); !fresh) {
             return fail(at_key + "given twice (first on line " + std::to_string(it->second) + ")");
         }
-        auto value = parse_value(trim(line.substr(eq + 1)));
-        if (!value) return fail(at_key + value.error().message);
+        auto value = parse_value(trim(line.substr(eq + 1)), lines);
+        if (!value) {  // where the value went wrong: an array's own line, or the key's at the end
+            const int bad_line = lines.ended() ? number : lines.number();
+            return fail(path + ":" + std::to_string(bad_line) + ": key " + quote(key) + ": " +
+                        value.error().message);
+        }
         const config_value want = config_value_of(key);
         if (!kind_fits(want, value->kind)) {
             return fail(at_key + "expected " + expected_name(want) + ", got " +
                         kind_name(value->kind));
         }
+        if (key == "stream") MDREC_TRY(check_streams(*value, path, number));
         value->key = key;
         if (auto ok = apply(*value, options); !ok) return fail(at_key + ok.error().message);
-        if (key == "stream") {
-            for (const auto& name : value->values) {
-                if (auto valid = validate_stream_name(name); !valid) {
-                    return fail(at_key + valid.error().message);
-                }
-            }
-            if (auto table = stream_table::make(value->values); !table) {
-                return fail(at_key + table.error().message);
-            }
-        }
     }
     return options;
 }
@@ -311,8 +392,21 @@ result<void> validate_config_file(const std::string& path) {
     return {};
 }
 
-result<recording_options> load_config_file(const std::string& path) {
+std::vector<std::string> merge_streams(const std::vector<std::string>& from_file,
+                                       const std::vector<std::string>& from_command_line) {
+    std::vector<std::string> merged = from_file;
+    for (const auto& stream : from_command_line) {
+        if (std::find(from_file.begin(), from_file.end(), stream) == from_file.end()) {
+            merged.push_back(stream);
+        }
+    }
+    return merged;
+}
+
+result<recording_options> load_config_file(const std::string& path,
+                                           const std::vector<std::string>& command_line) {
     MDREC_TRY_ASSIGN(recording_options options, read_config_file(path));
+    MDREC_TRY(apply_command_line(command_line, options));
     // As a whole, by the plan start-up makes (its errors have no line: they are about the mix).
     if (auto plan = make_plan(options, plan_use::reload); !plan) {
         return fail(path + ": " + plan.error().message);

@@ -114,20 +114,25 @@ data_folder lock_and_recover(const recording_plan& plan, queue::spsc_ring& ring)
     return folder;
 }
 
-// SIGHUP: the file's stream list becomes the recorded one; other keys need a restart.
-result<std::vector<std::string>> reload_streams(const std::string& path) {
-    auto reloaded = load_config_file(path);
+// SIGHUP: the file's stream list, with the command line's streams added again, becomes the
+// recorded one; the command line's other flags keep winning over the file; other keys need a
+// restart.
+result<std::vector<std::string>> reload_streams(const std::string& path,
+                                                const std::vector<std::string>& command_line) {
+    auto reloaded = load_config_file(path, command_line);
     if (!reloaded) return tl::unexpected(reloaded.error());
     spdlog::info(
-        "SIGHUP: re-read {} ({} stream{}; only the stream list is applied, other "
-        "keys take effect at the next start)",
-        path, reloaded->streams.size(), reloaded->streams.size() == 1 ? "" : "s");
+        "SIGHUP: re-read {} ({} stream{}{}; only the stream list is applied, other keys take "
+        "effect at the next start)",
+        path, reloaded->streams.size(), reloaded->streams.size() == 1 ? "" : "s",
+        command_line.empty() ? "" : ", with those of the command line");
     return reloaded->streams;
 }
 
-void watch_config_file(ingest::ingest_engine& engine, const std::string& path) {
+void watch_config_file(ingest::ingest_engine& engine, const std::string& path,
+                       const std::vector<std::string>& command_line) {
     if (path.empty()) return;
-    engine.set_reload_handler([path] { return reload_streams(path); });
+    engine.set_reload_handler([path, command_line] { return reload_streams(path, command_line); });
 }
 
 void log_start(const recording_plan& plan, ingest::ingest_engine& engine) {
@@ -227,6 +232,20 @@ std::string recording_summary::line(const std::string& verb) const {
     return text;
 }
 
+std::string recording_summary::nothing_recorded() const {
+    if (lines_written != 0 || (dropped == 0 && lost == 0)) return {};
+    if (messages == 0) {
+        return fmt::format(
+            "nothing recorded: all {} messages received were dropped (no room in the queue: a "
+            "larger --queue-size, or a faster disk)",
+            dropped);
+    }
+    return fmt::format(
+        "nothing recorded: of {} messages received, {} were dropped (no room in the queue) and "
+        "{} lines never reached the disk",
+        messages + dropped, dropped, lost);
+}
+
 void setup_logging(const std::string& level) { ops::setup_logging(level); }
 
 recording_summary record(const recording_options& options, bool fail_fast) {
@@ -235,6 +254,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     auto planned = make_plan(options, fail_fast ? plan_use::capture : plan_use::run);
     if (!planned) throw startup_error(planned.error().message, 2);
     recording_plan& plan = *planned;
+    for (const auto& doubt : plan.warnings) spdlog::warn("{}", doubt);
     check_metrics_address(plan);
 
     // 2. Allocate the queue and make sure the output folder takes files.
@@ -249,7 +269,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     // 4. Set up TLS and the connections (a bad --ca-file fails here); SIGHUP re-reads the file.
     ingest::ingest_engine engine(plan.ingest, plan.streams, ring);
     signals.release();
-    watch_config_file(engine, plan.config_file);
+    watch_config_file(engine, plan.config_file, options.command_line_args);
     log_start(plan, engine);
 
     // 5. Start the writer thread and the ops thread (metrics and health over HTTP, systemd

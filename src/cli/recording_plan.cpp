@@ -9,6 +9,7 @@
 #include "mdrec/common/duration.hpp"
 #include "mdrec/common/sys_error.hpp"
 #include "mdrec/ingest/endpoint.hpp"
+#include "mdrec/ingest/stream_kinds.hpp"
 #include "mdrec/ops/metrics_server.hpp"
 
 namespace mdrec::cli {
@@ -56,6 +57,18 @@ result<void> plan_ingest(const recording_options& o, plan_use use, recording_pla
     return {};
 }
 
+// Every stream's type against the venue's: one Binance does not have is refused at start
+// (acknowledged and then silent otherwise); one only another venue lists is a warning.
+result<void> check_stream_kinds(const recording_options& o, recording_plan& plan) {
+    for (const auto& stream : o.streams) {
+        MDREC_TRY(ingest::check_stream_kind(*plan.venue, stream));
+        if (auto doubt = ingest::other_venue_warning(*plan.venue, stream); !doubt.empty()) {
+            plan.warnings.push_back(std::move(doubt));
+        }
+    }
+    return {};
+}
+
 result<void> plan_writer(const recording_options& o, recording_plan& plan) {
     writer::writer_config& w = plan.writer;
     w.out_dir = o.out;
@@ -84,6 +97,7 @@ result<recording_plan> make_plan(const recording_options& options, plan_use use)
     MDREC_TRY_ASSIGN(stream_table streams, stream_table::make(options.streams));
     recording_plan plan{.streams = std::move(streams)};
     MDREC_TRY_ASSIGN(plan.venue, ingest::find_venue(options.venue));
+    MDREC_TRY(check_stream_kinds(options, plan));
     MDREC_TRY(plan_ingest(options, use, plan));
     MDREC_TRY(plan_writer(options, plan));
     MDREC_TRY(plan_ops(options, plan));

@@ -8,11 +8,42 @@ closed_port
 dead="ws://127.0.0.1:$port"
 expect_error 2 "unknown command 'recrod'" recrod --stream "$s"
 expect_error 2 "--bogus" capture --stream "$s" --bogus
+# Every command-line mistake is one line: "mdrec: ", the bad token first, the nearest valid flag
+# when one is near (issue 12 item 12).
+usage_case() {
+    local pattern=$1
+    shift
+    expect_error 2 "$pattern" "$@"
+    [[ $(wc -l <"$work/stderr") -eq 1 ]] || fail "mdrec $*: more than one line: $(cat "$work/stderr")"
+}
+usage_case "^mdrec: unknown option '--duraton' for \`mdrec capture\`; did you mean '--duration'\?$" \
+    capture --stream "$s" --duraton 5s
+usage_case "^mdrec: unknown option '--duraton' for \`mdrec run\`; did you mean '--duration'\?$" \
+    run --stream "$s" --duraton=5s
+usage_case "^mdrec: unknown option '--bogus' for \`mdrec capture\` \(mdrec capture --help lists them\)$" \
+    capture --stream "$s" --bogus
+usage_case "^mdrec: unknown option '--data-dri' for \`mdrec consolidate\`; did you mean '--data-dir'\?$" \
+    consolidate --data-dri "$work"
+usage_case "^mdrec: unexpected argument '5s' for \`mdrec capture\`" capture --no-metrics 5s --stream "$s"
+usage_case "^mdrec: --count: 'abc' is not a valid N$" capture --stream "$s" --count abc
+usage_case "^mdrec: --duration: bad duration '3x'" capture --stream "$s" --duration 3x
+usage_case "^mdrec: unknown command 'captur'; did you mean 'capture'\?" captur --stream "$s"
+usage_case "^mdrec: no command given"
+usage_case "^mdrec: option '--duration' before the command" --duration 5s capture --stream "$s"
+usage_case "^mdrec: --config: only \`mdrec run\` reads a config file; give \`capture\` its options as flags" \
+    capture --config "$work/none.toml" --stream "$s"
+"$MDREC" run --help | grep -qE -- "^ +--config FILE +TOML file" || fail "run --help does not list --config"
+pass "run --help lists --config"
 expect_error 2 "bad duration '3x'" capture --stream "$s" --duration 3x
 expect_error 2 "lowercase" capture --stream BTCUSDT@depth20@100ms
 expect_error 2 "only \[A-Za-z0-9@_!\]" capture --stream "../../etc/passwd"
 expect_error 2 "only \[A-Za-z0-9@_!\]" capture --stream "btc/usdt@depth"
 expect_error 2 "no stream given" capture --endpoint "$dead"
+# A stream type Binance does not have is refused at start, with the nearest one (issue 12 item 13).
+expect_error 2 "^mdrec: stream 'btcusdt@depht20@100ms': Binance has no stream type 'depht20@100ms'; did you mean 'depth20@100ms'\?$" \
+    capture --stream btcusdt@depht20@100ms --endpoint "$dead"
+expect_error 2 "did you mean 'depth20@100ms'" run --stream btcusdt@depht20@100ms --endpoint "$dead" --no-metrics
+[[ $(wc -l <"$work/stderr") -eq 1 ]] || fail "a bad stream type says more than one line: $(cat "$work/stderr")"
 expect_error 2 "listed twice" capture --stream "$s" --stream "$s" --endpoint "$dead"
 expect_error 2 "bad endpoint 'http://x'" capture --stream "$s" --endpoint http://x
 expect_error 2 "bad port" capture --stream "$s" --endpoint ws://127.0.0.1:99999

@@ -47,9 +47,10 @@ expect_config_error section "[run]
 $head" "$f/section.toml:1: sections are not supported"
 expect_config_error no_equals "$head
 out /tmp" "$f/no_equals.toml:3: expected key = value"
-expect_config_error multiline_array 'stream = [
-  "btcusdt@depth20@100ms",
-]' "$f/multiline_array.toml:1: key 'stream': unterminated array"
+# A multi-line array is fine (config/mdrec.toml below has one); one without its ']' is not.
+expect_config_error unterminated_array 'stream = [
+  "btcusdt@depth20@100ms",  # the closing bracket is missing
+' "$f/unterminated_array.toml:1: key 'stream': unterminated array (no ']' before the end of the file)"
 
 # A missing file: exit 2, one line.
 set +e

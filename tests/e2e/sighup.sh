@@ -68,6 +68,52 @@ grep -q ' 1 connection, ' "$work/run.log" ||
     fail "reloads counted as connections: $(grep ' connection' "$work/run.log" | tail -1)"
 pass "SIGHUP: +1 -1 stream on the live connection, the kept stream complete"
 
+# `run --config FILE --stream X` (issue 12 item 10): X is recorded from the start beside the
+# file's streams, and every reload re-reads the file's list and adds X again, so X is never
+# dropped; the file's streams come and go as the file says.
+start_sim flag --rate 20
+flag=xrpusdt@depth5@100ms
+write_flag_config() {
+    cat >"$work/flag.toml" <<TOML
+endpoint = "ws://127.0.0.1:$port"
+stream = [$1]
+out = "$work/flag"
+stats-interval = "0"
+no-metrics = true
+TOML
+}
+write_flag_config "\"$keep\""
+"$MDREC" run --config "$work/flag.toml" --stream "$flag" 2>"$work/flag.log" &
+rec=$!
+sims+=("$rec")
+flag_count() { recorded_lines "$work/flag/binance-spot" "$1" | grep -c '"data":' || true; }
+wait_flag_count() {
+    for _ in $(seq 100); do (($(flag_count "$1") >= $2)) && return 0; sleep 0.1; done
+    fail "fewer than $2 lines for $1: $(tail -3 "$work/flag.log")"
+}
+wait_flag_count "$keep" 10
+wait_flag_count "$flag" 10
+write_flag_config "\"$keep\", \"$add\""
+kill -HUP "$rec"
+wait_flag_count "$add" 10
+grep -q "reload: 1 added ($add), 0 removed" "$work/flag.log" ||
+    fail "reload with a command-line stream: $(grep -i 'reload\|SIGHUP' "$work/flag.log")"
+write_flag_config "\"$add\""
+kill -HUP "$rec"
+for _ in $(seq 50); do grep -q "reload: 0 added, 1 removed ($keep)" "$work/flag.log" && break; sleep 0.1; done
+grep -q "reload: 0 added, 1 removed ($keep)" "$work/flag.log" ||
+    fail "second reload: $(grep -i 'reload\|SIGHUP' "$work/flag.log")"
+before=$(flag_count "$flag")
+sleep 1
+after=$(flag_count "$flag")
+((after - before >= 10)) || fail "$flag (from the command line) not recorded after two reloads ($before -> $after)"
+recorded_has "$work/flag/binance-spot" "$flag" '"event":"unsubscribed"' &&
+    fail "$flag (from the command line) was unsubscribed by a reload"
+kill -TERM "$rec"
+wait "$rec" || fail "mdrec exited $? after SIGTERM"
+stop_sim
+pass "SIGHUP keeps the command line's stream: $flag recorded across two reloads ($after lines)"
+
 # `capture` has no file to reload: SIGHUP (its terminal went away) stops it cleanly, exit 0.
 start_sim hup --rate 20
 "$MDREC" capture --endpoint "ws://127.0.0.1:$port" --stream "$keep" --out "$work/hup" \

@@ -32,6 +32,10 @@ struct recording_summary {
 
     // One line for humans and scripts, e.g. "captured 1000 messages (1.3 MB) from 1 stream ...".
     std::string line(const std::string& verb) const;
+    // Why a recording that received messages is worth nothing: none reached the files, and
+    // some were dropped (no room in the queue) or lost; empty when something was recorded or
+    // nothing came. One line without the "mdrec: " prefix.
+    std::string nothing_recorded() const;
 };
 
 // Throws startup_error for anything wrong before recording starts (bad option, stream name,

@@ -12,6 +12,9 @@ namespace mdrec::cli {
 
 struct recording_options {
     std::string config_file;  // `run --config FILE` (not an option itself): SIGHUP re-reads it
+    // With a config file: run's own arguments as typed, without --config, which each reload
+    // applies again over the file (see load_config_file).
+    std::vector<std::string> command_line_args;
     std::vector<std::string> streams;
     std::string venue = "binance-spot";
     std::string endpoint;  // empty: the venue's public endpoint
@@ -51,7 +54,7 @@ enum class config_value {
     integer,  // a bare integer
     size,     // an integer of bytes or a string such as "64MiB"
     boolean,  // true or false (a flag)
-    strings,  // a string or a one-line array of strings (a repeatable option)
+    strings,  // a string or an array of strings (a repeatable option)
 };
 
 // The kind of `key` (a long option without "--"); any thread.

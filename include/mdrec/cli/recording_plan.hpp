@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "mdrec/cli/recording_options.hpp"
 #include "mdrec/common/result.hpp"
@@ -29,6 +30,9 @@ struct recording_plan {
     std::string destination{};            // "<out>/<venue>" or "standard output", for the logs
     std::string config_file{};            // empty: no SIGHUP reload
     std::string shutdown_timeout_text{};  // --shutdown-timeout as written, for the log
+    // Doubts that do not stop the start (a stream type only another venue lists), one line
+    // each, for the log.
+    std::vector<std::string> warnings{};
 };
 
 // What the plan is for: the commands differ in how a first failed connect and a hang-up end the
@@ -39,8 +43,8 @@ enum class plan_use {
     reload,   // as run, but a raw endpoint's one-stream rule is left to the running engine
 };
 
-// Checks `options` as a whole (stream names and duplicates, venue, endpoint, durations, listen
-// address) and builds the plan. The first problem comes back as one line, as start-up has
+// Checks `options` as a whole (stream names, types and duplicates, venue, endpoint, durations,
+// listen address) and builds the plan. The first problem comes back as one line, as start-up has
 // always reported it. Pure: touches neither network nor disk; any thread.
 result<recording_plan> make_plan(const recording_options& options, plan_use use);
 

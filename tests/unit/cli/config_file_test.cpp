@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "../support/temp_dir.hpp"
 
 namespace mdrec::cli {
@@ -49,7 +52,10 @@ TEST(config_file, a_good_file_passes_and_loads) {
 TEST(config_file, unknown_key_names_line_and_key) {
     EXPECT_EQ(
         problem(good_head + "\nflush-intervall = \"1s\"\n"),
-        "F:4: unknown key 'flush-intervall' (keys are the long options of `mdrec run --help`)");
+        "F:4: unknown key 'flush-intervall'; did you mean 'flush-interval'? (keys are the long "
+        "options of `mdrec run --help`)");
+    EXPECT_EQ(problem(good_head + "bogus = 1\n"),
+              "F:3: unknown key 'bogus' (keys are the long options of `mdrec run --help`)");
 }
 
 TEST(config_file, wrong_types_name_what_was_expected) {
@@ -85,7 +91,7 @@ TEST(config_file, malformed_lines) {
               "F:3: sections are not supported: write the keys of `run` at the top level");
     EXPECT_EQ(problem(good_head + "just words\n"), "F:3: expected key = value");
     EXPECT_EQ(problem("stream = [\"btcusdt@depth\",\n"),
-              "F:1: key 'stream': unterminated array (arrays must fit on one line)");
+              "F:1: key 'stream': unterminated array (no ']' before the end of the file)");
     EXPECT_EQ(problem(good_head + "out = \"data\" extra\n"),
               "F:3: key 'out': unexpected text after the value");
 }
@@ -161,6 +167,109 @@ TEST(config_file, a_byte_size_key_takes_an_integer) {
     auto loaded = load_config_file(path);
     ASSERT_TRUE(loaded) << loaded.error().message;
     EXPECT_EQ(loaded->queue_bytes, 1048576u);
+}
+
+// Issue 12 item 11: a long list is written one stream per line, with comments between and
+// after the entries and a trailing comma, as TOML allows.
+TEST(config_file, a_multi_line_array_of_1000_streams_loads) {
+    std::string text = "# the list\nstream = [   # one per line\n";
+    std::vector<std::string> want;
+    for (int i = 0; i < 1000; ++i) {
+        const std::string number = std::to_string(i);
+        want.push_back(std::string("s").append(number).append("usdt@depth20@100ms"));
+        if (i % 100 == 0) text.append("    # a group\n\n");
+        text.append("    \"").append(want.back()).append("\",  # entry ").append(number);
+        text.append("\n");
+    }
+    text += "]  # end of the list\nout = \"/var/lib/mdrec\"\n";
+    const test::temp_dir dir;
+    const std::string path = dir.str() + "/mdrec.toml";
+    test::write_file(path, text);
+    auto loaded = load_config_file(path);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(loaded->streams, want);
+    EXPECT_EQ(loaded->out, "/var/lib/mdrec");
+}
+
+TEST(config_file, multi_line_arrays_keep_toml_rules) {
+    // Strings stay one-line TOML strings: '#' inside one is no comment, escapes work.
+    const test::temp_dir dir;
+    const std::string path = dir.str() + "/mdrec.toml";
+    test::write_file(path,
+                     "stream = [\r\n  'btcusdt@depth',\r\n  \"eth\\u0075sdt@depth\" ,\r\n"
+                     "  # a comment with \"quotes\" and ] in it\r\n"
+                     "]\r\nout = \"a#b\"\r\n");
+    auto loaded = load_config_file(path);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(loaded->streams, (std::vector<std::string>{"btcusdt@depth", "ethusdt@depth"}));
+    EXPECT_EQ(loaded->out, "a#b");
+    // Commas: between elements, one trailing at most, none leading; problems name their line.
+    EXPECT_EQ(problem("stream = [\n  \"btcusdt@depth\"\n  \"ethusdt@depth\"\n]\n"),
+              "F:3: key 'stream': expected ',' or ']' after an array element");
+    EXPECT_EQ(problem("stream = [\n  \"btcusdt@depth\",,\n]\n"),
+              "F:2: key 'stream': ',' without an element before it");
+    EXPECT_EQ(problem("stream = [ ,\n  \"btcusdt@depth\"\n]\n"),
+              "F:1: key 'stream': ',' without an element before it");
+    EXPECT_EQ(problem("stream = [\n  \"btcusdt@depth\",\n  \"unterminated\n]\n"),
+              "F:3: key 'stream': unterminated string in array");
+    EXPECT_EQ(problem("stream = [\n  \"btcusdt@depth\",\nout = \"x\"\n"),
+              "F:3: key 'stream': array elements must be strings (is the ']' missing?)");
+    EXPECT_EQ(problem("stream = [\n  \"btcusdt@depth\"\n] extra\n"),
+              "F:3: key 'stream': unexpected text after the value");
+    // A bad name names its own line, not the key's.
+    const std::string bad = problem("stream = [\n  \"btcusdt@depth\",\n  \"../etc\",\n]\n");
+    EXPECT_EQ(bad.rfind("F:3: key 'stream': ", 0), 0u) << bad;
+    // The line after a multi-line array is numbered as in the file.
+    EXPECT_EQ(problem("stream = [\n  \"btcusdt@depth\",\n]\ncount = \"5\"\n"),
+              "F:4: key 'count': expected an integer, got a string");
+}
+
+// Issue 12 item 10: `run --config FILE -s X` records the file's streams and X, and a reload
+// (SIGHUP) re-reads the file's list and adds X again, so X is never dropped; any other flag
+// given on the command line wins over its key at start and at every reload.
+TEST(config_file, merge_streams_adds_the_command_line_to_the_file) {
+    EXPECT_EQ(merge_streams({"a@trade", "b@trade"}, {"x@trade"}),
+              (std::vector<std::string>{"a@trade", "b@trade", "x@trade"}));
+    EXPECT_EQ(merge_streams({"a@trade", "b@trade"}, {"b@trade", "x@trade"}),
+              (std::vector<std::string>{"a@trade", "b@trade", "x@trade"}));  // once each
+    EXPECT_EQ(merge_streams({}, {"x@trade"}), std::vector<std::string>{"x@trade"});
+    EXPECT_EQ(merge_streams({"a@trade"}, {}), std::vector<std::string>{"a@trade"});
+    // Duplicates on the command line itself stay, for make_plan to refuse as at start.
+    EXPECT_EQ(merge_streams({"a@trade"}, {"x@trade", "x@trade"}),
+              (std::vector<std::string>{"a@trade", "x@trade", "x@trade"}));
+}
+
+TEST(config_file, a_reload_keeps_the_command_line_on_top_of_the_file) {
+    const test::temp_dir dir;
+    const std::string path = dir.str() + "/mdrec.toml";
+    test::write_file(path, "stream = [\"a@trade\", \"b@trade\"]\ncount = 5\nout = \"file\"\n");
+    const std::vector<std::string> command_line = {"--stream", "x@trade", "--count", "7"};
+    auto first = load_config_file(path, command_line);
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_EQ(first->streams, (std::vector<std::string>{"a@trade", "b@trade", "x@trade"}));
+    EXPECT_EQ(first->count, 7u);    // the flag wins over the key
+    EXPECT_EQ(first->out, "file");  // a key no flag overrides is the file's
+    // The file changes: its streams come and go, the command line's stay.
+    test::write_file(path, "stream = [\"c@trade\"]\ncount = 9\n");
+    auto second = load_config_file(path, command_line);
+    ASSERT_TRUE(second) << second.error().message;
+    EXPECT_EQ(second->streams, (std::vector<std::string>{"c@trade", "x@trade"}));
+    EXPECT_EQ(second->count, 7u);
+    // Without a command line, the file alone, as before.
+    auto alone = load_config_file(path);
+    ASSERT_TRUE(alone) << alone.error().message;
+    EXPECT_EQ(alone->streams, std::vector<std::string>{"c@trade"});
+    // A file whose streams are all on the command line still reloads.
+    test::write_file(path, "count = 9\n");
+    auto empty_file = load_config_file(path, command_line);
+    ASSERT_TRUE(empty_file) << empty_file.error().message;
+    EXPECT_EQ(empty_file->streams, std::vector<std::string>{"x@trade"});
+    // The merged list is checked as a whole, as at start.
+    test::write_file(path, "stream = [\"btcusdt@depht20\"]\n");
+    auto bad = load_config_file(path, command_line);
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("did you mean 'depth20'?"), std::string::npos)
+        << bad.error().message;
 }
 
 TEST(config_file, a_missing_file_is_an_error) {

@@ -184,5 +184,28 @@ TEST(recording_plan, bad_stream_lists) {
     EXPECT_TRUE(make_plan(o, plan_use::reload));
 }
 
+// Issue 12, item 13: a stream type Binance does not have is refused at start with the nearest
+// one, not found out 40 s later by the silence watchdog; one only the other venue serves is
+// recorded, with a warning naming that venue.
+TEST(recording_plan, a_stream_kind_binance_does_not_have_is_refused) {
+    recording_options o = one_stream();
+    o.streams = {"btcusdt@depth20@100ms", "btcusdt@depht20@100ms"};
+    EXPECT_EQ(problem(o),
+              "stream 'btcusdt@depht20@100ms': Binance has no stream type 'depht20@100ms'; did "
+              "you mean 'depth20@100ms'?");
+    o.streams = {"btcusdt@markPrice@1s"};
+    auto spot = make_plan(o, plan_use::run);
+    ASSERT_TRUE(spot) << spot.error().message;
+    ASSERT_EQ(spot->warnings.size(), 1u);
+    EXPECT_NE(spot->warnings[0].find("binance-usdm"), std::string::npos) << spot->warnings[0];
+    o.venue = "binance-usdm";
+    auto usdm = make_plan(o, plan_use::run);
+    ASSERT_TRUE(usdm) << usdm.error().message;
+    EXPECT_TRUE(usdm->warnings.empty());
+    // A reload checks the kinds of the file's streams as start-up does.
+    o.streams = {"btcusdt@aggTrade", "btcusdt@agTrade"};
+    EXPECT_FALSE(make_plan(o, plan_use::reload));
+}
+
 }  // namespace
 }  // namespace mdrec::cli
