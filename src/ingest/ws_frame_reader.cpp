@@ -153,7 +153,13 @@ std::optional<ws_frame> ws_frame_reader::decode(bool& fragment) {
     if (const char* why = header_error(p, fin, opcode, len)) return fail(why);
     const bool control = opcode >= 8;
     if (len > max_message_ || (!control && assembling_ && fragments_.size() + len > max_message_)) {
-        return fail("message too big");
+        // The limit is one queue record: say so with the numbers, or a queue too small for
+        // what the exchange sends looks like a flaky connection that records nothing.
+        why_ = "message too big: " + std::to_string(len + (assembling_ ? fragments_.size() : 0)) +
+               " bytes, over the " + std::to_string(max_message_) +
+               " bytes one queue record takes (an eighth of --queue-size, at most 4MiB): "
+               "raise --queue-size";
+        return fail(why_.c_str());
     }
     need_ = header + static_cast<std::size_t>(len);
     if (avail < need_) return std::nullopt;

@@ -70,6 +70,7 @@ class ws_frame_reader {
     bool assembling_binary_ = false;
     std::string fragments_;  // the fragmented message so far
     bool failed_ = false;
+    std::string why_;  // an error text built for this reader (the error frame points at it)
 };
 
 }  // namespace mdrec::ingest

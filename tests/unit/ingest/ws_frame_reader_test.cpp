@@ -128,6 +128,18 @@ TEST(ws_frame_reader, protocol_errors_end_the_connection) {
     }
 }
 
+// A message over the limit says how big it was, what the limit is and what to change: a queue
+// too small for what the exchange sends must not look like a flaky connection.
+TEST(ws_frame_reader, a_message_too_big_names_its_size_the_limit_and_the_fix) {
+    ws_frame_reader r(1000, padding);
+    std::string error;
+    decode(r, frame(1, std::string(600, 'z'), false) + frame(0, std::string(700, 'z')), 1 << 20,
+           &error);
+    EXPECT_EQ(error,
+              "message too big: 1300 bytes, over the 1000 bytes one queue record takes (an eighth "
+              "of --queue-size, at most 4MiB): raise --queue-size");
+}
+
 TEST(ws_frame_reader, bytes_after_the_upgrade_are_kept) {
     ws_frame_reader r(1 << 20, padding, 256);
     const std::string early = frame(1, "first") + frame(1, std::string(400, 's'));
