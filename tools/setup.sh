@@ -14,6 +14,7 @@ packages=(
     curl python3 python3-yaml systemd prometheus clang-format  # check_format, check_contrib
     libbenchmark-dev python3-websockets python3-uvloop  # bench/: micro-benchmarks, Python peer
     clang libclang-rt-14-dev llvm ccache  # tools/fuzz: libFuzzer, sanitizers, symbolizer, cache
+    chromium fonts-dejavu-core  # e2e_dashboard: the page in a real (headless) browser
 )
 
 missing=()

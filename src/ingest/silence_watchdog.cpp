@@ -62,7 +62,13 @@ silence_action silence_watchdog::check(std::span<const stream_id> ids, std::uint
         const std::chrono::nanoseconds quiet(now_ns - last);
         const auto limit = thresholds_[id];
         if (quiet < limit) {
-            if (silent_[id]) per_stream_[id].silent_since.store(0, std::memory_order_relaxed);
+            // The published verdict ends only with data: a replacement connection's grace
+            // does not make a stream that still sends nothing healthy.
+            stream_stats& published = per_stream_[id];
+            const std::int64_t since = published.silent_since.load(std::memory_order_relaxed);
+            if (since != 0 && published.last_ts.load(std::memory_order_relaxed) >= since) {
+                published.silent_since.store(0, std::memory_order_relaxed);
+            }
             silent_[id] = 0;
             replaced_for_[id] = 0;
             // Only data on this connection clears the suspicion, not a fresh connection's grace.
@@ -109,7 +115,12 @@ void silence_watchdog::start_silence(stream_id id, std::uint64_t conn,
                                      std::chrono::nanoseconds quiet, std::int64_t now_ns,
                                      ingest_stats& stats) {
     silent_[id] = 1;
-    per_stream_[id].silent_since.store(now_ns, std::memory_order_relaxed);
+    // Kept from an earlier episode the stream did not end with data (see check()).
+    stream_stats& published = per_stream_[id];
+    if (published.silent_since.load(std::memory_order_relaxed) <=
+        published.last_ts.load(std::memory_order_relaxed)) {
+        published.silent_since.store(now_ns, std::memory_order_relaxed);
+    }
     bump(stats.silent_streams);
     spdlog::warn("conn {}: stream {} silent for {} s (threshold {} s)", conn, streams_.name(id),
                  quiet.count() / 1'000'000'000, thresholds_[id].count() / 1'000'000'000);

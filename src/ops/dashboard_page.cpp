@@ -80,7 +80,7 @@ constexpr std::string_view page = R"mdrec_page(<!doctype html>
       <div class="now" id="now-latency">-</div><canvas class="chart" id="chart-latency"></canvas></div>
   </section>
   <section class="card">
-    <h2>Connections, rotations and gaps (15 min)</h2>
+    <h2>Connections, rotations and gaps (up to 15 min)</h2>
     <div class="legend" id="legend"></div>
     <canvas id="timeline"></canvas>
     <ul id="events"></ul>
@@ -120,6 +120,7 @@ function fmt(v, digits) {
   if (v === undefined || v === null || !isFinite(v)) return "-";
   if (Math.abs(v) >= 1e6) return (v / 1e6).toFixed(1) + "M";
   if (Math.abs(v) >= 1e4) return (v / 1e3).toFixed(1) + "k";
+  if (v !== 0 && Math.abs(v) < 0.01) return v.toPrecision(2);
   return v.toFixed(digits === undefined ? (Math.abs(v) < 10 ? 2 : 0) : digits);
 }
 function ago(seconds) {
@@ -128,7 +129,15 @@ function ago(seconds) {
   return (seconds / 3600).toFixed(1) + " h";
 }
 
-// A line chart of one or two series over the last 15 minutes, on a canvas sized to its box.
+// The time the charts span: the history there is, from a minute up to 15.
+function span(now) {
+  return Math.min(WINDOW_MS, Math.max(60000, hist.t.length ? now - hist.t[0] : 0));
+}
+function spanText(ms) {
+  return ms >= 120000 ? `-${Math.round(ms / 60000)} min` : `-${Math.round(ms / 1000)} s`;
+}
+
+// A line chart of one or two series over span(), on a canvas sized to its box.
 function chart(id, lines, colors, now) {
   const c = $(id), dpr = window.devicePixelRatio || 1;
   const w = c.clientWidth, h = c.clientHeight;
@@ -145,7 +154,8 @@ function chart(id, lines, colors, now) {
     g.beginPath(); g.moveTo(30, y); g.lineTo(w, y); g.stroke();
     g.fillText(fmt(max * k / 2), 0, y + 3);
   }
-  const x = (t) => 30 + (w - 30) * (1 - (now - t) / WINDOW_MS);
+  const shown = span(now);
+  const x = (t) => 30 + (w - 30) * (1 - (now - t) / shown);
   lines.forEach((l, i) => {
     g.strokeStyle = colors[i]; g.lineWidth = 1.5; g.beginPath();
     let moved = false;
@@ -155,7 +165,7 @@ function chart(id, lines, colors, now) {
     });
     g.stroke();
   });
-  g.fillText("-15 min", 30, h - 1); g.fillText("now", w - 20, h - 1);
+  g.fillText(spanText(shown), 30, h - 1); g.fillText("now", w - 20, h - 1);
 }
 
 function spark(canvas, values) {
@@ -185,7 +195,7 @@ function timeline(now) {
   for (const e of events) {
     const i = names.indexOf(e.kind);
     if (i < 0) continue;
-    const px = w * (1 - (now - e.t) / WINDOW_MS);
+    const px = w * (1 - (now - e.t) / span(now));
     g.fillStyle = kinds[e.kind]; g.fillRect(px - 1, i * row + 2, 3, row - 2);
   }
 }

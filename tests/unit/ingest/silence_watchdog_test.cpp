@@ -87,6 +87,10 @@ TEST(silence_watchdog, publishes_its_verdict_in_the_stream_stats) {
     f.dog.check(f.ids, 1, 99 * s, 101 * s + s / 2, f.stats);
     EXPECT_EQ(a.silent_since.load(), 101 * s + s / 2);
     EXPECT_EQ(f.router.per_stream()[1].silent_since.load(), 0);
+    // A replacement connection (up at 101.8 s) gives a grace, not health: still silent.
+    deliver(f.router, "b@depth5@100ms", 101 * s + 9 * s / 10);
+    f.dog.check(f.ids, 2, 101 * s + 8 * s / 10, 102 * s, f.stats);
+    EXPECT_EQ(a.silent_since.load(), 101 * s + s / 2);
     deliver(f.router, "a@depth5@100ms", 102 * s);
     f.dog.check(f.ids, 1, 99 * s, 102 * s + s / 4, f.stats);
     EXPECT_EQ(a.silent_since.load(), 0);
