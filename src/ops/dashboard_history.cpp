@@ -2,14 +2,14 @@
 #include "mdrec/ops/dashboard_history.hpp"
 
 #include <fmt/format.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <optional>
+
+#include "mdrec/ops/process_usage.hpp"
 
 namespace mdrec::ops {
 
@@ -18,27 +18,6 @@ namespace {
 constexpr auto relaxed = std::memory_order_relaxed;
 constexpr std::array<const char*, 6> event_kinds = {"connect", "disconnect", "rotation",
                                                     "gap",     "drop",       "silent"};
-
-// CPU time of the whole process (every thread), in seconds.
-double cpu_seconds() {
-    rusage use{};
-    if (::getrusage(RUSAGE_SELF, &use) != 0) return 0;
-    auto seconds = [](const timeval& t) {
-        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-    };
-    return seconds(use.ru_utime) + seconds(use.ru_stime);
-}
-
-// Resident set size in bytes (0 if /proc is not there).
-double rss_bytes() {
-    std::FILE* f = std::fopen("/proc/self/statm", "r");
-    if (f == nullptr) return 0;
-    unsigned long pages = 0, resident = 0;
-    const int read = std::fscanf(f, "%lu %lu", &pages, &resident);
-    std::fclose(f);
-    if (read != 2) return 0;
-    return static_cast<double>(resident) * static_cast<double>(::sysconf(_SC_PAGESIZE));
-}
 
 // A JSON number: finite, short.
 std::string num(double v) {
@@ -132,7 +111,7 @@ void dashboard_history::sample(std::int64_t now_ns) {
     const std::uint64_t messages = view_.ingest->data_messages.load(relaxed);
     const std::uint64_t bytes = view_.ingest->data_bytes.load(relaxed);
     const event_counters counters = read_event_counters();
-    const double cpu = cpu_seconds();
+    const double cpu = process_cpu_seconds();
     if (last_ns_ == 0) {  // the first call only sets the baseline
         last_ns_ = now_ns;
         last_messages_ = messages;
@@ -150,7 +129,7 @@ void dashboard_history::sample(std::int64_t now_ns) {
     p.messages_per_s = static_cast<double>(messages - last_messages_) / seconds;
     p.mb_per_s = static_cast<double>(bytes - last_bytes_) / seconds / 1e6;
     p.cpu_percent = (cpu - last_cpu_s_) / seconds * 100;
-    p.rss_mb = rss_bytes() / 1e6;
+    p.rss_mb = process_resident_bytes() / 1e6;
     const double capacity = static_cast<double>(view_.ring->capacity());
     p.queue_percent = static_cast<double>(view_.ring->used_bytes()) / capacity * 100;
     p.high_water_percent =
@@ -223,6 +202,12 @@ void dashboard_history::sample_streams(double seconds) {
         stream_messages_[id] = messages;
     }
     if (seconds > 0) spark_column_ = (spark_column_ + 1) % spark_points;
+}
+
+std::array<double, 2> dashboard_history::latest_latency_seconds() const {
+    if (count_ == 0) return {0, 0};
+    const point& p = points_[(first_ + count_ - 1) % history_points];
+    return {p.p50_us / 1e6, p.p99_us / 1e6};
 }
 
 std::string dashboard_history::json(const dashboard_query& query, const health_report& health,

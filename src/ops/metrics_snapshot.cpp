@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "mdrec/common/clock_sync.hpp"
+#include "mdrec/ops/process_usage.hpp"
 
 namespace mdrec::ops {
 
@@ -72,7 +73,7 @@ metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns)
           static_cast<double>(view.started_ns) / 1e9);
 
     // Per stream: what arrived, what was queued, what the full queue cost, and how fresh it is.
-    std::vector<metric_sample> messages, bytes, dropped, age, silent;
+    std::vector<metric_sample> messages, bytes, dropped, gaps, age, silent;
     for (stream_id id = 0; id < view.streams->size(); ++id) {
         if (!view.streams->active(id)) continue;  // removed by a reload: its series end
         const ingest::stream_stats& s = (*view.per_stream)[id];
@@ -80,6 +81,7 @@ metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns)
         messages.push_back({"", stream, load(s.messages)});
         bytes.push_back({"", stream, load(s.bytes)});
         dropped.push_back({"", stream, load(s.dropped)});
+        gaps.push_back({"", stream, load(s.sequence_gaps)});
         // No message yet: the stream has been silent since the start, or since the reload
         // that added it.
         const std::int64_t heard = std::max(s.heard_ns(), view.started_ns);
@@ -95,6 +97,9 @@ metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns)
           "Data messages dropped because the queue to the disk was full (each marked by a gap "
           "line), per stream",
           std::move(dropped));
+    m.add("mdrec_stream_sequence_gaps_total", type::counter,
+          "Breaks in the stream's update ids (each marked by a gap line), per stream",
+          std::move(gaps));
     m.add("mdrec_stream_last_message_age_seconds", type::gauge,
           "Seconds since the stream's last data message was received (since the start, or the "
           "reload that added it, if none)",
@@ -191,6 +196,12 @@ metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns)
     m.add("mdrec_writer_syncs_total", type::counter, "fdatasync passes", load(out.syncs));
     m.add("mdrec_files_opened_total", type::counter, "Segment files opened",
           load(out.files_opened));
+
+    // The process, under the names every Prometheus client library uses.
+    m.add("process_cpu_seconds_total", type::counter,
+          "User and system CPU time of the recorder process (every thread)", process_cpu_seconds());
+    m.add("process_resident_memory_bytes", type::gauge, "Resident memory of the recorder process",
+          process_resident_bytes());
 
     // Host: disk space under the data folder and how far to trust the receive times.
     struct statvfs fs {};

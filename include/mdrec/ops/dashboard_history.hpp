@@ -43,6 +43,10 @@ class dashboard_history {
     // Reads /proc/self/statm and getrusage for the process's RSS and CPU time.
     void sample(std::int64_t now_ns);
 
+    // Ops thread: receive -> write latency p50 and p99 over the last sampled second, in
+    // seconds ({0, 0} before the first or when nothing was written).
+    std::array<double, 2> latest_latency_seconds() const;
+
     // Ops thread: the JSON body of GET /api/dashboard (see README, "Dashboard").
     std::string json(const dashboard_query& query, const health_report& health,
                      const health_thresholds& limits, std::int64_t now_ns) const;

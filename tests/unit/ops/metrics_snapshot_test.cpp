@@ -88,6 +88,15 @@ TEST(metrics_snapshot, no_disk_metrics_when_writing_to_stdout) {
     EXPECT_NE(m.find("mdrec_clock_sync_known"), nullptr);
 }
 
+TEST(metrics_snapshot, the_process_cost_and_per_stream_gaps) {
+    recorder_fixture r;
+    const metrics_snapshot m = collect_metrics(r.view("", second), 2 * second);
+    ASSERT_NE(m.find("process_cpu_seconds_total"), nullptr);
+    EXPECT_GT(m.find("process_cpu_seconds_total")->value, 0);
+    EXPECT_GT(m.find("process_resident_memory_bytes")->value, 1e6);
+    EXPECT_EQ(m.find("mdrec_stream_sequence_gaps_total", label("stream", btc))->value, 0);
+}
+
 TEST(metrics_snapshot, every_name_is_unique_and_well_formed) {
     recorder_fixture r;
     const test::temp_dir dir;
@@ -95,7 +104,8 @@ TEST(metrics_snapshot, every_name_is_unique_and_well_formed) {
     std::set<std::string> names;
     for (const auto& f : m.families()) {
         EXPECT_TRUE(names.insert(f.name).second) << f.name;
-        EXPECT_EQ(f.name.rfind("mdrec_", 0), 0u) << f.name;
+        // Ours, or the process_* names every Prometheus client exports.
+        EXPECT_TRUE(f.name.starts_with("mdrec_") || f.name.starts_with("process_")) << f.name;
         EXPECT_EQ(f.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_"), std::string::npos)
             << f.name;
         const bool total = f.name.size() > 6 && f.name.substr(f.name.size() - 6) == "_total";
