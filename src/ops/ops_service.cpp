@@ -238,9 +238,9 @@ http_reply ops_service::handle(std::string_view method, std::string_view target,
         const auto latency = history_.latest_latency_seconds();
         snapshot.add("mdrec_write_latency_seconds", metric_type::gauge,
                      "Receive -> write delay of the data lines written in the last second, "
-                     "by quantile (the dashboard's figure)",
-                     {{"", label("quantile", "0.5"), latency[0]},
-                      {"", label("quantile", "0.99"), latency[1]}});
+                     "by percentile (the dashboard's figure; a gauge, so not `quantile`)",
+                     {{"", label("percentile", "50"), latency[0]},
+                      {"", label("percentile", "99"), latency[1]}});
         reply.content_type = metrics_content_type;
         reply.body = render_metrics_text(snapshot);
         return reply;

@@ -81,7 +81,11 @@ grep -qi '^content-type: text/plain; version=0.0.4' "$work/headers" || fail "con
 pass "/metrics: $(grep -c '^mdrec_' "$work/metrics.txt") samples, promtool check metrics clean"
 
 # Anything else is refused, and recording goes on.
-[[ $(status "$base/") == 404 ]] || fail "/ should be 404"
+[[ $(status "$base/") == 200 ]] && grep -q '<title>mdrec</title>' "$work/body" ||
+    fail "/ should be the dashboard page"
+[[ $(status "$base/api/dashboard") == 200 ]] && grep -q '"streams":{"total":2' "$work/body" ||
+    fail "/api/dashboard: $(head -c 300 "$work/body")"
+[[ $(status "$base/nope") == 404 ]] || fail "/nope should be 404"
 [[ $(status "$base/metrics/x") == 404 ]] || fail "/metrics/x should be 404"
 [[ $(status -X DELETE "$base/metrics") == 405 ]] || fail "DELETE /metrics should be 405"
 [[ $(status -H "X-Filler: $(head -c 20000 /dev/zero | tr '\0' a)" "$base/metrics") == 431 ]] ||
@@ -95,7 +99,7 @@ exec 3>&-
 exec 4<>"/dev/tcp/127.0.0.1/$mport"
 wait_health 200
 exec 4>&-
-pass "404 / 405 / 431 / 400 for the rest; /healthz still 200"
+pass "the dashboard and its JSON; 404 / 405 / 431 / 400 for the rest; /healthz still 200"
 
 # HEAD /healthz answers like GET, without a body.
 curl -s --max-time 5 -I -o "$work/head" -w '%{http_code}' "$base/healthz" >"$work/head.code" || true
