@@ -1,6 +1,7 @@
 // Fuzz target: the HTTP server of /metrics and /healthz (ops/metrics_server), which anyone who
 // can reach its port may talk to. One server runs on loopback for the whole process; each input
-// is sent raw on a new connection, the sending side then shut. The server must answer only
+// is sent raw on a new connection, the sending side then shut (GET /api/dashboard?... also
+// goes through the dashboard's query parser). The server must answer only
 // HTTP responses, close the connection, and keep serving good requests afterwards.
 #include <pthread.h>
 #include <sys/socket.h>
@@ -18,6 +19,7 @@
 #include <thread>
 
 #include "fuzz_support.hpp"
+#include "mdrec/ops/dashboard_history.hpp"
 #include "mdrec/ops/metrics_server.hpp"
 
 namespace {
@@ -26,7 +28,16 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using mdrec::fuzz::require;
 
-mdrec::ops::http_reply handle(std::string_view method, std::string_view target, std::string_view) {
+// The dashboard's query string is parsed as the recorder parses it; what comes out is bounded.
+mdrec::ops::http_reply handle(std::string_view method, std::string_view target,
+                              std::string_view query) {
+    if (target == "/api/dashboard") {
+        const auto q = mdrec::ops::dashboard_query::parse(query);
+        require(q.limit >= 1 && q.limit <= 1000 && q.since_ms >= 0,
+                "a dashboard query out of its bounds");
+        require(q.filter.size() <= query.size(), "a filter longer than its query");
+        return {200, "application/json", "{}\n"};
+    }
     if (target != "/metrics") return {404, "text/plain", "not found\n"};
     return {200, "text/plain", std::string(method) + " ok\n"};
 }
