@@ -56,6 +56,7 @@ class run_lock {
 // What a running recorder has open: the files of the hours it may still append to.
 struct recorder_state {
     bool running = false;
+    long pid = 0;  // 0: running, pid unknown
     bool files_known = false;
     std::vector<std::string> open_files;  // canonical paths
 };
@@ -65,6 +66,7 @@ recorder_state look_at_recorder(const std::string& data_dir) {
     const auto pid = writer::data_lock::holder_pid(data_dir);
     if (!pid) return state;
     state.running = true;
+    state.pid = *pid;
     if (*pid <= 0) return state;
     std::error_code ec;
     const fs::path fds = "/proc/" + std::to_string(*pid) + "/fd";
@@ -80,12 +82,17 @@ recorder_state look_at_recorder(const std::string& data_dir) {
 // Why a day is not consolidated now, or nothing if it may be.
 std::optional<std::string> reason_to_wait(const stream_day& day, std::int64_t now,
                                           const recorder_state& recorder) {
-    if (day.day >= day_of(now)) return "the current UTC day (or later)";
+    if (day.day >= day_of(now)) return "the UTC day is not over yet";
     if (!recorder.running) return std::nullopt;
-    if (now < (day.day + 1) * ns_per_day + busy_grace_ns) return "ended less than 5 min ago";
+    const std::string who = recorder.pid > 0
+                                ? "a running recorder (pid " + std::to_string(recorder.pid) + ")"
+                                : std::string("a running recorder");
+    if (now < (day.day + 1) * ns_per_day + busy_grace_ns) {
+        return "the day ended less than 5 min ago and " + who + " may still write it";
+    }
     if (!recorder.files_known) {
         // Cannot see the recorder's files (another user?): only days before yesterday are safe.
-        if (day.day >= day_of(now) - 1) return "a running recorder's files cannot be inspected";
+        if (day.day >= day_of(now) - 1) return who + " holds files that cannot be inspected";
         return std::nullopt;
     }
     std::error_code ec;
@@ -141,8 +148,13 @@ result<consolidate_report> consolidate(const consolidate_request& request) {
         if (!wanted(day, request)) continue;
         if (const auto why = reason_to_wait(day, now, recorder)) {
             ++report.skipped;
-            spdlog::debug("consolidate: {}/{} {} left for later: {}", day.venue, day.stream,
-                          day.date, *why);
+            // A finished day held back is said at info level: "1 not finished yet" alone leaves
+            // an operator guessing which recorder or file holds it. The current day, skipped by
+            // every run, only at debug: under cron the summary stays the only output.
+            meter.clear();
+            spdlog::log(day.day >= day_of(now) ? spdlog::level::debug : spdlog::level::info,
+                        "consolidate: {}/{} {} left for later: {}", day.venue, day.stream, day.date,
+                        *why);
             continue;
         }
         auto outcome = archiver.run(day);
