@@ -26,6 +26,8 @@ int capture_command(const recording_options& options) {
     std::fprintf(to, "%s\n", summary.line("captured").c_str());
     std::fflush(to);
     if (summary.failure) return 1;
+    // A reader that had enough (`| head -2`) is how a filter's run ends: 0, like `cat`.
+    if (summary.stop_reason == output_closed_reason) return 0;
     return summary.lost == 0 ? 0 : 1;
 }
 

@@ -130,6 +130,12 @@ void watch_config_file(ingest::ingest_engine& engine, const std::string& path) {
     engine.set_reload_handler([path] { return reload_streams(path); });
 }
 
+// Standard output's reader has gone (`--out - | head -2`): stop reading, as a filter would. Called
+// on the writer thread, so the stop is posted to the ingest thread.
+void stop_when_output_closes(writer::jsonl_writer& writer, ingest::ingest_engine& engine) {
+    writer.on_output_closed([&engine] { engine.request_stop(output_closed_reason); });
+}
+
 void log_start(const recording_plan& plan, ingest::ingest_engine& engine) {
     spdlog::info("mdrec {}: {} stream{} from {} on {} connection{} to {}", MDREC_VERSION,
                  plan.streams.size(), plan.streams.size() == 1 ? "" : "s",
@@ -250,6 +256,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     ingest::ingest_engine engine(plan.ingest, plan.streams, ring);
     signals.release();
     watch_config_file(engine, plan.config_file);
+    stop_when_output_closes(writer, engine);
     log_start(plan, engine);
 
     // 5. Start the writer thread and the ops thread (metrics and health over HTTP, systemd

@@ -21,8 +21,14 @@ jsonl_writer::jsonl_writer(writer_config config, queue::spsc_ring& ring,
       streams_(streams),
       files_(files),
       consumer_(consumer),
-      sinks_context_{files_, stats_, latency_, config_.retry_interval,
-                     [this] { collect_background_sync(true); }},
+      sinks_context_{files_,
+                     stats_,
+                     latency_,
+                     config_.retry_interval,
+                     [this] { collect_background_sync(true); },
+                     [this] {
+                         if (output_closed_) output_closed_();
+                     }},
       syncer_(files_) {
     const bool to_stdout = config_.out_dir == "-";
     // Every stream shares one sink on standard output, so it keeps the order of arrival.

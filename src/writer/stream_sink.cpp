@@ -126,12 +126,18 @@ bool stream_sink::flush(segment& seg) {
         }
         return true;
     }
-    note_failure(seg, "write to", err);
     if (standard_ && err == EPIPE) {
-        // Whoever read standard output has gone; these lines have nowhere to go.
+        // Whoever read standard output has gone (`| head`): not a disk error to retry. These
+        // lines have nowhere to go, and the recording is told to stop, as a filter would.
         ctx_.stats.lost_lines.fetch_add(seg.drop_pending(), std::memory_order_relaxed);
+        if (!closed_) {
+            closed_ = true;
+            spdlog::debug("{}: its reader has gone (EPIPE)", name_of(seg));
+            if (ctx_.output_closed) ctx_.output_closed();
+        }
         return true;
     }
+    note_failure(seg, "write to", err);
     return false;
 }
 

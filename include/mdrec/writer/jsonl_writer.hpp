@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <memory>
 #include <string>
@@ -67,6 +68,9 @@ class jsonl_writer {
     // Creates <out>/<venue> and checks a file can be created there. Call before start(), so a
     // capture fails with one line before it touches the network.
     result<void> prepare();
+    // Before start(): `handler` is called once, on the writer thread, when standard output's
+    // reader has gone (EPIPE with out_dir "-"); it must only post a stop, not block.
+    void on_output_closed(std::function<void()> handler) { output_closed_ = std::move(handler); }
     // Starts the writer thread.
     void start();
     // Call once the producer has pushed its last record: the thread writes out everything
@@ -110,6 +114,7 @@ class jsonl_writer {
     std::size_t control_sink_ = 0;                     // and of the control file's
     std::vector<queue::record_view> batch_;  // records read and not yet consumed (with consumer_)
     std::size_t flush_bytes_ = 0;
+    std::function<void()> output_closed_;
     std::atomic<bool> finishing_{false};
     std::promise<void> done_;
     std::thread thread_;

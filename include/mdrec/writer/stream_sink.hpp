@@ -31,6 +31,8 @@ struct sink_context {
     // Called before a descriptor is closed: the syncer thread must be done with it. Once per
     // segment close, never per line.
     std::function<void()> before_close;
+    // Called once when standard output's reader has gone (EPIPE): nothing more can be written.
+    std::function<void()> output_closed;
 };
 
 class stream_sink {
@@ -89,6 +91,7 @@ class stream_sink {
     std::string dir_;     // <out>/<venue>/<stream>; empty for a standard stream
     std::string stream_;  // stream name for clock lines; empty for rejects
     bool standard_ = false;
+    bool closed_ = false;   // a standard stream whose reader has gone (EPIPE)
     bool failing_ = false;  // inside an episode of errors: logged once, retried
     // Receive times in [hour_begin_, hour_end_) go to current_ without a rotation check.
     std::int64_t hour_begin_ = 0;
