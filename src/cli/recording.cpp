@@ -88,7 +88,7 @@ void prepare_output(writer::jsonl_writer& writer) {
     raise_file_limit();
 }
 
-// The data folder as this run holds it: the lock (one recorder per folder) and the room kept
+// The venue folder as this run holds it: the lock (one recorder per venue folder) and the room kept
 // for what the shutdown deadline may lose. Both empty for standard output.
 struct data_folder {
     std::optional<writer::data_lock> lock;
@@ -100,10 +100,12 @@ struct data_folder {
 data_folder lock_and_recover(const recording_plan& plan, queue::spsc_ring& ring) {
     data_folder folder;
     if (plan.out == "-") return folder;
-    auto locked = writer::data_lock::acquire(plan.out);
+    // One recorder per venue folder: a spot and a USD-M recorder share one --out. Recovery below
+    // touches only this venue's folder, under its lock.
+    const std::string venue_dir = data_layout::venue_folder(plan.out, plan.writer.venue);
+    auto locked = writer::data_lock::acquire(venue_dir);
     if (!locked) throw startup_error(locked.error().message, 1);
     folder.lock.emplace(std::move(*locked));
-    const std::string venue_dir = data_layout::venue_folder(plan.out, plan.writer.venue);
     auto losses = writer::shutdown_loss_file::open(venue_dir, plan.streams.size());
     if (!losses) throw startup_error(losses.error().message, 1);
     folder.losses.emplace(std::move(*losses));
@@ -249,7 +251,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     writer::jsonl_writer writer(plan.writer, ring, plan.streams);
     prepare_output(writer);
 
-    // 3. Take the data folder (one recorder per folder) and repair what a crash left.
+    // 3. Take the venue folder (one recorder per venue) and repair what a crash left.
     data_folder folder = lock_and_recover(plan, ring);
 
     // 4. Set up TLS and the connections (a bad --ca-file fails here); SIGHUP re-reads the file.
