@@ -150,22 +150,26 @@ void log_start(const recording_plan& plan, ingest::ingest_engine& engine) {
 // mark in those folders' files.
 void keep_losses(const recording_plan& plan, const writer::finish_outcome& finished,
                  data_folder& folder) {
-    if (finished.complete) {
+    if (finished.lost.empty()) {
+        if (!finished.complete) return;
         folder.losses->clear();
         folder.lock->mark_clean_stop();
         return;
     }
-    if (finished.lost.empty()) return;
+    std::uint64_t lines = 0;
+    for (const auto& loss : finished.lost) lines += loss.lines;
     auto saved = folder.losses->save({::getpid(), finished.lost});
     if (!saved) {
         spdlog::error("{}: the next start cannot mark the {} lines lost here",
-                      saved.error().message, finished.unwritten_lines);
+                      saved.error().message, lines);
         return;
     }
+    // Lines only dropped by a refusing folder: the stop itself was clean.
+    if (finished.complete) folder.lock->mark_clean_stop();
     spdlog::warn(
-        "{} lines could not be written by the shutdown deadline; the next start on {} "
-        "marks them in their files",
-        finished.unwritten_lines, data_layout::venue_folder(plan.out, plan.writer.venue));
+        "{} lines could not be written (by the shutdown deadline, or to a folder that refused "
+        "them); the next start on {} marks them in their files",
+        lines, data_layout::venue_folder(plan.out, plan.writer.venue));
 }
 
 // Marks drops still owed a gap line, then lets the writer write out everything queued,

@@ -50,7 +50,8 @@ struct finish_outcome {
     bool complete = true;  // everything queued was written and synced
     bool stuck = false;    // the thread is blocked in a system call and was left behind
     std::uint64_t unwritten_lines = 0;
-    // Where the unwritten lines belonged, for the next start's markers (shutdown_losses).
+    // Where the unwritten lines belonged, for the next start's markers (shutdown_losses); also
+    // the lines a folder refused that its file could not be told about yet (even if complete).
     std::vector<folder_loss> lost;
 };
 
