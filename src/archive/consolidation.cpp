@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <utility>
 #include <vector>
 
 #include "mdrec/archive/durable_file.hpp"
@@ -56,15 +58,19 @@ class run_lock {
 // What a running recorder has open: the files of the hours it may still append to.
 struct recorder_state {
     bool running = false;
+    long pid = 0;  // 0: running, pid unknown
     bool files_known = false;
     std::vector<std::string> open_files;  // canonical paths
 };
 
-recorder_state look_at_recorder(const std::string& data_dir) {
+// `lock_dir` is the folder whose lock a recorder holds: a venue folder (or, for an mdrec older
+// than the lock per venue, the whole data folder).
+recorder_state look_at_recorder(const std::string& lock_dir) {
     recorder_state state;
-    const auto pid = writer::data_lock::holder_pid(data_dir);
+    const auto pid = writer::data_lock::holder_pid(lock_dir);
     if (!pid) return state;
     state.running = true;
+    state.pid = *pid;
     if (*pid <= 0) return state;
     std::error_code ec;
     const fs::path fds = "/proc/" + std::to_string(*pid) + "/fd";
@@ -80,12 +86,17 @@ recorder_state look_at_recorder(const std::string& data_dir) {
 // Why a day is not consolidated now, or nothing if it may be.
 std::optional<std::string> reason_to_wait(const stream_day& day, std::int64_t now,
                                           const recorder_state& recorder) {
-    if (day.day >= day_of(now)) return "the current UTC day (or later)";
+    if (day.day >= day_of(now)) return "the UTC day is not over yet";
     if (!recorder.running) return std::nullopt;
-    if (now < (day.day + 1) * ns_per_day + busy_grace_ns) return "ended less than 5 min ago";
+    const std::string who = recorder.pid > 0
+                                ? "a running recorder (pid " + std::to_string(recorder.pid) + ")"
+                                : std::string("a running recorder");
+    if (now < (day.day + 1) * ns_per_day + busy_grace_ns) {
+        return "the day ended less than 5 min ago and " + who + " may still write it";
+    }
     if (!recorder.files_known) {
         // Cannot see the recorder's files (another user?): only days before yesterday are safe.
-        if (day.day >= day_of(now) - 1) return "a running recorder's files cannot be inspected";
+        if (day.day >= day_of(now) - 1) return who + " holds files that cannot be inspected";
         return std::nullopt;
     }
     std::error_code ec;
@@ -95,6 +106,30 @@ std::optional<std::string> reason_to_wait(const stream_day& day, std::int64_t no
     }
     return std::nullopt;
 }
+
+// The recorder of each venue folder, looked at once per run: one recorder per venue, so a spot
+// recorder never holds back a USD-M day.
+class recorders {
+  public:
+    explicit recorders(std::string data_dir)
+        : data_dir_(std::move(data_dir)), whole_folder_(look_at_recorder(data_dir_)) {}
+
+    const recorder_state& of(const std::string& venue) {
+        auto it = by_venue_.find(venue);
+        if (it == by_venue_.end()) {
+            recorder_state state = look_at_recorder(data_layout::venue_folder(data_dir_, venue));
+            // An older mdrec holding the whole data folder may write any venue of it.
+            if (!state.running) state = whole_folder_;
+            it = by_venue_.emplace(venue, std::move(state)).first;
+        }
+        return it->second;
+    }
+
+  private:
+    std::string data_dir_;
+    recorder_state whole_folder_;
+    std::map<std::string, recorder_state> by_venue_;
+};
 
 bool wanted(const stream_day& day, const consolidate_request& request) {
     if (request.date && day.day != *request.date) return false;
@@ -125,9 +160,9 @@ result<consolidate_report> consolidate(const consolidate_request& request) {
     auto lock = run_lock::take(settings.archive_dir);
     if (!lock) return tl::unexpected(lock.error());
 
-    // 2. What is finished: the clock, and what a running recorder has open right now.
+    // 2. What is finished: the clock, and what each venue's running recorder has open right now.
     const std::int64_t now = realtime_ns();
-    const recorder_state recorder = look_at_recorder(request.data_dir);
+    recorders running(request.data_dir);
 
     // 3. Every stream day in the data folder, oldest first.
     auto days = find_stream_days(request.data_dir, settings.archive_dir);
@@ -139,10 +174,15 @@ result<consolidate_report> consolidate(const consolidate_request& request) {
     day_archiver archiver(settings, meter);
     for (const auto& day : *days) {
         if (!wanted(day, request)) continue;
-        if (const auto why = reason_to_wait(day, now, recorder)) {
+        if (const auto why = reason_to_wait(day, now, running.of(day.venue))) {
             ++report.skipped;
-            spdlog::debug("consolidate: {}/{} {} left for later: {}", day.venue, day.stream,
-                          day.date, *why);
+            // A finished day held back is said at info level: "1 not finished yet" alone leaves
+            // an operator guessing which recorder or file holds it. The current day, skipped by
+            // every run, only at debug: under cron the summary stays the only output.
+            meter.clear();
+            spdlog::log(day.day >= day_of(now) ? spdlog::level::debug : spdlog::level::info,
+                        "consolidate: {}/{} {} left for later: {}", day.venue, day.stream, day.date,
+                        *why);
             continue;
         }
         auto outcome = archiver.run(day);

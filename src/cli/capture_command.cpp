@@ -27,6 +27,8 @@ int capture_command(const recording_options& options) {
     std::fprintf(to, "%s\n", summary.line("captured").c_str());
     std::fflush(to);
     if (summary.failure) return 1;
+    // A reader that had enough (`| head -2`) is how a filter's run ends: 0, like `cat`.
+    if (summary.stop_reason == output_closed_reason) return 0;
     // A capture that kept none of what it received failed, whatever else went right.
     if (const std::string why = summary.nothing_recorded(); !why.empty()) {
         std::fprintf(stderr, "mdrec: %s\n", why.c_str());

@@ -88,7 +88,7 @@ void prepare_output(writer::jsonl_writer& writer) {
     raise_file_limit();
 }
 
-// The data folder as this run holds it: the lock (one recorder per folder) and the room kept
+// The venue folder as this run holds it: the lock (one recorder per venue folder) and the room kept
 // for what the shutdown deadline may lose. Both empty for standard output.
 struct data_folder {
     std::optional<writer::data_lock> lock;
@@ -100,10 +100,12 @@ struct data_folder {
 data_folder lock_and_recover(const recording_plan& plan, queue::spsc_ring& ring) {
     data_folder folder;
     if (plan.out == "-") return folder;
-    auto locked = writer::data_lock::acquire(plan.out);
+    // One recorder per venue folder: a spot and a USD-M recorder share one --out. Recovery below
+    // touches only this venue's folder, under its lock.
+    const std::string venue_dir = data_layout::venue_folder(plan.out, plan.writer.venue);
+    auto locked = writer::data_lock::acquire(venue_dir);
     if (!locked) throw startup_error(locked.error().message, 1);
     folder.lock.emplace(std::move(*locked));
-    const std::string venue_dir = data_layout::venue_folder(plan.out, plan.writer.venue);
     auto losses = writer::shutdown_loss_file::open(venue_dir, plan.streams.size());
     if (!losses) throw startup_error(losses.error().message, 1);
     folder.losses.emplace(std::move(*losses));
@@ -135,6 +137,12 @@ void watch_config_file(ingest::ingest_engine& engine, const std::string& path,
     engine.set_reload_handler([path, command_line] { return reload_streams(path, command_line); });
 }
 
+// Standard output's reader has gone (`--out - | head -2`): stop reading, as a filter would. Called
+// on the writer thread, so the stop is posted to the ingest thread.
+void stop_when_output_closes(writer::jsonl_writer& writer, ingest::ingest_engine& engine) {
+    writer.on_output_closed([&engine] { engine.request_stop(output_closed_reason); });
+}
+
 void log_start(const recording_plan& plan, ingest::ingest_engine& engine) {
     spdlog::info("mdrec {}: {} stream{} from {} on {} connection{} to {}", MDREC_VERSION,
                  plan.streams.size(), plan.streams.size() == 1 ? "" : "s",
@@ -147,22 +155,26 @@ void log_start(const recording_plan& plan, ingest::ingest_engine& engine) {
 // mark in those folders' files.
 void keep_losses(const recording_plan& plan, const writer::finish_outcome& finished,
                  data_folder& folder) {
-    if (finished.complete) {
+    if (finished.lost.empty()) {
+        if (!finished.complete) return;
         folder.losses->clear();
         folder.lock->mark_clean_stop();
         return;
     }
-    if (finished.lost.empty()) return;
+    std::uint64_t lines = 0;
+    for (const auto& loss : finished.lost) lines += loss.lines;
     auto saved = folder.losses->save({::getpid(), finished.lost});
     if (!saved) {
         spdlog::error("{}: the next start cannot mark the {} lines lost here",
-                      saved.error().message, finished.unwritten_lines);
+                      saved.error().message, lines);
         return;
     }
+    // Lines only dropped by a refusing folder: the stop itself was clean.
+    if (finished.complete) folder.lock->mark_clean_stop();
     spdlog::warn(
-        "{} lines could not be written by the shutdown deadline; the next start on {} "
-        "marks them in their files",
-        finished.unwritten_lines, data_layout::venue_folder(plan.out, plan.writer.venue));
+        "{} lines could not be written (by the shutdown deadline, or to a folder that refused "
+        "them); the next start on {} marks them in their files",
+        lines, data_layout::venue_folder(plan.out, plan.writer.venue));
 }
 
 // Marks drops still owed a gap line, then lets the writer write out everything queued,
@@ -263,13 +275,14 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     writer::jsonl_writer writer(plan.writer, ring, plan.streams);
     prepare_output(writer);
 
-    // 3. Take the data folder (one recorder per folder) and repair what a crash left.
+    // 3. Take the venue folder (one recorder per venue) and repair what a crash left.
     data_folder folder = lock_and_recover(plan, ring);
 
     // 4. Set up TLS and the connections (a bad --ca-file fails here); SIGHUP re-reads the file.
     ingest::ingest_engine engine(plan.ingest, plan.streams, ring);
     signals.release();
     watch_config_file(engine, plan.config_file, options.command_line_args);
+    stop_when_output_closes(writer, engine);
     log_start(plan, engine);
 
     // 5. Start the writer thread and the ops thread (metrics and health over HTTP, systemd

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
 #include <csignal>
 
 #include "mdrec/common/clock.hpp"
@@ -94,6 +95,10 @@ void ingest_engine::stop(std::string reason) {
     duration_timer_.cancel();
     watchdog_timer_.cancel();
     shards_.stop();
+}
+
+void ingest_engine::request_stop(std::string reason) {
+    asio::post(io_, [this, reason = std::move(reason)]() mutable { stop(std::move(reason)); });
 }
 
 void ingest_engine::start_watchdog_timer() {

@@ -21,8 +21,14 @@ jsonl_writer::jsonl_writer(writer_config config, queue::spsc_ring& ring,
       streams_(streams),
       files_(files),
       consumer_(consumer),
-      sinks_context_{files_, stats_, latency_, config_.retry_interval,
-                     [this] { collect_background_sync(true); }},
+      sinks_context_{files_,
+                     stats_,
+                     latency_,
+                     config_.retry_interval,
+                     [this] { collect_background_sync(true); },
+                     [this] {
+                         if (output_closed_) output_closed_();
+                     }},
       syncer_(files_) {
     const bool to_stdout = config_.out_dir == "-";
     // Every stream shares one sink on standard output, so it keeps the order of arrival.
@@ -234,8 +240,11 @@ std::uint64_t jsonl_writer::count_unwritten() {
     std::uint64_t unwritten = 0;
     for (std::size_t i = 0; i < sinks_.size(); ++i) {
         unwritten += per_sink[i];
+        // Lines a folder of its own refused (already counted as lost) whose marker it never
+        // took: the next start writes it, with the unwritten ones.
+        const std::uint64_t lost = per_sink[i] + sinks_[i]->dropped_unmarked();
         const std::string folder = sinks_[i]->folder_name();
-        if (per_sink[i] != 0 && !folder.empty()) outcome_.lost.push_back({folder, per_sink[i]});
+        if (lost != 0 && !folder.empty()) outcome_.lost.push_back({folder, lost});
     }
     stats_.lost_lines.fetch_add(unwritten, std::memory_order_relaxed);
     return unwritten;

@@ -29,6 +29,24 @@ void segment_file::add_own(std::string line, queue::record_kind kind, std::int64
     add(own_lines_.back(), kind, ts);
 }
 
+void segment_file::insert_own(std::size_t at, std::string line, queue::record_kind kind,
+                              std::int64_t ts) {
+    at = std::min(at, pending_.size());
+    own_lines_.push_front(std::move(line));  // a deque: the other lines' iovecs stay valid
+    std::string& own = own_lines_.front();
+    const auto offset = static_cast<std::ptrdiff_t>(at);
+    pending_.insert(pending_.begin() + offset, iovec{own.data(), own.size()});
+    lines_.insert(lines_.begin() + offset, line_info{kind, ts});
+}
+
+bool segment_file::starts_with_own_line() const noexcept {
+    if (pending_.empty()) return false;
+    for (const auto& own : own_lines_) {
+        if (pending_.front().iov_base == static_cast<const void*>(own.data())) return true;
+    }
+    return false;
+}
+
 int segment_file::open(file_io& files) {
     const int fd = files.open_append(path_);
     if (fd < 0) return fd;
@@ -135,6 +153,7 @@ std::size_t segment_file::drop_pending() {
     const std::size_t dropped = pending_.size();
     pending_.clear();
     lines_.clear();
+    own_lines_.clear();
     return dropped;
 }
 

@@ -30,6 +30,29 @@ std::string clock_line(std::int64_t ts, const std::string& stream) {
     return line.finish();
 }
 
+// Errors of one folder rather than of the disk: permissions, a file where a folder should be, a
+// name the file system refuses. A full or failing disk (ENOSPC, EDQUOT, EIO, EROFS) is everyone's
+// problem and keeps the lines queued instead.
+bool folder_only(int err) {
+    switch (err) {
+        case EACCES:
+        case EPERM:
+        case ENOTDIR:
+        case EISDIR:
+        case EEXIST:
+        case ENOENT:
+        case ELOOP:
+        case ENAMETOOLONG:
+            return true;
+        default:
+            return false;
+    }
+}
+
+std::int64_t milliseconds(std::chrono::nanoseconds d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
 }  // namespace
 
 stream_sink::stream_sink(sink_context& ctx, std::string dir, std::string stream)
@@ -81,28 +104,74 @@ void stream_sink::rotate(std::int64_t ts) {
     }
     // While the disk fails, the new hour's file is created now (a failure is noted and retried
     // by flush); otherwise flush opens it once the earlier hour's lines are written.
-    if (failing_) open(current_);
+    if (failing_) {
+        if (const auto failed = open(current_)) note_failure(current_, failed->what, failed->err);
+    }
 }
 
-bool stream_sink::open(segment& seg) {
+std::optional<stream_sink::open_failure> stream_sink::open(segment& seg) {
     const std::string folder = data_layout::segment_folder(dir_, seg.hour());
     const int created = ctx_.files.make_dirs(folder);
-    if (created < 0) {
-        note_failure(seg, "create folder for", -created);
-        return false;
-    }
+    if (created < 0) return open_failure{"create folder for", -created};
     // New folders' names live in their parents: those must be synced too.
     for (auto& parent : parents_of_new_folders(folder, created)) {
         seg.unsynced_folders().push_back(std::move(parent));
     }
-    if (const int rc = seg.open(ctx_.files); rc < 0) {
-        note_failure(seg, "open", -rc);
-        return false;
-    }
+    if (const int rc = seg.open(ctx_.files); rc < 0) return open_failure{"open", -rc};
     // An empty file is taken for a new one: its entry in the folder must become durable too.
     if (seg.size() == 0) seg.unsynced_folders().push_back(folder);
     ctx_.stats.files_opened.fetch_add(1, std::memory_order_relaxed);
+    return std::nullopt;
+}
+
+bool stream_sink::open_failed(segment& seg, const open_failure& failure) {
+    if (standard_ || !folder_only(failure.err)) {
+        note_failure(seg, failure.what, failure.err);
+        return false;
+    }
+    // This folder alone: waiting for it would hold the shared queue, and so every other
+    // stream, behind it. Drop and count its lines until a retry works.
+    ctx_.stats.write_errors.fetch_add(1, std::memory_order_relaxed);
+    if (!dropping_) {
+        dropping_ = true;
+        drop_error_ = errno_text(failure.err);
+        spdlog::error(
+            "{} {} failed: {}; this stream's lines are dropped (counted, and marked in its file "
+            "once it can be written) so the others are not held up; retrying every {} ms",
+            failure.what, seg.path(), drop_error_, milliseconds(ctx_.retry_interval));
+    }
+    failed_hour_ = seg.hour();
+    retry_at_ = std::chrono::steady_clock::now() + ctx_.retry_interval;
+    drop(seg);
     return true;
+}
+
+void stream_sink::drop(segment& seg) {
+    const std::size_t lines = seg.drop_pending();
+    dropped_ += lines;
+    ctx_.stats.lost_lines.fetch_add(lines, std::memory_order_relaxed);
+}
+
+void stream_sink::mark_dropped(segment& seg) {
+    // The marker goes before the first line written again, after the segment's clock line.
+    const std::int64_t ts = seg.first_pending_ts();
+    const std::string name = stream_.empty() ? folder_name() : stream_;
+    const bool clock_first = seg.starts_with_own_line();
+    seg.insert_own(clock_first ? 1 : 0,
+                   record::event_line(ts, "gap", name)
+                       .add("reason", "write_failed")
+                       .add("dropped", static_cast<std::int64_t>(dropped_))
+                       .add("error", drop_error_)
+                       .finish(),
+                   queue::record_kind::event, ts);
+    // Its clock line went with the dropped lines: a new file still opens with one.
+    if (!clock_first && seg.size() == 0 && !stream_.empty()) {
+        seg.insert_own(0, clock_line(ts, stream_), queue::record_kind::event, ts);
+    }
+    spdlog::info("writing to {} works again; {} lines of it were dropped meanwhile (a gap line)",
+                 seg.path(), dropped_);
+    dropping_ = false;
+    dropped_ = 0;
 }
 
 bool stream_sink::flush() {
@@ -117,7 +186,15 @@ bool stream_sink::flush() {
 
 bool stream_sink::flush(segment& seg) {
     if (!seg.has_pending()) return true;
-    if (!seg.is_open() && !open(seg)) return false;
+    if (!seg.is_open()) {
+        if (dropping_ && seg.hour() == failed_hour_ &&
+            std::chrono::steady_clock::now() < retry_at_) {
+            drop(seg);
+            return true;
+        }
+        if (const auto failed = open(seg)) return open_failed(seg, *failed);
+    }
+    if (dropping_) mark_dropped(seg);
     const int err = seg.flush(ctx_.files, ctx_.stats, ctx_.latency);
     if (err == 0) {
         if (failing_) {
@@ -126,12 +203,18 @@ bool stream_sink::flush(segment& seg) {
         }
         return true;
     }
-    note_failure(seg, "write to", err);
     if (standard_ && err == EPIPE) {
-        // Whoever read standard output has gone; these lines have nowhere to go.
+        // Whoever read standard output has gone (`| head`): not a disk error to retry. These
+        // lines have nowhere to go, and the recording is told to stop, as a filter would.
         ctx_.stats.lost_lines.fetch_add(seg.drop_pending(), std::memory_order_relaxed);
+        if (!closed_) {
+            closed_ = true;
+            spdlog::debug("{}: its reader has gone (EPIPE)", name_of(seg));
+            if (ctx_.output_closed) ctx_.output_closed();
+        }
         return true;
     }
+    note_failure(seg, "write to", err);
     return false;
 }
 

@@ -51,6 +51,24 @@ sent_frames "$work/stdout.sent" "$s" >"$work/stdout.want"
 check_prefix stdout "$work/stdout.got" "$work/stdout.want"
 pass "--out - writes the same lines to standard output"
 
+# --out - into a reader that goes away (`| head -2`): capture stops by itself, says so on stderr
+# and exits 0 like other filters; `timeout` turns the old behaviour (runs until killed) into a
+# failure rather than a hang.
+start_sim pipe --rate 50
+set +e
+timeout 20 bash -c '"$0" capture --endpoint "ws://127.0.0.1:$1" --stream "$2" --out - \
+    --stats-interval 0 2>"$3" | head -2 >"$4"; exit "${PIPESTATUS[0]}"' \
+    "$MDREC" "$port" "$s" "$work/pipe.log" "$work/pipe.jsonl"
+rc=$?
+set -e
+stop_sim
+((rc != 124)) || fail "--out - | head -2: still running after 20 s"
+((rc == 0)) || fail "--out - | head -2: exit $rc: $(tail -3 "$work/pipe.log")"
+[[ $(wc -l <"$work/pipe.jsonl") -eq 2 ]] || fail "--out - | head -2: not 2 lines"
+grep -q 'stopping: standard output closed' "$work/pipe.log" || fail "no reason: $(cat "$work/pipe.log")"
+grep -q '^captured [0-9]* messages' "$work/pipe.log" || fail "no summary on stderr: $(cat "$work/pipe.log")"
+pass "--out - | head -2 ends by itself: $(grep -o 'stopping: .*' "$work/pipe.log")"
+
 # A raw /ws/<stream> connection: no envelope, same record shape.
 s=bnbusdt@depth20@100ms
 start_sim raw --rate 0

@@ -176,6 +176,9 @@ done
 consolidate_at --data-dir "$work/live" >"$work/live1.out" 2>&1 || fail "consolidate next to a recorder: $?"
 grep -q '^consolidated 0 stream-days.* 1 not finished yet' "$work/live1.out" || fail "busy day: $(cat "$work/live1.out")"
 [[ -s "$work/live/$venue/$s1/$past/12.jsonl" ]] || fail "busy day: sources touched"
+# At the default (info) level the log says why, naming the file the recorder holds.
+grep -q "info.*$s1 $past left for later: a running recorder still has .*/$past/12.jsonl open" \
+    "$work/live1.out" || fail "busy day: no reason at info level: $(cat "$work/live1.out")"
 kill -TERM "$rec"
 wait "$rec" || fail "recorder exited $?"
 stop_sim

@@ -82,24 +82,44 @@ rate=$((got / 2))
 ((sent - got <= rate + 10000)) || fail "kill -9 lost $((sent - got)) messages (rate $rate/s)"
 pass "kill -9 at full speed: $got of $sent sent on disk (lost $((sent - got)): last flush interval + queue + socket), restart repaired and marked it"
 
-# --- 3. One recorder per data folder.
+# --- 3. One recorder per venue folder.
 start_sim lock --rate 10
 "$MDREC" run --no-metrics --endpoint "ws://127.0.0.1:$port" --stream "$s" --out "$work/lock" \
     --stats-interval 0 2>"$work/lock1.log" &
 rec=$!
-for _ in $(seq 50); do [[ -s "$work/lock/.mdrec.lock" ]] && break; sleep 0.1; done
+for _ in $(seq 50); do [[ -s "$work/lock/binance-spot/.mdrec.lock" ]] && break; sleep 0.1; done
+# A USD-M recorder shares the data folder with the spot one: both record.
+spot_port=$port spot_sim=$sim_pid
+start_sim lock-usdm --venue usdm --rate 10
+"$MDREC" run --no-metrics --venue binance-usdm --endpoint "ws://127.0.0.1:$port" --stream "$s" \
+    --out "$work/lock" --stats-interval 0 2>"$work/lock-usdm.log" &
+usdm_rec=$!
+for _ in $(seq 100); do
+    [[ -n $(recorded_lines "$work/lock/binance-usdm" "$s" | data_frames) ]] && break
+    kill -0 "$usdm_rec" 2>/dev/null || break
+    sleep 0.1
+done
+kill -TERM "$usdm_rec" 2>/dev/null || true
+wait "$usdm_rec" || fail "USD-M recorder next to the spot one exited $?: $(tail -2 "$work/lock-usdm.log")"
+stop_sim
+[[ -n $(recorded_lines "$work/lock/binance-usdm" "$s" | data_frames) ]] ||
+    fail "USD-M recorder next to the spot one recorded nothing: $(tail -2 "$work/lock-usdm.log")"
+kill -0 "$rec" || fail "the spot recorder stopped"
+port=$spot_port
 set +e
 "$MDREC" capture --endpoint "ws://127.0.0.1:$port" --stream "$s" --out "$work/lock" --count 5 \
     >/dev/null 2>"$work/lock2.err"
 rc=$?
 set -e
 ((rc == 1)) || fail "second recorder: exit $rc, expected 1"
-grep -q "^mdrec: another mdrec (pid $rec) is already recording into $work/lock" "$work/lock2.err" ||
+grep -q "^mdrec: another mdrec (pid $rec) is already recording into $work/lock/binance-spot" "$work/lock2.err" ||
     fail "second recorder: $(cat "$work/lock2.err")"
 kill -TERM "$rec"
 wait "$rec" || fail "first recorder exit $?"
+sim_pid=$spot_sim
 stop_sim
-pass "second recorder refused: $(cat "$work/lock2.err")"
+[[ -n $(recorded_lines "$work/lock/binance-spot" "$s" | data_frames) ]] || fail "spot recorder recorded nothing"
+pass "spot and USD-M recorders share one --out; a second spot recorder refused: $(cat "$work/lock2.err")"
 
 # --- 4. The disk fills up, then space returns.
 mkdir -p "$work/small"

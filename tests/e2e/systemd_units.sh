@@ -11,31 +11,47 @@ prefix="$work/prefix"
 cmake --install "$MDREC_BUILD_DIR" --prefix "$prefix" >"$work/install.log" 2>&1 ||
     fail "cmake --install: $(tail -5 "$work/install.log")"
 units="$prefix/lib/systemd/system"
-for f in "$prefix/bin/mdrec" "$units/mdrec.service" "$prefix/share/doc/mdrec/mdrec.toml" \
+for f in "$prefix/bin/mdrec" "$units/mdrec.service" "$units/mdrec@.service" \
+    "$units/mdrec-consolidate.service" "$prefix/share/doc/mdrec/mdrec.toml" \
     "$prefix/share/doc/mdrec/README.md"; do
     [[ -e $f ]] || fail "not installed: ${f#"$prefix"/}"
 done
 grep -qx "ExecStart=$prefix/bin/mdrec run --config /etc/mdrec/mdrec.toml --out /var/lib/mdrec" \
     "$units/mdrec.service" || fail "ExecStart: $(grep ExecStart "$units/mdrec.service")"
-pass "cmake --install: bin/mdrec, lib/systemd/system/*.service, share/doc/mdrec/mdrec.toml"
+# The templated unit: one config per instance, its data folder the config's `out`.
+grep -qx "ExecStart=$prefix/bin/mdrec run --config /etc/mdrec/%i.toml" "$units/mdrec@.service" ||
+    fail "mdrec@.service ExecStart: $(grep ExecStart "$units/mdrec@.service")"
+# Consolidation takes its data folder from configuration, not a hard-coded /var/lib/mdrec.
+grep -qx 'ExecStart=.*/mdrec consolidate --data-dir ${MDREC_DATA_DIR}' "$units/mdrec-consolidate.service" ||
+    fail "mdrec-consolidate.service ExecStart: $(grep ExecStart "$units/mdrec-consolidate.service")"
+grep -qx 'EnvironmentFile=-/etc/mdrec/consolidate.env' "$units/mdrec-consolidate.service" ||
+    fail "mdrec-consolidate.service reads no configuration file"
+pass "cmake --install: bin/mdrec, lib/systemd/system/*.service (mdrec@.service too), share/doc/mdrec/mdrec.toml"
 
 for key in Type=notify WatchdogSec= Restart=on-failure DynamicUser=yes StateDirectory=mdrec \
     NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes PrivateDevices=yes \
     RestrictAddressFamilies= SystemCallFilter=@system-service 'CapabilityBoundingSet=$'; do
-    grep -qE "^$key" "$units/mdrec.service" || fail "mdrec.service lacks $key"
+    for unit in mdrec.service mdrec@.service; do
+        grep -qE "^$key" "$units/$unit" || fail "$unit lacks $key"
+    done
 done
+grep -qx 'User=mdrec' "$units/mdrec@.service" || fail "mdrec@.service: instances must share the user mdrec"
 
+# A template is verified as an instance of it (mdrec@spot.service, a link to mdrec@.service).
+ln -s mdrec@.service "$units/mdrec@spot.service"
 for unit in "$units"/*.service "$units"/*.timer; do
-    [[ -e $unit ]] || continue
+    [[ -e $unit && $unit != *@.service ]] || continue
     (cd "$units" && systemd-analyze verify "$unit") >"$work/verify.out" 2>&1 ||
         fail "systemd-analyze verify $(basename "$unit"): $(cat "$work/verify.out")"
     [[ -s $work/verify.out ]] && fail "systemd-analyze verify $(basename "$unit") warns: $(cat "$work/verify.out")"
     pass "systemd-analyze verify $(basename "$unit"): clean"
 done
 
-systemd-analyze security --offline=true --threshold=20 "$units/mdrec.service" >"$work/security.out" 2>&1 ||
-    fail "security rating above 2.0: $(tail -3 "$work/security.out")"
-level=$(sed -nE 's/.*Overall exposure level for mdrec.service: ([0-9.]+) .*/\1/p' "$work/security.out")
-[[ -n $level ]] || fail "no rating in: $(tail -3 "$work/security.out")"
-awk -v l="$level" 'BEGIN {exit !(l <= 2.0)}' || fail "exposure $level > 2.0"
-pass "systemd-analyze security --offline=true: $level"
+for unit in mdrec.service mdrec@spot.service; do
+    systemd-analyze security --offline=true --threshold=20 "$units/$unit" >"$work/security.out" 2>&1 ||
+        fail "$unit: security rating above 2.0: $(tail -3 "$work/security.out")"
+    level=$(sed -nE "s/.*Overall exposure level for $unit: ([0-9.]+) .*/\1/p" "$work/security.out")
+    [[ -n $level ]] || fail "$unit: no rating in: $(tail -3 "$work/security.out")"
+    awk -v l="$level" 'BEGIN {exit !(l <= 2.0)}' || fail "$unit: exposure $level > 2.0"
+    pass "systemd-analyze security --offline=true $unit: $level"
+done

@@ -12,6 +12,10 @@
 
 namespace mdrec::cli {
 
+// The stop reason when standard output's reader went away (`capture --out - | head`): a normal
+// end for a filter, exit 0.
+inline constexpr const char* output_closed_reason = "standard output closed";
+
 struct recording_summary {
     std::string stop_reason;
     std::optional<error> failure;  // the run ended on an error (capture: first connect failed)
@@ -23,7 +27,8 @@ struct recording_summary {
     std::uint64_t dropped = 0;   // data messages dropped (queue full), each marked by a gap line
     std::uint64_t rejected = 0;  // frames kept in the reject file
     std::uint64_t sequence_gaps = 0;  // breaks in the exchange's update ids, each marked
-    std::uint64_t lost = 0;           // lines that never reached the disk (shutdown deadline)
+    std::uint64_t lost = 0;  // lines that never reached the disk (shutdown deadline, a closed
+                             // standard output)
     std::uint64_t write_errors = 0;
     std::uint64_t connects = 0;
     std::uint64_t duplicates = 0;  // messages suppressed as already recorded (overlaps, repeats)

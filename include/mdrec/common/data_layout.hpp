@@ -21,7 +21,7 @@ namespace mdrec::data_layout {
 inline constexpr std::string_view rejects_name = "_rejects";
 inline constexpr std::string_view control_name = "_control";
 
-// The data-folder lock's file name, directly under <out> (writer/data_lock).
+// The lock's file name, directly under <out>/<venue> (writer/data_lock; older versions: <out>).
 inline constexpr std::string_view lock_name = ".mdrec.lock";
 inline constexpr std::string_view lost_name = ".mdrec-lost";
 
@@ -38,8 +38,9 @@ std::string rejects_folder(std::string_view venue_dir);
 // serverShutdown), kept verbatim.
 std::string control_folder(std::string_view venue_dir);
 
-// "<out>/.mdrec.lock".
-std::string lock_file(std::string_view out_dir);
+// "<folder>/.mdrec.lock": folder is a venue folder (<out>/<venue>), or <out> for the lock older
+// versions took on the whole data folder.
+std::string lock_file(std::string_view folder);
 
 // "<venue_dir>/.mdrec-lost": what a run could not write by its shutdown deadline.
 std::string lost_file(std::string_view venue_dir);

@@ -45,6 +45,9 @@ class ingest_engine {
     void set_reload_handler(std::function<result<std::vector<std::string>>()> handler) {
         reload_ = std::move(handler);
     }
+    // Any thread: ends the run as a stop condition does (posted to the ingest thread), e.g. when
+    // the writer finds standard output's reader gone.
+    void request_stop(std::string reason);
     // Makes `wanted` the recorded stream list (shard_set::apply_streams). Ingest thread.
     void apply_streams(const std::vector<std::string>& wanted) { shards_.apply_streams(wanted); }
 

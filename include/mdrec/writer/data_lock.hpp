@@ -1,6 +1,7 @@
-// One recorder per data folder: an exclusive flock on <out>/.mdrec.lock, held for the life of
-// the process (the kernel drops it when the process dies, even by kill -9). The file also says
-// whether its last holder stopped cleanly, so the next start knows to look for crash damage.
+// One recorder per venue folder: an exclusive flock on <out>/<venue>/.mdrec.lock, held for the
+// life of the process (the kernel drops it when the process dies, even by kill -9), so a spot
+// and a USD-M recorder share one --out while two of one venue cannot. The file also says whether
+// its last holder stopped cleanly, so the next start knows to look for crash damage.
 #pragma once
 
 #include <optional>
@@ -12,14 +13,18 @@ namespace mdrec::writer {
 
 class data_lock {
   public:
-    // Takes the lock or explains who holds it ("another mdrec (pid 1234) is recording into
-    // DIR"). Creates the folder if needed. Main thread, before recording starts.
-    static result<data_lock> acquire(const std::string& out_dir);
+    // Takes the lock on `folder` (a venue folder, <out>/<venue>) or explains who holds it
+    // ("another mdrec (pid 1234) is already recording into DIR"). Creates the folder if needed.
+    // The lock an older mdrec took on the whole data folder (<folder>/../.mdrec.lock) is
+    // respected: held, the venue is refused too; left "running" by a crash, a venue folder
+    // that has no lock of its own yet takes that as its unclean previous holder. Main thread,
+    // before recording starts.
+    static result<data_lock> acquire(const std::string& folder);
 
-    // The pid of the process holding the lock on `out_dir` right now (a recorder), or nothing.
+    // The pid of the process holding the lock on `folder` right now (a recorder), or nothing.
     // Only looks (/proc/locks): a recorder starting meanwhile is never refused because of it.
     // A holder whose pid cannot be read is reported as 0. Any thread; blocking file reads.
-    static std::optional<long> holder_pid(const std::string& out_dir);
+    static std::optional<long> holder_pid(const std::string& folder);
 
     data_lock(data_lock&& other) noexcept;
     data_lock& operator=(data_lock&&) = delete;

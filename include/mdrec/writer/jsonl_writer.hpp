@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <memory>
 #include <string>
@@ -49,7 +50,8 @@ struct finish_outcome {
     bool complete = true;  // everything queued was written and synced
     bool stuck = false;    // the thread is blocked in a system call and was left behind
     std::uint64_t unwritten_lines = 0;
-    // Where the unwritten lines belonged, for the next start's markers (shutdown_losses).
+    // Where the unwritten lines belonged, for the next start's markers (shutdown_losses); also
+    // the lines a folder refused that its file could not be told about yet (even if complete).
     std::vector<folder_loss> lost;
 };
 
@@ -67,6 +69,9 @@ class jsonl_writer {
     // Creates <out>/<venue> and checks a file can be created there. Call before start(), so a
     // capture fails with one line before it touches the network.
     result<void> prepare();
+    // Before start(): `handler` is called once, on the writer thread, when standard output's
+    // reader has gone (EPIPE with out_dir "-"); it must only post a stop, not block.
+    void on_output_closed(std::function<void()> handler) { output_closed_ = std::move(handler); }
     // Starts the writer thread.
     void start();
     // Call once the producer has pushed its last record: the thread writes out everything
@@ -110,6 +115,7 @@ class jsonl_writer {
     std::size_t control_sink_ = 0;                     // and of the control file's
     std::vector<queue::record_view> batch_;  // records read and not yet consumed (with consumer_)
     std::size_t flush_bytes_ = 0;
+    std::function<void()> output_closed_;
     std::atomic<bool> finishing_{false};
     std::promise<void> done_;
     std::thread thread_;

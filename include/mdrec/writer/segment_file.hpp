@@ -46,6 +46,13 @@ class segment_file {
     }
     // Queues a line the writer made itself (the clock line); the segment keeps its bytes.
     void add_own(std::string line, queue::record_kind kind, std::int64_t ts);
+    // The same, placed before the queued lines from index `at` on (a marker for lines dropped
+    // before them). Once per episode, not per line: it moves the queued iovecs.
+    void insert_own(std::size_t at, std::string line, queue::record_kind kind, std::int64_t ts);
+    // Whether the first queued line is one the writer made (the segment's clock line).
+    bool starts_with_own_line() const noexcept;
+    // The receive time of the first queued line; has_pending() must be true.
+    std::int64_t first_pending_ts() const noexcept { return lines_.front().ts; }
 
     // Opens the file for appending, creating it; 0 or -errno. Its length is where a rollback
     // cuts back to.

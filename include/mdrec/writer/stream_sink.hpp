@@ -2,6 +2,9 @@
 // stream), i.e. its current hour segment plus earlier segments whose lines a failing disk has
 // not taken yet, so that each hour's lines go to that hour's file however long the disk fails.
 // It decides the hourly rotation and keeps write-error episodes: one error line, one recovery.
+// A folder of its own that cannot be made or opened (permissions, a file in its place) is not
+// waited for: its lines are dropped and counted, so the shared queue keeps moving for the other
+// sinks, and a `gap` line in its file says how many once it can be written again.
 #pragma once
 
 #include <chrono>
@@ -9,6 +12,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +35,8 @@ struct sink_context {
     // Called before a descriptor is closed: the syncer thread must be done with it. Once per
     // segment close, never per line.
     std::function<void()> before_close;
+    // Called once when standard output's reader has gone (EPIPE): nothing more can be written.
+    std::function<void()> output_closed;
 };
 
 class stream_sink {
@@ -70,14 +76,25 @@ class stream_sink {
     void close_all();
     // Lines still queued.
     std::uint64_t unwritten() const;
+    // Lines dropped because this sink's folder could not be written, not yet marked in its file.
+    std::uint64_t dropped_unmarked() const noexcept { return dropped_; }
     // The folder's own name ("btcusdt@depth", "_rejects"); empty for a standard stream.
     std::string folder_name() const;
 
   private:
     stream_sink(sink_context& ctx, std::string dir, std::string stream);
 
+    // A failed step of opening a segment: what was tried, and the errno.
+    struct open_failure {
+        const char* what;
+        int err;
+    };
+
     void rotate(std::int64_t ts);
-    bool open(segment& seg);
+    std::optional<open_failure> open(segment& seg);
+    bool open_failed(segment& seg, const open_failure& failure);
+    void drop(segment& seg);
+    void mark_dropped(segment& seg);
     bool flush(segment& seg);
     bool sync(segment& seg);
     bool close(segment& seg);
@@ -89,7 +106,15 @@ class stream_sink {
     std::string dir_;     // <out>/<venue>/<stream>; empty for a standard stream
     std::string stream_;  // stream name for clock lines; empty for rejects
     bool standard_ = false;
+    bool closed_ = false;   // a standard stream whose reader has gone (EPIPE)
     bool failing_ = false;  // inside an episode of errors: logged once, retried
+    // Inside an episode of this folder's own errors: lines dropped (counted in dropped_), the
+    // hour that failed tried again at retry_at_ (another hour's file at once).
+    bool dropping_ = false;
+    std::int64_t failed_hour_ = 0;
+    std::uint64_t dropped_ = 0;
+    std::string drop_error_;
+    std::chrono::steady_clock::time_point retry_at_{};
     // Receive times in [hour_begin_, hour_end_) go to current_ without a rotation check.
     std::int64_t hour_begin_ = 0;
     std::int64_t hour_end_ = 0;

@@ -1,7 +1,8 @@
-// Tests of the data-folder lock (src/writer/data_lock.cpp): one recorder per folder through an
-// flock on <out>/.mdrec.lock, a refusal that names the holder, and the "running"/"stopped" state
-// that tells the next holder whether the previous one crashed. Other holders are forked children:
-// flock locks belong to open file descriptions, so a second open in this process conflicts too.
+// Tests of the venue-folder lock (src/writer/data_lock.cpp): one recorder per folder through an
+// flock on <folder>/.mdrec.lock (folder = <out>/<venue>), a refusal that names the holder, and the
+// "running"/"stopped" state that tells the next holder whether the previous one crashed. Other
+// holders are forked children: flock locks belong to open file descriptions, so a second open in
+// this process conflicts too.
 #include "mdrec/writer/data_lock.hpp"
 
 #include <gtest/gtest.h>
@@ -184,6 +185,65 @@ TEST(data_lock, a_holder_killed_with_sigkill_leaves_an_unclean_pid) {
     ASSERT_TRUE(next.has_value()) << next.error().message;
     EXPECT_EQ(next->unclean_previous_pid(), std::optional<long>(child.pid()));
     EXPECT_EQ(lock_text(dir.path()), running(::getpid()));
+}
+
+TEST(data_lock, two_venue_folders_of_one_data_folder_are_locked_apart) {
+    test::temp_dir dir;
+    const fs::path spot = dir.path() / "binance-spot";
+    const fs::path usdm = dir.path() / "binance-usdm";
+    lock_holder spot_recorder(spot.string(), lock_holder::end::on_release);
+    ASSERT_TRUE(spot_recorder.acquired());
+    // The USD-M recorder shares the data folder; a second spot recorder is refused.
+    auto usdm_lock = data_lock::acquire(usdm.string());
+    ASSERT_TRUE(usdm_lock.has_value()) << usdm_lock.error().message;
+    EXPECT_EQ(lock_text(usdm), running(::getpid()));
+    auto second_spot = data_lock::acquire(spot.string());
+    ASSERT_FALSE(second_spot.has_value());
+    EXPECT_NE(second_spot.error().message.find(
+                  test::cat("another mdrec (pid ", std::to_string(spot_recorder.pid()),
+                            ") is already recording into ", spot.string())),
+              std::string::npos)
+        << second_spot.error().message;
+    EXPECT_EQ(data_lock::holder_pid(spot.string()), std::optional<long>(spot_recorder.pid()));
+    EXPECT_FALSE(fs::exists(dir.path() / ".mdrec.lock"));  // no lock on the data folder itself
+}
+
+// An mdrec older than the lock per venue flocks <out>/.mdrec.lock itself: a child holding it
+// stands for one still running through an upgrade.
+TEST(data_lock, a_venue_is_refused_while_an_older_mdrec_holds_the_whole_data_folder) {
+    test::temp_dir dir;
+    lock_holder older(dir.str(), lock_holder::end::on_release);
+    ASSERT_TRUE(older.acquired());
+    auto lock = data_lock::acquire((dir.path() / "binance-usdm").string());
+    ASSERT_FALSE(lock.has_value());
+    EXPECT_NE(
+        lock.error().message.find(test::cat("another mdrec (pid ", std::to_string(older.pid()),
+                                            ") is already recording into ", dir.str())),
+        std::string::npos)
+        << lock.error().message;
+    older.wait();
+    EXPECT_TRUE(data_lock::acquire((dir.path() / "binance-usdm").string()).has_value());
+}
+
+TEST(data_lock, a_crash_under_the_whole_folder_lock_is_unclean_for_the_venue_it_recorded) {
+    test::temp_dir dir;
+    test::write_file(dir.path() / ".mdrec.lock", "running 4242\n");
+    const fs::path spot = dir.path() / "binance-spot";
+    fs::create_directories(spot / "btcusdt@trade");  // what the older mdrec recorded
+    {
+        auto lock = data_lock::acquire(spot.string());
+        ASSERT_TRUE(lock.has_value()) << lock.error().message;
+        EXPECT_EQ(lock->unclean_previous_pid(), std::optional<long>(4242));
+        lock->mark_clean_stop();
+    }
+    // Marked once: the venue's own lock now says how its last run ended.
+    auto again = data_lock::acquire(spot.string());
+    ASSERT_TRUE(again.has_value()) << again.error().message;
+    EXPECT_FALSE(again->unclean_previous_pid().has_value());
+    // A venue folder with nothing recorded in it has no crash damage to look for.
+    auto usdm = data_lock::acquire((dir.path() / "binance-usdm").string());
+    ASSERT_TRUE(usdm.has_value()) << usdm.error().message;
+    EXPECT_FALSE(usdm->unclean_previous_pid().has_value());
 }
 
 TEST(data_lock, fails_when_the_folder_cannot_be_created) {

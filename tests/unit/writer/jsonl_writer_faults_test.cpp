@@ -341,6 +341,85 @@ TEST(jsonl_writer_faults, one_failing_file_does_not_hold_up_the_other_streams) {
     EXPECT_EQ(h.stats().data_lines.load(), 20u);
 }
 
+// A stream folder that cannot be made (a regular file where it should be: refused even for
+// root, unlike chmod 000) is that stream's problem alone: its lines are dropped and counted,
+// the other stream's are written on time (not at the next retry, a second later), and once the
+// folder can be made its file says how many lines are missing, before the lines that follow.
+TEST(jsonl_writer_faults, an_unwritable_stream_folder_drops_its_lines_and_delays_no_other) {
+    captured_log log;
+    fault_harness h;
+    h.config.retry_interval = 1s;  // the default: what the others waited for before
+    h.start({"a", "b"});
+    const fs::path blocked = h.dir.path() / "binance-spot" / "a";
+    test::write_file(blocked, "not a folder");
+    for (int i = 0; i < 5; ++i) {
+        h.push_data(0, t10 + i, data_line(t10 + i, "a", i));
+        h.push_data(1, t10 + i, data_line(t10 + i, "b", i));
+    }
+    ASSERT_TRUE(eventually([&] { return h.stats().data_lines.load() == 5; }));
+    // After the failure, b's next lines still go out within a few flush intervals.
+    std::string expect_b;
+    for (int i = 0; i < 5; ++i) expect_b += data_line(t10 + i, "b", i);
+    for (int i = 5; i < 10; ++i) {
+        h.push_data(0, t10 + i, data_line(t10 + i, "a", i));
+        h.push_data(1, t10 + i, data_line(t10 + i, "b", i));
+        expect_b += data_line(t10 + i, "b", i);
+    }
+    EXPECT_TRUE(eventually([&] { return h.stats().data_lines.load() == 10; }, 300ms))
+        << "b waited for a's retry: " << h.stats().data_lines.load() << " lines written";
+    EXPECT_EQ(read_records(h.file("b", t10)), expect_b);
+    EXPECT_EQ(h.stats().failing.load(), 0u);  // the queue is released: nothing waits on a
+    EXPECT_TRUE(eventually([&] { return h.stats().lost_lines.load() == 11; }));  // + clock line
+    EXPECT_EQ(log.count("this stream's lines are dropped"), 1u) << log.text.str();
+
+    // The folder comes back: at the next retry (lines until then are dropped too) the first
+    // line written follows the marker with the count.
+    fs::remove(blocked);
+    std::vector<std::string> sent;
+    for (int i = 20; h.stats().data_lines.load() == 10 && i < 1000; ++i) {
+        sent.push_back(data_line(t10 + i, "a", i));
+        h.push_data(0, t10 + i, sent.back());
+        std::this_thread::sleep_for(10ms);
+    }
+    EXPECT_TRUE(h.writer->finish().complete);
+    const auto dropped = h.stats().lost_lines.load();
+    const auto lines = lines_of(test::read_file(h.file("a", t10)));
+    ASSERT_GE(lines.size(), 3u) << test::read_file(h.file("a", t10));
+    const std::size_t written = lines.size() - 2;
+    ASSERT_EQ(dropped, 11 + sent.size() - written);
+    const std::string first = sent[sent.size() - written];
+    const std::int64_t first_ts = t10 + 20 + static_cast<std::int64_t>(sent.size() - written);
+    EXPECT_TRUE(is_clock_line(lines[0])) << lines[0];
+    EXPECT_EQ(lines[1], test::cat("{\"ts\":", std::to_string(first_ts),
+                                  ",\"event\":\"gap\",\"stream\":\"a\",\"reason\":\"write_failed\","
+                                  "\"dropped\":",
+                                  std::to_string(dropped), ",\"error\":\"Not a directory\"}"));
+    EXPECT_EQ(lines[2] + "\n", first);
+    EXPECT_TRUE(whole_json_lines(h.file("a", t10)));
+    EXPECT_EQ(log.count("works again"), 1u) << log.text.str();
+}
+
+// Still refused at the end: finish() names the folder and the count, for the next start to
+// mark in its file (shutdown_loss_file), though everything else was written.
+TEST(jsonl_writer_faults, lines_dropped_for_a_folder_still_refused_at_the_end_are_handed_on) {
+    fault_harness h;
+    h.start({"a", "b"});
+    test::write_file(h.dir.path() / "binance-spot" / "a", "not a folder");
+    for (int i = 0; i < 5; ++i) {
+        h.push_data(0, t10 + i, data_line(t10 + i, "a", i));
+        h.push_data(1, t10 + i, data_line(t10 + i, "b", i));
+    }
+    ASSERT_TRUE(eventually([&] { return h.stats().lost_lines.load() == 6; }));  // + clock line
+    const finish_outcome finished = h.writer->finish();
+    EXPECT_TRUE(finished.complete);
+    EXPECT_EQ(finished.unwritten_lines, 0u);
+    ASSERT_EQ(finished.lost.size(), 1u);
+    EXPECT_EQ(finished.lost[0].folder, "a");
+    EXPECT_EQ(finished.lost[0].lines, 6u);
+    EXPECT_EQ(h.stats().lost_lines.load(), 6u);  // counted once
+    EXPECT_EQ(h.stats().data_lines.load(), 5u);
+}
+
 TEST(jsonl_writer_faults, logs_one_error_per_episode_and_one_recovery) {
     captured_log log;
     fault_harness h;
@@ -569,10 +648,11 @@ TEST(jsonl_writer_faults, a_failing_open_keeps_the_lines_queued_until_it_works) 
     EXPECT_EQ(h.stats().lost_lines.load(), 0u);
 }
 
+// A full disk refuses folders too: unlike a folder of its own (see above), the lines wait.
 TEST(jsonl_writer_faults, a_failing_make_dirs_keeps_the_lines_queued_until_it_works) {
     fault_harness h;
     h.start({"a"});
-    h.files.fail_make_dirs(EACCES, 5);
+    h.files.fail_make_dirs(ENOSPC, 5);
     std::string expect;
     for (int i = 0; i < 10; ++i) {
         expect += data_line(t10 + i, "a", i);

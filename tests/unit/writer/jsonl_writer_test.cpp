@@ -320,18 +320,25 @@ TEST(jsonl_writer, a_folder_that_cannot_be_created_costs_only_that_streams_lines
         expect_b += data_line(ts, "b", i);
         h.push_data(1, ts, data_line(ts, "b", i));
     }
-    // Stream b is written at once. Stream a's lines wait for their hour's file, retried, and
-    // its later lines wait behind them (each stream stays in order); at the shutdown timeout
-    // they are counted as lost: 10 lines, the next day's line and two clock lines.
+    // Stream b is written at once. Stream a's lines for the refused folder are dropped and
+    // counted (10 lines and the clock line), never waited for; the next day's folder can be made,
+    // and its file says first how many lines are missing before it.
     const std::int64_t next_day = midnight_ns + 24 * ns_per_h;
     h.push_data(0, next_day, data_line(next_day, "a", 10));
     const finish_outcome outcome = h.writer->finish();
     EXPECT_EQ(read_records(h.venue_dir() / "b/2025-11-22/00.jsonl"), expect_b);
     EXPECT_EQ(test::read_file(h.venue_dir() / "a/2025-11-22"), "in the way");
-    EXPECT_FALSE(outcome.complete);
-    EXPECT_EQ(outcome.unwritten_lines, 13u);
-    EXPECT_EQ(h.writer->stats().lost_lines.load(), 13u);
+    EXPECT_TRUE(outcome.complete);
+    EXPECT_EQ(outcome.unwritten_lines, 0u);
+    EXPECT_TRUE(outcome.lost.empty());  // marked in the file
+    EXPECT_EQ(h.writer->stats().lost_lines.load(), 11u);
     EXPECT_GE(h.writer->stats().write_errors.load(), 1u);
+    const std::string next = read_records(h.venue_dir() / "a/2025-11-23/00.jsonl");
+    EXPECT_NE(next.find(",\"event\":\"gap\",\"stream\":\"a\",\"reason\":\"write_failed\","
+                        "\"dropped\":11,"),
+              std::string::npos)
+        << next;
+    EXPECT_NE(next.find(data_line(next_day, "a", 10)), std::string::npos) << next;
 }
 
 TEST(jsonl_writer, each_segment_opens_with_a_clock_line) {

@@ -37,7 +37,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 
 struct sink_harness {
     sink_harness()
-        : ctx{files, stats, latency, std::chrono::milliseconds(5), [this] { ++before_close; }},
+        : ctx{files, stats, latency, std::chrono::milliseconds(5), [this] { ++before_close; }, {}},
           venue((dir.path() / "binance-spot").string()),
           sink(stream_sink::for_stream(ctx, venue, "a")) {}
 
