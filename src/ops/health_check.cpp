@@ -70,6 +70,12 @@ health_report check_health(const recorder_view& view, const health_thresholds& l
         }
     }
     if (stall) report.reasons.push_back(*stall);
+    if (const auto refusing = view.writer->refusing_folders.load(std::memory_order_relaxed)) {
+        report.reasons.push_back(fmt::format(
+            "writer: {} stream folder{} refuse{} new files (their lines are dropped, counted and "
+            "marked)",
+            refusing, refusing == 1 ? "" : "s", refusing == 1 ? "s" : ""));
+    }
     if (view.writer->failing.load(std::memory_order_relaxed) != 0) {
         report.reasons.push_back("writer: the disk refuses writes (lines are kept and retried)");
     }

@@ -189,6 +189,10 @@ metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns)
           "1 while the disk refuses writes (lines are kept "
           "queued and retried)",
           load(out.failing));
+    m.add("mdrec_writer_refusing_folders", type::gauge,
+          "Stream folders that refuse new files: their lines are dropped (counted in "
+          "mdrec_lost_lines_total, marked in the file when it works again)",
+          load(out.refusing_folders));
     m.add("mdrec_writer_flush_seconds", type::summary,
           "Time the writer spent per flush (writev of everything queued)",
           {{"_sum", "", static_cast<double>(out.flush_ns.load(relaxed)) / 1e9},

@@ -134,6 +134,7 @@ bool stream_sink::open_failed(segment& seg, const open_failure& failure) {
     ctx_.stats.write_errors.fetch_add(1, std::memory_order_relaxed);
     if (!dropping_) {
         dropping_ = true;
+        ctx_.stats.refusing_folders.fetch_add(1, std::memory_order_relaxed);
         drop_error_ = errno_text(failure.err);
         spdlog::error(
             "{} {} failed: {}; this stream's lines are dropped (counted, and marked in its file "
@@ -171,6 +172,7 @@ void stream_sink::mark_dropped(segment& seg) {
     spdlog::info("writing to {} works again; {} lines of it were dropped meanwhile (a gap line)",
                  seg.path(), dropped_);
     dropping_ = false;
+    ctx_.stats.refusing_folders.fetch_sub(1, std::memory_order_relaxed);
     dropped_ = 0;
 }
 

@@ -19,6 +19,8 @@ struct writer_stats {
                                                  // deadline with a failing disk, EPIPE on stdout)
     std::atomic<std::uint64_t> write_errors{0};  // failed write/open/sync calls
     std::atomic<std::uint64_t> failing{0};       // 1 while inside a write-error episode
+    std::atomic<std::uint64_t> refusing_folders{0};  // stream folders whose lines are being
+                                                     // dropped (they refuse new files)
     std::atomic<std::uint64_t> flushes{0};
     std::atomic<std::uint64_t> syncs{0};
     std::atomic<std::uint64_t> files_opened{0};

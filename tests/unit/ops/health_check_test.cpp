@@ -111,6 +111,18 @@ TEST(health_check, writer_trouble_is_unhealthy) {
     EXPECT_NE(report.reasons[1].find("refuses writes"), std::string::npos);
 }
 
+TEST(health_check, a_stream_folder_that_refuses_files_is_unhealthy) {
+    recorder_fixture r;
+    r.feed("btcusdt@depth20@100ms", 100 * second);
+    r.feed("ethusdt@depth20@100ms", 100 * second);
+    r.writer.refusing_folders.store(1);
+    const auto report = check_health(r.view("", 99 * second), limits(5), 100 * second, {});
+    ASSERT_EQ(report.reasons.size(), 1u);
+    EXPECT_EQ(report.reasons[0],
+              "writer: 1 stream folder refuses new files (their lines are dropped, counted and "
+              "marked)");
+}
+
 TEST(health_check, a_filling_queue_means_the_writer_does_not_keep_up) {
     recorder_fixture r;
     r.feed("btcusdt@depth20@100ms", 100 * second);

@@ -368,7 +368,8 @@ TEST(jsonl_writer_faults, an_unwritable_stream_folder_drops_its_lines_and_delays
     EXPECT_TRUE(eventually([&] { return h.stats().data_lines.load() == 10; }, 300ms))
         << "b waited for a's retry: " << h.stats().data_lines.load() << " lines written";
     EXPECT_EQ(read_records(h.file("b", t10)), expect_b);
-    EXPECT_EQ(h.stats().failing.load(), 0u);  // the queue is released: nothing waits on a
+    EXPECT_EQ(h.stats().failing.load(), 0u);           // the queue is released: nothing waits on a
+    EXPECT_EQ(h.stats().refusing_folders.load(), 1u);  // what /healthz reports instead
     EXPECT_TRUE(eventually([&] { return h.stats().lost_lines.load() == 11; }));  // + clock line
     EXPECT_EQ(log.count("this stream's lines are dropped"), 1u) << log.text.str();
 
@@ -382,6 +383,7 @@ TEST(jsonl_writer_faults, an_unwritable_stream_folder_drops_its_lines_and_delays
         std::this_thread::sleep_for(10ms);
     }
     EXPECT_TRUE(h.writer->finish().complete);
+    EXPECT_EQ(h.stats().refusing_folders.load(), 0u);
     const auto dropped = h.stats().lost_lines.load();
     const auto lines = lines_of(test::read_file(h.file("a", t10)));
     ASSERT_GE(lines.size(), 3u) << test::read_file(h.file("a", t10));
