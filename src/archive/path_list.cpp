@@ -1,6 +1,8 @@
 // Expanding path arguments; see path_list.hpp.
 #include "mdrec/archive/path_list.hpp"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <filesystem>
 
@@ -18,6 +20,10 @@ bool ends_with(const std::string& s, std::string_view tail) {
 
 }  // namespace
 
+bool is_stream_glob(const std::string& stream) {
+    return stream.find_first_of("*?[") != std::string::npos;
+}
+
 std::string stream_of_path(const std::string& path) {
     const std::string name = fs::path(path).filename().string();
     if (data_layout::is_segment_name(name)) {
@@ -31,8 +37,11 @@ std::string stream_of_path(const std::string& path) {
 result<std::vector<std::string>> expand_paths(const std::vector<std::string>& paths, bool plain,
                                               const std::string& stream) {
     std::vector<std::string> out;
+    const bool glob = is_stream_glob(stream);
     auto keep = [&](const std::string& file) {
-        return stream.empty() || stream_of_path(file) == stream;
+        if (stream.empty()) return true;
+        const std::string of = stream_of_path(file);
+        return glob ? !of.empty() && ::fnmatch(stream.c_str(), of.c_str(), 0) == 0 : of == stream;
     };
     for (const auto& path : paths) {
         std::error_code ec;

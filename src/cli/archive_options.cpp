@@ -54,8 +54,14 @@ void add_cat_options(CLI::App& command, cat_options& o) {
                     ".jsonl or .jsonl.zst files, or folders (searched for both, in path order)")
         ->required()
         ->type_name("PATH");
-    command.add_option("--stream", o.stream, "Only files of this stream (by their names)")
+    command
+        .add_option("--stream", o.stream,
+                    "Only files of this stream (by their names); a glob picks several "
+                    "('btcusdt@*', '*@depth20@100ms')")
         ->type_name("S");
+    command.add_flag("--merge", o.merge,
+                     "Merge the lines of every stream by receive time (ts), streaming; "
+                     "without it, files follow each other in path order");
     command
         .add_option("--from", o.from,
                     "Only lines with ts >= TIME: ns since the epoch, YYYY-MM-DD or "

@@ -29,6 +29,7 @@ struct cat_options {
     std::string stream;
     std::string from;  // ns since the epoch, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS[.frac]][Z]
     std::string to;
+    bool merge = false;  // k-way merge by ts across streams (archive::line_merger)
 };
 
 void add_consolidate_options(CLI::App& command, consolidate_options& options);
