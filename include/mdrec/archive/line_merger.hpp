@@ -45,9 +45,9 @@ class line_merger {
     std::size_t pop();
 
     std::vector<cursor> cursors_;
-    std::vector<std::size_t> heap_;  // indexes into cursors_, least (ts, index) on top
+    std::vector<std::size_t> heap_;        // indexes into cursors_, least (ts, index) on top
     std::optional<std::size_t> emitting_;  // whose head was returned last (to advance next)
-    std::size_t next_start_ = 0;  // cursors not yet read for the first time
+    std::size_t next_start_ = 0;           // cursors not yet read for the first time
 };
 
 }  // namespace mdrec::archive

@@ -61,9 +61,9 @@ TEST(line_merger, merges_streams_by_ts_and_loses_nothing) {
     line_merger m = line_merger::of_files(*files);
     const merged out = drain(m);
     EXPECT_TRUE(out.errors.empty());
-    const std::vector<std::string> expect = {
-        line(1, "a1"), line(2, "b2"), line(4, "a4"), line(4, "b4"), line(5, "b5"),
-        line(6, "a6"), line(9, "a9"), line(10, "b10")};
+    const std::vector<std::string> expect = {line(1, "a1"), line(2, "b2"),  line(4, "a4"),
+                                             line(4, "b4"), line(5, "b5"),  line(6, "a6"),
+                                             line(9, "a9"), line(10, "b10")};
     ASSERT_EQ(out.lines.size(), expect.size());
     for (std::size_t i = 0; i < expect.size(); ++i) {
         EXPECT_EQ(out.lines[i] + "\n", expect[i]) << i;  // ties: the stream listed first
@@ -73,7 +73,8 @@ TEST(line_merger, merges_streams_by_ts_and_loses_nothing) {
 // A line over line_source's limit comes in pieces; no other stream's line cuts into it.
 TEST(line_merger, a_long_lines_pieces_stay_together) {
     const test::temp_dir dir;
-    const std::string big = "{\"ts\":3,\"x\":\"" + std::string(line_source::max_line_bytes, 'z') + "\"}";
+    const std::string big =
+        "{\"ts\":3,\"x\":\"" + std::string(line_source::max_line_bytes, 'z') + "\"}";
     test::write_file(dir.path() / "a@depth.jsonl", line(1, "a1") + big + "\n" + line(5, "a5"));
     test::write_file(dir.path() / "b@depth.jsonl", line(2, "b2") + line(4, "b4"));
     line_merger m = line_merger::of_files(
