@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace mdrec::book {
 
@@ -41,19 +42,31 @@ void append_head(std::string& out, std::int64_t ts, std::string_view stream) {
     out += '"';
 }
 
+// One side's levels, written through a pointer into space reserved once: the line is built
+// for every diff event, and appending piece by piece cost more than the book update itself.
 void append_side(std::string& out, const order_book& book, book_side side, std::size_t depth) {
     const std::size_t n = std::min(depth, book.levels(side));
-    out += '[';
+    const std::size_t start = out.size();
+    out.resize(start + 2 + n * (2 * order_book::max_text + 8));  // at most: [ ["p","q"], ... ]
+    char* p = out.data() + start;
+    *p++ = '[';
     for (std::size_t i = 0; i < n; ++i) {
         const book_level level = book.at(side, i);
-        if (i != 0) out += ',';
-        out += "[\"";
-        out += level.price;
-        out += "\",\"";
-        out += level.qty;
-        out += "\"]";
+        if (i != 0) *p++ = ',';
+        *p++ = '[';
+        *p++ = '"';
+        std::memcpy(p, level.price.data(), level.price.size());
+        p += level.price.size();
+        *p++ = '"';
+        *p++ = ',';
+        *p++ = '"';
+        std::memcpy(p, level.qty.data(), level.qty.size());
+        p += level.qty.size();
+        *p++ = '"';
+        *p++ = ']';
     }
-    out += ']';
+    *p++ = ']';
+    out.resize(static_cast<std::size_t>(p - out.data()));
 }
 
 }  // namespace
