@@ -128,7 +128,8 @@ class stream_writer : public book::book_sink {
     void on_book(std::int64_t ts, std::int64_t last_id, const book::order_book& book) override {
         held_ = false;
         if (!in_range(ts)) return;
-        if (!after_invalid_ && !sampled(ts)) return;
+        const bool due = sampled(ts);  // counted even when the line is due anyway
+        if (!due && !after_invalid_) return;
         after_invalid_ = false;
         book::append_book_line(out_.buffer(), ts, stream_, last_id, book, depth_);
         ++lines_;
@@ -180,16 +181,18 @@ class stream_writer : public book::book_sink {
     std::uint64_t lines_ = 0;
 };
 
-// The files to read: diff-depth streams only (a folder also holds depth20, trades, rejects),
-// and only the --stream ones if given. Files whose name says no stream are read, their records
-// sorted by the stream they name.
+// The files to read: from folders, diff-depth streams only (a folder also holds depth20, trades,
+// rejects), and only the --stream ones if given. A file named on the command line, or whose name
+// says no stream, is read whatever its name: its records say which stream they are.
 std::vector<std::string> book_files(const book_options& options) {
     auto files = archive::expand_paths(options.paths, /*plain=*/true);
     if (!files) throw startup_error(files.error().message);
     std::vector<std::string> kept;
     for (auto& file : *files) {
         const std::string stream = archive::stream_of_path(file);
-        if (!stream.empty()) {
+        const bool named =
+            std::find(options.paths.begin(), options.paths.end(), file) != options.paths.end();
+        if (!stream.empty() && !named) {
             if (!book::is_diff_depth_stream(stream)) continue;
             if (!options.streams.empty() &&
                 std::find(options.streams.begin(), options.streams.end(), stream) ==
