@@ -128,11 +128,19 @@ void book_builder::on_snapshot(const depth_record& record, book_sink& sink) {
     // dropped, the first after it must join it.
     std::deque<buffered_event> pending;
     pending.swap(buffer_);
+    buffer_bytes_ = 0;
     for (const buffered_event& e : pending) {
         replay_bids_.clear();
         replay_asks_.clear();
-        for (const change& c : e.bids) replay_bids_.push_back({c.price, c.qty});
-        for (const change& c : e.asks) replay_asks_.push_back({c.price, c.qty});
+        const std::string_view text = e.text;
+        std::size_t at = 0;
+        for (std::size_t i = 0; i + 1 < e.sizes.size(); i += 2) {
+            const std::string_view price = text.substr(at, e.sizes[i]);
+            at += e.sizes[i];
+            const std::string_view qty = text.substr(at, e.sizes[i + 1]);
+            at += e.sizes[i + 1];
+            (i / 2 < e.bid_count ? replay_bids_ : replay_asks_).push_back({price, qty});
+        }
         on_diff({e.ts, e.first_id, e.last_id, e.prev_last_id, replay_bids_, replay_asks_},
                 record.ts, sink);
     }
@@ -157,6 +165,7 @@ void book_builder::on_event(const depth_record& record, book_sink& sink) {
     }
     // Events buffered before the break cannot be joined across it.
     buffer_.clear();
+    buffer_bytes_ = 0;
     if (state_ == state::unknown) return;  // nothing was valid: the first diff says no_snapshot
     invalidate(record.ts, reason, sink);
 }
@@ -181,19 +190,23 @@ bool book_builder::apply(std::span<const price_change> bids, std::span<const pri
 }
 
 void book_builder::buffer(const diff_view& diff) {
-    if (buffer_.size() == max_buffered) {
+    buffered_event e{diff.ts, diff.first_id, diff.last_id, diff.prev_last_id, diff.bids.size(), {},
+                     {}};
+    for (const auto side : {diff.bids, diff.asks}) {
+        for (const price_change& c : side) {
+            e.text.append(c.price);
+            e.text.append(c.qty);
+            e.sizes.push_back(static_cast<std::uint32_t>(c.price.size()));
+            e.sizes.push_back(static_cast<std::uint32_t>(c.qty.size()));
+        }
+    }
+    buffer_bytes_ += e.bytes();
+    buffer_.push_back(std::move(e));
+    while (buffer_bytes_ > buffer_limit_ && buffer_.size() > 1) {
+        buffer_bytes_ -= buffer_.front().bytes();
         buffer_.pop_front();
         ++stats_.buffer_overflow;
     }
-    buffered_event& e = buffer_.emplace_back();
-    e.ts = diff.ts;
-    e.first_id = diff.first_id;
-    e.last_id = diff.last_id;
-    e.prev_last_id = diff.prev_last_id;
-    for (const price_change& c : diff.bids)
-        e.bids.push_back({std::string(c.price), std::string(c.qty)});
-    for (const price_change& c : diff.asks)
-        e.asks.push_back({std::string(c.price), std::string(c.qty)});
 }
 
 }  // namespace mdrec::book

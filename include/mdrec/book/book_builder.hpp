@@ -54,8 +54,11 @@ class book_sink {
 
 class book_builder {
   public:
-    // Diff events buffered while waiting for a snapshot; older ones are dropped beyond this.
-    static constexpr std::size_t max_buffered = 100'000;
+    // Bytes of diff events buffered while waiting for a snapshot; the oldest are dropped
+    // beyond it. A recorder sharing its REST weight among 1000 streams may take a quarter of an
+    // hour to snapshot each one again after a mass reconnect: that is about 9000 events of a
+    // @depth@100ms stream, some 20 MB for BTCUSDT's, whose events run to 50 changes.
+    static constexpr std::size_t default_buffer_bytes = 64u << 20;
 
     struct counters {
         std::uint64_t applied = 0;            // diff events applied (one on_book each)
@@ -67,7 +70,9 @@ class book_builder {
     };
 
     // `rules`: nothing to decide at the first diff event (USD-M's carry `pu`, spot's do not).
-    explicit book_builder(std::optional<venue_rules> rules = std::nullopt) : rules_(rules) {}
+    explicit book_builder(std::optional<venue_rules> rules = std::nullopt,
+                          std::size_t buffer_bytes = default_buffer_bytes)
+        : rules_(rules), buffer_limit_(buffer_bytes) {}
 
     // Takes the next record of this stream (records of other streams must not be given).
     void feed(const depth_record& record, book_sink& sink);
@@ -85,17 +90,16 @@ class book_builder {
         waiting_first,  // a snapshot is loaded; the first diff event must join it
         synced,         // valid
     };
-    struct change {
-        std::string price;
-        std::string qty;
-    };
+    // A diff event copied compactly: its strings back to back, with their sizes.
     struct buffered_event {
         std::int64_t ts;
         std::int64_t first_id;
         std::int64_t last_id;
         std::int64_t prev_last_id;
-        std::vector<change> bids;
-        std::vector<change> asks;
+        std::size_t bid_count;
+        std::string text;                  // price, qty, price, qty, ...: bids, then asks
+        std::vector<std::uint32_t> sizes;  // of each string in text
+        std::size_t bytes() const noexcept { return text.size() + sizes.size() * 4 + 96; }
     };
     struct diff_view {
         std::int64_t ts;
@@ -114,11 +118,13 @@ class book_builder {
     void buffer(const diff_view& diff);
 
     std::optional<venue_rules> rules_;
+    std::size_t buffer_limit_;
     state state_ = state::unknown;
     order_book book_;
     std::int64_t snapshot_id_ = -1;  // waiting_first: the snapshot's lastUpdateId
     std::int64_t last_id_ = -1;      // synced: the last applied u
     std::deque<buffered_event> buffer_;
+    std::size_t buffer_bytes_ = 0;
     std::vector<price_change> replay_bids_;  // views of a buffered event, reused
     std::vector<price_change> replay_asks_;
     counters stats_;

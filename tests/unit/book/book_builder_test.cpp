@@ -182,6 +182,26 @@ TEST(book_builder, events_before_the_first_snapshot_are_buffered_and_replayed) {
     EXPECT_EQ(h.sink.bids.back(), (levels{{"6", "1"}, {"5", "2"}}));
 }
 
+TEST(book_builder, the_buffer_keeps_the_newest_events_within_its_bound) {
+    // Each buffered event here costs about 100 bytes: a bound of 350 keeps the last three.
+    book_builder builder(venue_rules::spot, 350);
+    depth_record_reader reader;
+    depth_record record;
+    recording_sink sink;
+    auto feed = [&](const std::string& line) {
+        reader.read(line, record);
+        builder.feed(record, sink);
+    };
+    for (int i = 0; i < 10; ++i) feed(diff(i + 1, 10 + i, 10 + i, {{"5", std::to_string(i + 1)}}));
+    EXPECT_EQ(builder.stats().buffer_overflow, 7u);
+    feed(snapshot(20, 14, {}));  // would join event 15, no longer held
+    EXPECT_EQ(sink.calls, (calls{"invalid 1 no_snapshot", "invalid 20 stale_snapshot"}));
+    feed(snapshot(21, 16, {}));  // joins event 17, the oldest held
+    EXPECT_EQ(sink.calls, (calls{"invalid 1 no_snapshot", "invalid 20 stale_snapshot", "book 8 17",
+                                 "book 9 18", "book 10 19"}));
+    EXPECT_EQ(sink.bids.back(), (levels{{"5", "10"}}));
+}
+
 TEST(book_builder, a_gap_invalidates_until_the_next_snapshot) {
     harness h;
     h.feed(snapshot(1, 100, {{"10", "1"}}));
