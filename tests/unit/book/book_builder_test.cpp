@@ -172,14 +172,15 @@ TEST(book_builder, futures_rules_come_from_pu_when_not_given) {
 TEST(book_builder, events_before_the_first_snapshot_are_buffered_and_replayed) {
     harness h;
     h.feed(diff(1, 10, 12, {{"5", "1"}}));
-    h.feed(diff(2, 13, 15, {{"5", "2"}}));
-    h.feed(diff(3, 16, 18, {{"6", "1"}}));
+    h.feed(diff(2, 13, 15, {{"5", "2"}}, {{"7", "1"}, {"8", "1"}}));
+    h.feed(diff(3, 16, 18, {{"6", "1"}}, {{"8", "0"}}));
     EXPECT_EQ(h.sink.calls, (calls{"invalid 1 no_snapshot"}));
     h.feed(snapshot(4, 14, {{"5", "9"}, {"4", "1"}}));  // holds up to 14: joins event 13..15
     h.feed(diff(5, 19, 19, {{"4", "0"}}));
     EXPECT_EQ(h.sink.calls,
               (calls{"invalid 1 no_snapshot", "book 2 15", "book 3 18", "book 5 19"}));
     EXPECT_EQ(h.sink.bids.back(), (levels{{"6", "1"}, {"5", "2"}}));
+    EXPECT_EQ(h.sink.asks.back(), (levels{{"7", "1"}}));
 }
 
 TEST(book_builder, the_buffer_keeps_the_newest_events_within_its_bound) {
