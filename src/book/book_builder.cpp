@@ -8,30 +8,6 @@
 
 namespace mdrec::book {
 
-const char* to_string(invalid_reason reason) noexcept {
-    switch (reason) {
-        case invalid_reason::no_snapshot:
-            return "no_snapshot";
-        case invalid_reason::stale_snapshot:
-            return "stale_snapshot";
-        case invalid_reason::sequence:
-            return "sequence";
-        case invalid_reason::disconnected:
-            return "disconnected";
-        case invalid_reason::connected:
-            return "connected";
-        case invalid_reason::gap:
-            return "gap";
-        case invalid_reason::recovered:
-            return "recovered";
-        case invalid_reason::unsubscribed:
-            return "unsubscribed";
-        case invalid_reason::bad_event:
-            return "bad_event";
-    }
-    return "unknown";
-}
-
 void book_builder::feed(const depth_record& record, book_sink& sink) {
     switch (record.kind) {
         case record_kind::diff:

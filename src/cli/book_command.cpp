@@ -2,8 +2,6 @@
 // diff event, for a pipe into jq or pandas. A thin shell over the book/ engine: it finds the
 // files, reads their lines (`.jsonl` and `.jsonl.zst`), hands each stream's records to its
 // book_builder and writes what comes back, sampled and cut to the time range.
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -21,6 +19,7 @@
 #include "mdrec/book/depth_record_reader.hpp"
 #include "mdrec/book/depth_stream.hpp"
 #include "mdrec/cli/commands.hpp"
+#include "mdrec/cli/stdout_writer.hpp"
 #include "mdrec/common/duration.hpp"
 #include "mdrec/common/sys_error.hpp"
 #include "mdrec/record/record_check.hpp"
@@ -74,38 +73,11 @@ void check_streams(const std::vector<std::string>& streams) {
     }
 }
 
-// Standard output through a 1 MiB buffer; a closed pipe (`| head`) ends the output quietly.
-class output {
-  public:
-    std::string& buffer() noexcept { return buf_; }
-    bool maybe_flush() { return buf_.size() < capacity || flush(); }
-    bool flush() {
-        std::size_t done = 0;
-        while (done < buf_.size()) {
-            const ssize_t n = ::write(STDOUT_FILENO, buf_.data() + done, buf_.size() - done);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) {
-                error_ = n < 0 ? errno : EIO;
-                return false;
-            }
-            done += static_cast<std::size_t>(n);
-        }
-        buf_.clear();
-        return true;
-    }
-    int error() const noexcept { return error_; }
-
-  private:
-    static constexpr std::size_t capacity = 1u << 20;
-    std::string buf_;
-    int error_ = 0;
-};
-
 // One stream's builder and what its lines need: the time range, --every, and an invalid line
 // from before --from, held back until the range begins.
 class stream_writer : public book::book_sink {
   public:
-    stream_writer(std::string stream, std::optional<book::venue_rules> rules, output& out,
+    stream_writer(std::string stream, std::optional<book::venue_rules> rules, stdout_writer& out,
                   std::int64_t from, std::int64_t to, sampling every, std::size_t depth)
         : builder_(rules),
           stream_(std::move(stream)),
@@ -167,7 +139,7 @@ class stream_writer : public book::book_sink {
 
     book::book_builder builder_;
     std::string stream_;
-    output& out_;
+    stdout_writer& out_;
     std::int64_t from_;
     std::int64_t to_;
     sampling every_;
@@ -233,7 +205,7 @@ int book_command(const book_options& options) {
 
     // 3. Every record of every file, in path order (a stream's hours in time order), to its
     //    stream's builder; its lines out as they come.
-    output out;
+    stdout_writer out;
     book::depth_record_reader reader;
     book::depth_record record;
     std::unordered_map<std::string, stream_writer> writers;

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "mdrec/book/book_builder.hpp"
+#include "mdrec/book/book_sink.hpp"
 #include "mdrec/book/order_book.hpp"
 
 namespace mdrec::book {
