@@ -12,11 +12,11 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-// obj[key] = [[price, qty], ...] into `out`; false if missing or any pair is not two strings.
-bool read_levels(object obj, std::string_view key, std::vector<price_change>& out) {
+// [[price, qty], ...] into `out`; false if not an array or any pair is not two strings.
+bool read_levels(element value, std::vector<price_change>& out) {
     out.clear();
     array levels;
-    if (obj[key].get_array().get(levels) != simdjson::SUCCESS) return false;
+    if (value.get_array().get(levels) != simdjson::SUCCESS) return false;
     for (element level : levels) {
         array pair;
         if (level.get_array().get(pair) != simdjson::SUCCESS) return false;
@@ -33,6 +33,11 @@ bool read_levels(object obj, std::string_view key, std::vector<price_change>& ou
     return true;
 }
 
+bool read_levels(object obj, std::string_view key, std::vector<price_change>& out) {
+    element value;
+    return obj[key].get(value) == simdjson::SUCCESS && read_levels(value, out);
+}
+
 bool read_id(object obj, std::string_view key, std::int64_t& out) {
     return obj[key].get_int64().get(out) == simdjson::SUCCESS;
 }
@@ -47,17 +52,39 @@ void read_snapshot(object line, depth_record& out) {
     out.kind = record_kind::snapshot;
 }
 
+// One pass over the payload's fields (the diff path is the hot one: a lookup by key would scan
+// them once per key, and once more for an absent `pu`).
 void read_diff(object data, depth_record& out) {
     std::string_view e;
-    if (data["e"].get_string().get(e) != simdjson::SUCCESS || e != "depthUpdate") return;
-    out.kind = record_kind::unreadable;
-    if (!read_id(data, "U", out.first_id) || !read_id(data, "u", out.last_id)) return;
-    if (data["pu"].error() != simdjson::NO_SUCH_FIELD && !read_id(data, "pu", out.prev_last_id)) {
+    bool ok = true;
+    bool first = false, last = false, bids = false, asks = false;
+    for (const auto field : data) {
+        const std::string_view key = field.key;
+        if (key == "e") {
+            ok = ok && field.value.get_string().get(e) == simdjson::SUCCESS;
+        } else if (key == "U") {
+            ok = ok && field.value.get_int64().get(out.first_id) == simdjson::SUCCESS;
+            first = true;
+        } else if (key == "u") {
+            ok = ok && field.value.get_int64().get(out.last_id) == simdjson::SUCCESS;
+            last = true;
+        } else if (key == "pu") {
+            ok = ok && field.value.get_int64().get(out.prev_last_id) == simdjson::SUCCESS;
+        } else if (key == "b") {
+            ok = ok && read_levels(field.value, out.bids);
+            bids = true;
+        } else if (key == "a") {
+            ok = ok && read_levels(field.value, out.asks);
+            asks = true;
+        }
+    }
+    if (e != "depthUpdate") {  // another payload (bookTicker has "u" and "b" too)
+        out.first_id = out.last_id = out.prev_last_id = -1;
+        out.bids.clear();
+        out.asks.clear();
         return;
     }
-    if (!read_levels(data, "b", out.bids)) return;
-    if (!read_levels(data, "a", out.asks)) return;
-    out.kind = record_kind::diff;
+    out.kind = ok && first && last && bids && asks ? record_kind::diff : record_kind::unreadable;
 }
 
 }  // namespace
