@@ -71,4 +71,39 @@ void add_cat_options(CLI::App& command, cat_options& o) {
         ->type_name("TIME");
 }
 
+void add_book_options(CLI::App& command, book_options& o) {
+    command
+        .add_option("paths", o.paths,
+                    ".jsonl or .jsonl.zst files of diff-depth streams, or folders (searched for "
+                    "both, in path order)")
+        ->required()
+        ->type_name("PATH");
+    command.add_option("--depth", o.depth, "Levels per side in each line")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{5000}))
+        ->type_name("N");
+    command
+        .add_option("--every", o.every,
+                    "Only every Nth book line per stream (COUNT), or the first of each period "
+                    "of receive time (DURATION, e.g. 1s, 250ms); invalid lines always")
+        ->type_name("N|DURATION");
+    command
+        .add_option("--from", o.from,
+                    "Only lines with ts >= TIME (the book is rebuilt from the files' start): "
+                    "ns since the epoch, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS[.frac]] (UTC)")
+        ->type_name("TIME");
+    command.add_option("--to", o.to, "Only lines with ts < TIME (same forms as --from)")
+        ->type_name("TIME");
+    command
+        .add_option("--stream", o.streams,
+                    "Only this diff-depth stream (repeatable; default: every one found)")
+        ->type_name("S");
+    command
+        .add_option("--venue", o.venue,
+                    "Rules for joining snapshots and diffs (default: from the venue folder in "
+                    "the path, else from the events: USD-M's carry pu)")
+        ->check(CLI::IsMember({"binance-spot", "binance-usdm"}))
+        ->type_name("V");
+}
+
 }  // namespace mdrec::cli

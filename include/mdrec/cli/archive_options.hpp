@@ -1,5 +1,5 @@
-// The options of the archive subcommands (`consolidate`, `verify`, `cat`), declared once with
-// their --help texts; the commands check the values and turn bad ones into exit code 2.
+// The options of the archive subcommands (`consolidate`, `verify`, `cat`, `book`), declared once
+// with their --help texts; the commands check the values and turn bad ones into exit code 2.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -32,8 +32,19 @@ struct cat_options {
     bool merge = false;  // k-way merge by ts across streams (archive::line_merger)
 };
 
+struct book_options {
+    std::vector<std::string> paths;
+    std::vector<std::string> streams;  // empty: every diff-depth stream found
+    std::size_t depth = 20;
+    std::string every;  // COUNT (a bare integer) or DURATION ("1s", "250ms"); empty: every event
+    std::string from;   // as cat's
+    std::string to;
+    std::string venue;  // binance-spot | binance-usdm; empty: from the folders, else the events
+};
+
 void add_consolidate_options(CLI::App& command, consolidate_options& options);
 void add_verify_options(CLI::App& command, verify_options& options);
 void add_cat_options(CLI::App& command, cat_options& options);
+void add_book_options(CLI::App& command, book_options& options);
 
 }  // namespace mdrec::cli

@@ -24,4 +24,9 @@ int verify_command(const verify_options& options);
 // `mdrec cat`: streams .jsonl and .jsonl.zst files to stdout; 1 if a file was unreadable.
 int cat_command(const cat_options& options);
 
+// `mdrec book`: rebuilds order books from diff-depth recordings and their snapshot lines,
+// writing one JSON line per applied diff event (and where a book is invalid) to stdout; 1 if a
+// file was unreadable or nothing matched.
+int book_command(const book_options& options);
+
 }  // namespace mdrec::cli
