@@ -2,12 +2,10 @@
 // streams' files (a name or a glob), a time range of `ts`, and all of it merged by `ts`
 // (--merge), for a pipe into jq or pandas. Big writes, no parse of the lines beyond their
 // leading ts.
-#include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <limits>
 #include <optional>
 
@@ -16,6 +14,7 @@
 #include "mdrec/archive/path_list.hpp"
 #include "mdrec/archive/stream_day.hpp"
 #include "mdrec/cli/commands.hpp"
+#include "mdrec/cli/stdout_writer.hpp"
 #include "mdrec/common/sys_error.hpp"
 #include "mdrec/record/record_check.hpp"
 
@@ -33,37 +32,7 @@ std::int64_t checked_time(const std::string& option, const std::string& text, st
     return *t;
 }
 
-// Standard output through a 1 MiB buffer; a closed pipe (`| head`) ends the output quietly.
-class output {
-  public:
-    // `line`, then a newline unless a piece of the same long line follows.
-    bool put(std::string_view line, bool end_of_line = true) {
-        if (buf_.size() + line.size() + 1 > capacity && !flush()) return false;
-        buf_.append(line);
-        if (end_of_line) buf_ += '\n';
-        return true;
-    }
-    bool flush() {
-        std::size_t done = 0;
-        while (done < buf_.size()) {
-            const ssize_t n = ::write(STDOUT_FILENO, buf_.data() + done, buf_.size() - done);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) {
-                error_ = n < 0 ? errno : EIO;
-                return false;
-            }
-            done += static_cast<std::size_t>(n);
-        }
-        buf_.clear();
-        return true;
-    }
-    int error() const noexcept { return error_; }
-
-  private:
-    static constexpr std::size_t capacity = 1u << 20;
-    std::string buf_;
-    int error_ = 0;
-};
+using output = stdout_writer;  // 1 MiB writes; a closed pipe (`| head`) ends quietly
 
 // --stream names a stream as mdrec files it: lower case, "<symbol>@<kind>". A symbol or an
 // upper-case name would match nothing; say why at once instead of printing nothing.

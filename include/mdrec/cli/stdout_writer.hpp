@@ -1,6 +1,6 @@
-// Standard output for the commands that stream lines (`book`; `cat` has the same code, to be
-// moved here): 1 MiB writes, and a closed pipe (`| head`) that ends the output quietly
-// (SIGPIPE is ignored in main) instead of killing the process.
+// Standard output for the commands that stream lines (`cat`, `book`): 1 MiB writes, and a closed
+// pipe (`| head`) that ends the output quietly (SIGPIPE is ignored in main) instead of killing the
+// process.
 #pragma once
 
 #include <cstddef>
