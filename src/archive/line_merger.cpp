@@ -75,6 +75,13 @@ std::size_t line_merger::pop() {
     return index;
 }
 
+const std::string& line_merger::path() const noexcept {
+    static const std::string none;
+    if (!emitting_) return none;
+    const cursor& c = cursors_[*emitting_];
+    return c.next_file == 0 ? none : c.files[c.next_file - 1];
+}
+
 result<std::optional<line_source::line>> line_merger::next() {
     // Every stream's first line, once; after an error the same stream is tried again (its
     // next file) on the next call.

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "mdrec/archive/line_merger.hpp"
 #include "mdrec/archive/line_source.hpp"
 #include "mdrec/archive/path_list.hpp"
 #include "mdrec/archive/stream_day.hpp"
@@ -203,8 +204,8 @@ int book_command(const book_options& options) {
         return 1;
     }
 
-    // 3. Every record of every file, in path order (a stream's hours in time order), to its
-    //    stream's builder; its lines out as they come.
+    // 3. Every record of every file, the streams merged by receive time (each stream's hours
+    //    in time order), to its stream's builder; its lines out as they come.
     stdout_writer out;
     book::depth_record_reader reader;
     book::depth_record record;
@@ -212,55 +213,46 @@ int book_command(const book_options& options) {
     int rc = 0;
     std::uint64_t diffs = 0;
     std::uint64_t unreadable = 0;
-    for (const auto& file : files) {
-        auto source = archive::line_source::open(file);
-        if (!source) {
-            std::fprintf(stderr, "mdrec: %s\n", source.error().message.c_str());
+    archive::line_merger merged = archive::line_merger::of_files(files);
+    for (;;) {
+        auto line = merged.next();
+        if (!line) {
+            std::fprintf(stderr, "mdrec: %s\n", line.error().message.c_str());
             rc = 1;
+            continue;  // the merge goes on with that stream's next file
+        }
+        if (!*line) break;
+        const auto& l = **line;
+        if (!l.complete || l.continued) {
+            if (!l.continued) ++unreadable;  // over 16 MiB: no record mdrec writes
             continue;
         }
-        const auto rules = venue ? venue : book::rules_of_path(file);
-        for (;;) {
-            auto line = source->next();
-            if (!line) {
-                std::fprintf(stderr, "mdrec: %s\n", line.error().message.c_str());
-                rc = 1;
-                break;
-            }
-            if (!*line) break;
-            const auto& l = **line;
-            if (!l.complete || l.continued) {
-                if (!l.continued) ++unreadable;  // over 16 MiB: no record mdrec writes
-                continue;
-            }
-            // A stream file is in receive-time order: nothing after --to can be printed, and
-            // nothing after it changes what was.
-            const auto ts = record::leading_ts(l.text);
-            if (ts && *ts >= to) break;
-            reader.read(l.text, record);
-            if (record.kind == book::record_kind::unreadable) {
-                ++unreadable;
-                continue;
-            }
-            if (record.kind == book::record_kind::other) continue;
-            if (!book::is_diff_depth_stream(record.stream)) continue;
-            if (!options.streams.empty() &&
-                std::find(options.streams.begin(), options.streams.end(), record.stream) ==
-                    options.streams.end()) {
-                continue;
-            }
-            if (record.kind == book::record_kind::diff) ++diffs;
-            auto it = writers.find(std::string(record.stream));
-            if (it == writers.end()) {
-                it = writers
-                         .try_emplace(std::string(record.stream), std::string(record.stream), rules,
-                                      out, from, to, every, options.depth)
-                         .first;
-            }
-            it->second.feed(record);
-            if (!out.maybe_flush()) break;
+        // The merge is in receive-time order: nothing after --to can be printed, and nothing
+        // after it changes what was.
+        const auto ts = record::leading_ts(l.text);
+        if (ts && *ts >= to) break;
+        reader.read(l.text, record);
+        if (record.kind == book::record_kind::unreadable) {
+            ++unreadable;
+            continue;
         }
-        if (out.error() != 0) break;
+        if (record.kind == book::record_kind::other) continue;
+        if (!book::is_diff_depth_stream(record.stream)) continue;
+        if (!options.streams.empty() && std::find(options.streams.begin(), options.streams.end(),
+                                                  record.stream) == options.streams.end()) {
+            continue;
+        }
+        if (record.kind == book::record_kind::diff) ++diffs;
+        auto it = writers.find(std::string(record.stream));
+        if (it == writers.end()) {
+            const auto rules = venue ? venue : book::rules_of_path(merged.path());
+            it = writers
+                     .try_emplace(std::string(record.stream), std::string(record.stream), rules,
+                                  out, from, to, every, options.depth)
+                     .first;
+        }
+        it->second.feed(record);
+        if (!out.maybe_flush()) break;
     }
     if (out.error() == 0) out.flush();
     if (out.error() == EPIPE) return rc;  // the reader had enough: not an error

@@ -29,6 +29,8 @@ class line_merger {
     // with that stream's next file. A line without a leading ts keeps its place in its stream.
     // The text is valid until the next call. One thread; blocking reads.
     result<std::optional<line_source::line>> next();
+    // The file the line next() returned last comes from (empty before the first).
+    const std::string& path() const noexcept;
 
   private:
     struct cursor {
