@@ -106,6 +106,29 @@ void add_recording_options(CLI::App& command, recording_options& o) {
         ->check(CLI::ExistingFile.description(""))
         ->type_name("PEM");
     command
+        .add_option("--rest-endpoint", o.rest_endpoint,
+                    "REST base URL for depth snapshots (https:// or http://). Default: the "
+                    "--endpoint's host and port when one is given (a relay or the simulator "
+                    "serves both), else " +
+                        per_venue([](const auto& v) {
+                            return std::string(v.name) + " " + std::string(v.rest_endpoint);
+                        }))
+        ->type_name("URL");
+    command
+        .add_option("--snapshot-depth", o.snapshot_depth,
+                    "Levels of the REST depth snapshot taken for each diff-depth stream "
+                    "(<symbol>@depth[@100ms]) after a connect, a gap and every hour; 0: none "
+                    "(the diffs alone cannot rebuild a book)")
+        ->capture_default_str()
+        ->type_name("N");
+    command
+        .add_option("--rest-weight-percent", o.rest_weight_percent,
+                    "Percent of the venue's REST weight a minute (spot 6000, USD-M 2400) that "
+                    "snapshots may use; the server's X-MBX-USED-WEIGHT-1M and 429s are followed")
+        ->check(CLI::Range(1, 100))
+        ->capture_default_str()
+        ->type_name("PERCENT");
+    command
         .add_option("--duration", o.duration,
                     "Stop after this long, e.g. 30s, 5m, 2h (default: until SIGINT/SIGTERM)")
         ->check(duration_check)
@@ -260,6 +283,8 @@ config_value config_value_of(std::string_view key) {
         {"connections-per-5min", config_value::integer},
         {"client-messages-per-second", config_value::integer},
         {"no-metrics", config_value::boolean},
+        {"snapshot-depth", config_value::integer},
+        {"rest-weight-percent", config_value::integer},
     };
     for (const auto& [name, kind] : kinds) {
         if (name == key) return kind;

@@ -9,6 +9,7 @@
 #include "mdrec/common/duration.hpp"
 #include "mdrec/common/sys_error.hpp"
 #include "mdrec/ingest/endpoint.hpp"
+#include "mdrec/ingest/rest_client.hpp"
 #include "mdrec/ingest/stream_kinds.hpp"
 #include "mdrec/ops/metrics_server.hpp"
 
@@ -20,6 +21,34 @@ namespace {
 result<std::chrono::nanoseconds> duration_of(const std::string& text) {
     if (text.empty()) return std::chrono::nanoseconds(0);
     return parse_duration(text);
+}
+
+// Depth snapshots: where (--rest-endpoint; else the --endpoint's own host, since a relay or
+// the simulator serving the streams serves their snapshots too and a book needs both from the
+// same exchange; else the venue's), how deep, and how much of the venue's weight.
+result<std::optional<ingest::snapshot_config>> plan_snapshots(const recording_options& o,
+                                                              const ingest::venue_profile& venue,
+                                                              const ingest::endpoint& where) {
+    if (o.snapshot_depth == 0) return std::optional<ingest::snapshot_config>();
+    if (venue.depth_weight(o.snapshot_depth) == 0) {
+        return fail("--snapshot-depth " + std::to_string(o.snapshot_depth) + ": " +
+                    std::string(venue.name) +
+                    (venue.futures ? " serves 5, 10, 20, 50, 100, 500 or 1000 levels"
+                                   : " serves 1 to 5000 levels"));
+    }
+    ingest::snapshot_config c;
+    c.depth = o.snapshot_depth;
+    c.weight_share = o.rest_weight_percent / 100.0;
+    if (!o.rest_endpoint.empty()) {
+        MDREC_TRY_ASSIGN(c.rest, ingest::parse_rest_endpoint(o.rest_endpoint));
+    } else if (!o.endpoint.empty()) {
+        c.rest = where;
+        c.rest.base_path.clear();
+        c.rest.raw = false;
+    } else {
+        MDREC_TRY_ASSIGN(c.rest, ingest::parse_rest_endpoint(venue.rest_endpoint));
+    }
+    return std::optional<ingest::snapshot_config>(std::move(c));
 }
 
 result<void> plan_ingest(const recording_options& o, plan_use use, recording_plan& plan) {
@@ -50,6 +79,7 @@ result<void> plan_ingest(const recording_options& o, plan_use use, recording_pla
     } else {
         MDREC_TRY_ASSIGN(in.silence_timeout, duration_of(o.silence_timeout));
     }
+    MDREC_TRY_ASSIGN(in.snapshots, plan_snapshots(o, *plan.venue, in.where));
     in.connections_per_window = o.connections_per_5min;
     in.client_messages_per_second = o.client_messages_per_second != 0
                                         ? o.client_messages_per_second

@@ -39,6 +39,7 @@ frame_router::frame_router(const stream_table& streams, queue::spsc_ring& ring, 
       dropped_owed_(streams.capacity(), 0),
       dropped_total_(streams.capacity(), 0),
       last_id_(streams.capacity(), -1),
+      snapshot_hour_(streams.capacity(), -1),
       stats_(stats),
       events_(streams, ring, stats),
       stream_stats_(streams.capacity()) {}
@@ -164,7 +165,22 @@ void frame_router::record(stream_id id, const parse::depth_ids& ids, const char*
 // already marked.
 std::string frame_router::check_continuity(stream_id id, const parse::depth_ids& ids,
                                            std::int64_t ts) {
+    const bool first = last_id_[id] < 0;
     const sequence_break found = check_sequence(ids, last_id_[id]);
+    if (on_snapshot_wanted_ && ids.first_id >= 0) {
+        // A diff event: the book needs a snapshot after a connect (now that an event is here),
+        // after a gap, and in every hour's file.
+        constexpr std::int64_t hour_ns = 3'600'000'000'000;
+        const std::int64_t hour = ts / hour_ns;
+        const char* why = first                        ? "connected"
+                          : found                      ? "gap"
+                          : hour != snapshot_hour_[id] ? "hour"
+                                                       : nullptr;
+        if (why != nullptr) {
+            snapshot_hour_[id] = hour;
+            on_snapshot_wanted_(id, ids.first_id, why);
+        }
+    }
     if (!found) return {};
     count(stats_.sequence_gaps);
     count(stream_stats_[id].sequence_gaps);
@@ -289,6 +305,23 @@ void frame_router::finish_rotation(std::int64_t ts, std::span<const stream_id> s
         stream_handover::step released = handover_.finish(id);
         after_handover(id, ts, released);
     }
+}
+
+void frame_router::on_snapshot(stream_id id, std::int64_t ts, std::string_view body) {
+    const std::string line =
+        record::event_line(ts, "snapshot", streams_.name(id)).add_json("data", body).finish();
+    if (!events_.push(id, ts, line)) {
+        count(stats_.dropped_other);
+        spdlog::error("snapshot of {} NOT kept: queue full", streams_.name(id));
+    }
+}
+
+void frame_router::on_snapshot_failed(stream_id id, std::int64_t ts, std::string_view why) {
+    events_.push(id, ts,
+                 record::event_line(ts, "gap", streams_.name(id))
+                     .add("reason", "snapshot_failed")
+                     .add("error", why)
+                     .finish());
 }
 
 }  // namespace mdrec::ingest

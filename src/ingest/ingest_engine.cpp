@@ -44,6 +44,12 @@ ingest_engine::ingest_engine(ingest_config config, stream_table& streams, queue:
       watchdog_timer_(io_) {
     router_.set_server_shutdown_handler(
         [this](std::uint64_t conn) { shards_.on_server_shutdown(conn); });
+    if (config_.snapshots) {
+        snapshots_.emplace(io_, tls_, *config_.venue, *config_.snapshots, streams, router_, stats_);
+        router_.set_snapshot_handler([this](stream_id id, std::int64_t first_id, const char* why) {
+            snapshots_->request(id, first_id, why);
+        });
+    }
 }
 
 void ingest_engine::wait_for_signal() {
@@ -79,6 +85,7 @@ result<std::string> ingest_engine::run() {
     }
     start_watchdog_timer();
     shards_.start();
+    if (snapshots_) snapshots_->start();
     io_.run();
     if (failure_) return tl::unexpected(*failure_);
     return stop_reason_;
@@ -94,6 +101,7 @@ void ingest_engine::stop(std::string reason) {
     signals_.cancel();
     duration_timer_.cancel();
     watchdog_timer_.cancel();
+    if (snapshots_) snapshots_->stop();
     shards_.stop();
 }
 

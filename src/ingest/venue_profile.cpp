@@ -17,6 +17,8 @@ constexpr std::array<venue_profile, 2> profiles{{
         .name = "binance-spot",
         .stream_endpoint = "wss://stream.binance.com:9443",
         .rest_endpoint = "https://api.binance.com",
+        .rest_depth_path = "/api/v3/depth",
+        .rest_weight_per_minute = 6000,
         .futures = false,
         .streams_per_connection = 1024,
         .client_messages_per_second = 5,
@@ -36,6 +38,8 @@ constexpr std::array<venue_profile, 2> profiles{{
         .name = "binance-usdm",
         .stream_endpoint = "wss://fstream.binance.com/public",
         .rest_endpoint = "https://fapi.binance.com",
+        .rest_depth_path = "/fapi/v1/depth",
+        .rest_weight_per_minute = 2400,
         .futures = true,
         .streams_per_connection = 200,
         .client_messages_per_second = 10,
@@ -52,6 +56,28 @@ constexpr std::array<venue_profile, 2> profiles{{
 }};
 
 }  // namespace
+
+unsigned venue_profile::depth_weight(unsigned limit) const noexcept {
+    if (futures) {
+        switch (limit) {
+            case 5:
+            case 10:
+            case 20:
+            case 50:
+                return 2;
+            case 100:
+                return 5;
+            case 500:
+                return 10;
+            case 1000:
+                return 20;
+            default:
+                return 0;
+        }
+    }
+    if (limit == 0 || limit > 5000) return 0;
+    return limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
+}
 
 std::chrono::nanoseconds venue_profile::update_interval(std::string_view stream) const noexcept {
     for (auto [suffix, interval] : {std::pair{std::string_view("@100ms"), 100ms},

@@ -30,6 +30,7 @@
 
 #include "mdrec/common/clock.hpp"
 #include "mdrec/common/duration.hpp"
+#include "mdrec/ingest/tls_context.hpp"
 #include "mdrec/ingest/ws_frame_reader.hpp"
 
 namespace mdrec::ingest {
@@ -40,25 +41,6 @@ namespace websocket = beast::websocket;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-namespace {
-
-bool is_ip_literal(const std::string& host) {
-    boost::system::error_code ec;
-    asio::ip::make_address(host, ec);
-    return !ec;
-}
-
-// OpenSSL knows why verification failed; the asio error only says that it did.
-std::string tls_failure(SSL* ssl, const std::string& host, const boost::system::error_code& ec) {
-    const long verify = SSL_get_verify_result(ssl);
-    if (verify != X509_V_OK) {
-        return "TLS verification failed for " + host + ": " + X509_verify_cert_error_string(verify);
-    }
-    return "TLS handshake with " + host + " failed: " + ec.message();
-}
-
-}  // namespace
 
 ws_session::ws_session(asio::any_io_executor executor, ssl::context& tls, session_options options)
     : executor_(std::move(executor)),
@@ -113,18 +95,9 @@ asio::awaitable<result<void>> ws_session::connect() {
         if (cec) co_return fail("cannot connect to " + where.host_header() + ": " + cec.message());
 
         SSL* ssl = ws.native_handle();
-        // SNI must not carry an IP literal (RFC 6066); verification still checks the IP SAN.
-        const bool ip = is_ip_literal(where.host);
-        if (!ip && !SSL_set_tlsext_host_name(ssl, where.host.c_str())) {
-            co_return fail("cannot set TLS SNI for " + where.host);
+        if (!set_tls_peer(ssl, where.host)) {
+            co_return fail("cannot set TLS SNI and the host name check for " + where.host);
         }
-        // The name check asio's host_name_verification does in a callback, done by OpenSSL
-        // itself: a mismatch then has its own verify result ("hostname mismatch") to report.
-        X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-        const int name_set =
-            ip ? X509_VERIFY_PARAM_set1_ip_asc(param, where.host.c_str())
-               : X509_VERIFY_PARAM_set1_host(param, where.host.c_str(), where.host.size());
-        if (name_set != 1) co_return fail("cannot set the TLS host name check for " + where.host);
         auto [tec] = co_await ws.async_handshake(ssl::stream_base::client, use_tuple);
         if (closing_) co_return fail("stopped while connecting");
         if (tec) co_return fail(tls_failure(ssl, where.host, tec));

@@ -163,6 +163,25 @@ metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns)
           "Streams acknowledged but never delivered (reported by name in the log)",
           load(in.never_served));
 
+    // REST depth snapshots for the diff-depth streams.
+    m.add("mdrec_rest_requests_total", type::counter, "REST calls made (depth snapshots)",
+          load(in.rest_requests));
+    m.add("mdrec_rest_errors_total", type::counter,
+          "REST calls that failed (transport, HTTP errors, bodies without a lastUpdateId)",
+          load(in.rest_errors));
+    m.add("mdrec_rest_throttled_total", type::counter, "REST answers 429 or 418 (waited out)",
+          load(in.rest_throttled));
+    m.add("mdrec_rest_weight_used", type::gauge,
+          "The exchange's count of this IP's REST weight in the current minute (last answer)",
+          load(in.rest_weight_used));
+    m.add("mdrec_snapshots_total", type::counter, "Depth snapshots recorded",
+          load(in.snapshots_taken));
+    m.add("mdrec_snapshots_failed_total", type::counter,
+          "Streams marked not rebuildable because snapshots kept failing (gap lines)",
+          load(in.snapshots_failed));
+    m.add("mdrec_snapshots_waiting", type::gauge, "Diff-depth streams waiting for a snapshot",
+          load(in.snapshots_waiting));
+
     // Queue between the threads.
     m.add("mdrec_queue_used_bytes", type::gauge, "Bytes queued between network and disk",
           static_cast<double>(view.ring->used_bytes()));

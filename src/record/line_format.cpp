@@ -128,6 +128,16 @@ event_line& event_line::add(std::string_view key, std::string_view value) {
     return *this;
 }
 
+event_line& event_line::add_json(std::string_view key, std::string_view json) {
+    line_ += ',';
+    append_json_string(line_, key);
+    line_ += ':';
+    const std::size_t start = line_.size();
+    line_ += json.substr(0, trimmed_length(json));
+    flatten_line_breaks(line_.data() + start, line_.data() + line_.size());
+    return *this;
+}
+
 std::string event_line::finish() {
     line_ += "}\n";
     return std::move(line_);

@@ -19,7 +19,11 @@ struct recording_options {
     std::string venue = "binance-spot";
     std::string endpoint;  // empty: the venue's public endpoint
     std::string ca_file;
-    std::string duration;  // empty: no time limit
+    // REST depth snapshots for diff-depth streams.
+    std::string rest_endpoint;          // empty: from --endpoint's host if given, else the venue's
+    unsigned snapshot_depth = 1000;     // 0: no snapshots
+    unsigned rest_weight_percent = 50;  // of the venue's REST weight a minute
+    std::string duration;               // empty: no time limit
     std::uint64_t count = 0;
     std::string out = "data";
     std::string flush_interval = "100ms";

@@ -81,6 +81,17 @@ class frame_router final : public frame_sink {
     // Per-stream counters; the reference stays valid for the router's lifetime (any thread).
     const stream_stats& stream(stream_id id) const noexcept { return stream_stats_[id]; }
     // Every stream's counters (the silence watchdog and ops read them; any thread).
+    // Diff-depth streams ask `handler` for a REST snapshot (depth_snapshots::request): after a
+    // connect once their first event is here, after a gap, when an event starts a new UTC hour.
+    void set_snapshot_handler(std::function<void(stream_id, std::int64_t, const char*)> handler) {
+        on_snapshot_wanted_ = std::move(handler);
+    }
+    // A REST snapshot of `id` arrived at `ts`: its `snapshot` line, into the stream's file.
+    void on_snapshot(stream_id id, std::int64_t ts, std::string_view body);
+    // Snapshots of `id` keep failing: a `gap` line (`reason: snapshot_failed`) says the book
+    // cannot be rebuilt from here until one comes.
+    void on_snapshot_failed(stream_id id, std::int64_t ts, std::string_view why);
+
     const stream_stats_table& per_stream() const noexcept { return stream_stats_; }
     stream_stats_table& per_stream() noexcept { return stream_stats_; }
 
@@ -112,12 +123,14 @@ class frame_router final : public frame_sink {
     bool limit_reached_ = false;
     std::function<void()> on_limit_;
     std::function<void(std::uint64_t)> on_server_shutdown_;
+    std::function<void(stream_id, std::int64_t, const char*)> on_snapshot_wanted_;
     stream_handover handover_;
     const bool raw_;  // the connections carry raw payloads (one stream each, no envelope)
     std::vector<std::uint64_t> dropped_owed_;  // drops not yet marked by a gap line
     std::vector<std::uint64_t> dropped_total_;
     // Per stream, the last update id seen on the current connection (-1: none yet).
     std::vector<std::int64_t> last_id_;
+    std::vector<std::int64_t> snapshot_hour_;  // per stream: UTC hour of the last request
     std::int64_t last_reject_log_ = 0;
     std::uint64_t rejects_since_log_ = 0;
     ingest_stats& stats_;

@@ -6,12 +6,22 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "mdrec/ingest/endpoint.hpp"
 #include "mdrec/ingest/venue_profile.hpp"
 
 namespace mdrec::ingest {
+
+// Where and how depth snapshots are taken (--rest-endpoint, --snapshot-depth,
+// --rest-weight-percent).
+struct snapshot_config {
+    endpoint rest;              // the REST host
+    unsigned depth = 1000;      // levels per snapshot
+    double weight_share = 0.5;  // of the venue's REST weight a minute
+    std::chrono::nanoseconds timeout = std::chrono::seconds(10);
+};
 
 struct ingest_config {
     endpoint where;
@@ -35,6 +45,8 @@ struct ingest_config {
     std::size_t connections_per_window = 300;     // Binance: 300 per 5 minutes per IP
     std::chrono::nanoseconds connection_window = std::chrono::minutes(5);
     unsigned client_messages_per_second = 5;  // Binance: 5 spot, 10 futures
+    // REST depth snapshots for diff-depth streams (depth_snapshots); none when not set.
+    std::optional<snapshot_config> snapshots;
 };
 
 }  // namespace mdrec::ingest

@@ -19,6 +19,7 @@
 #include "mdrec/common/result.hpp"
 #include "mdrec/common/stream_table.hpp"
 #include "mdrec/ingest/connection_budget.hpp"
+#include "mdrec/ingest/depth_snapshots.hpp"
 #include "mdrec/ingest/endpoint.hpp"
 #include "mdrec/ingest/frame_router.hpp"
 #include "mdrec/ingest/ingest_config.hpp"
@@ -75,6 +76,7 @@ class ingest_engine {
     silence_watchdog watchdog_;
     shard_context shards_context_;
     shard_set shards_;
+    std::optional<depth_snapshots> snapshots_;  // when config_.snapshots says so
     std::function<result<std::vector<std::string>>()> reload_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer duration_timer_;

@@ -47,6 +47,14 @@ struct ingest_stats {
     // Written by ingest_engine on the watchdog's period: when the oldest connection recorded
     // from connected (ns; 0: none is up).
     std::atomic<std::int64_t> oldest_connection_ns{0};
+    // Written by depth_snapshots: REST calls and the snapshots they brought.
+    std::atomic<std::uint64_t> rest_requests{0};
+    std::atomic<std::uint64_t> rest_errors{0};       // failed calls, HTTP errors, bad bodies
+    std::atomic<std::uint64_t> rest_throttled{0};    // 429 and 418 answers
+    std::atomic<std::uint64_t> rest_weight_used{0};  // the server's count this minute (last seen)
+    std::atomic<std::uint64_t> snapshots_taken{0};
+    std::atomic<std::uint64_t> snapshots_failed{0};  // streams marked not rebuildable (episodes)
+    std::atomic<std::uint64_t> snapshots_waiting{0};
     // Written by silence_watchdog.
     std::atomic<std::uint64_t> silent_streams{0};  // silence episodes past the threshold
     std::atomic<std::uint64_t> never_served{0};    // streams acknowledged but never delivered

@@ -29,6 +29,8 @@ struct venue_profile {
     std::string_view name;                    // "binance-spot": the folder under --out
     std::string_view stream_endpoint;         // default WebSocket base URL
     std::string_view rest_endpoint;           // default REST base URL (depth snapshots)
+    std::string_view rest_depth_path;         // "/api/v3/depth", "/fapi/v1/depth"
+    unsigned rest_weight_per_minute = 0;      // the IP's REST weight budget a minute
     bool futures = false;                     // USD-M: its update intervals and continuity (`pu`)
     std::size_t streams_per_connection = 0;   // most streams one connection may carry
     unsigned client_messages_per_second = 0;  // SUBSCRIBE/UNSUBSCRIBE/pong budget per connection
@@ -61,6 +63,9 @@ struct venue_profile {
     // Spacing between our own messages on one connection for a limit of `per_second` client
     // messages a second (the reserve left for pongs; at least one a second).
     std::chrono::nanoseconds message_spacing(unsigned per_second) const noexcept;
+    // The REST weight of a depth snapshot of `limit` levels, or 0 if the venue does not serve
+    // that limit (spot 1-5000; USD-M 5, 10, 20, 50, 100, 500 or 1000).
+    unsigned depth_weight(unsigned limit) const noexcept;
 };
 
 // The profile for `name` ("binance-spot", "binance-usdm"); an error names the known venues.

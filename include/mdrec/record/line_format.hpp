@@ -37,6 +37,9 @@ class event_line {
     event_line(std::int64_t ts, std::string_view kind, std::string_view stream);
     event_line& add(std::string_view key, std::int64_t value);
     event_line& add(std::string_view key, std::string_view value);
+    // `json` verbatim as the value (a REST body the caller checked is one JSON value), with the
+    // data line's one liberty: trailing whitespace dropped, CR and LF as spaces.
+    event_line& add_json(std::string_view key, std::string_view json);
     // The finished line, ending in '\n'.
     std::string finish();
 

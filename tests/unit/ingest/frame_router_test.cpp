@@ -302,6 +302,53 @@ TEST(frame_router, a_control_frame_with_line_breaks_is_one_line) {
                                "\n");
 }
 
+// Diff-depth streams ask for a REST snapshot after a connect once their first event is here,
+// after a gap and when an event starts a new UTC hour; partial depth never does. The snapshot
+// is written into the stream's file with the body verbatim.
+TEST(frame_router, diff_streams_ask_for_snapshots_and_keep_them_verbatim) {
+    const stream_table table = make_table({"btcusdt@depth@100ms", "btcusdt@depth20@100ms"});
+    queue::spsc_ring ring(64 * 1024);
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
+    std::vector<std::string> asked;
+    router.set_snapshot_handler([&](stream_id id, std::int64_t first, const char* why) {
+        asked.push_back(std::to_string(id) + " " + std::to_string(first) + " " + why);
+    });
+    const std::int64_t hour = 3'600'000'000'000;
+    const std::int64_t t = 480'000 * hour + 10;
+    const std::vector<stream_id> both = {0, 1};
+    router.on_connected(t, both, 1, "ws://x");
+    auto diff = [&](std::int64_t U, std::int64_t u, std::int64_t ts) {
+        feed(
+            router,
+            R"({"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":)" +
+                std::to_string(U) + R"(,"u":)" + std::to_string(u) + R"(,"b":[],"a":[]}})",
+            ts, {1, nullptr});
+    };
+    diff(100, 105, t + 1);
+    diff(106, 110, t + 2);  // continues: no request
+    feed(router,
+         R"({"stream":"btcusdt@depth20@100ms","data":{"lastUpdateId":7,"bids":[],"asks":[]}})",
+         t + 3, {1, nullptr});
+    diff(120, 125, t + 4);     // a gap
+    diff(126, 130, t + hour);  // a new hour
+    EXPECT_EQ(asked, (std::vector<std::string>{"0 100 connected", "0 120 gap", "0 126 hour"}));
+
+    drain(ring);
+    router.on_snapshot(0, t + 5, "{\"lastUpdateId\":123,\n\"bids\":[],\"asks\":[]}\n");
+    router.on_snapshot_failed(0, t + 6, "HTTP 500");
+    const auto records = drain(ring);
+    ASSERT_EQ(records.size(), 2u);
+    EXPECT_EQ(records[0].line,
+              test::cat("{\"ts\":", std::to_string(t + 5),
+                        ",\"event\":\"snapshot\",\"stream\":\"btcusdt@depth@100ms\","
+                        "\"data\":{\"lastUpdateId\":123, \"bids\":[],\"asks\":[]}}\n"));
+    EXPECT_EQ(records[1].line,
+              test::cat("{\"ts\":", std::to_string(t + 6),
+                        ",\"event\":\"gap\",\"stream\":\"btcusdt@depth@100ms\","
+                        "\"reason\":\"snapshot_failed\",\"error\":\"HTTP 500\"}\n"));
+}
+
 // On a raw /ws connection serverShutdown comes without the envelope; it is kept the same way.
 TEST(frame_router, a_raw_server_shutdown_is_kept_for_the_control_file) {
     const stream_table table = make_table({"btcusdt@depth"});
