@@ -234,8 +234,10 @@ class line_router {
             std::string(event) + (reason.empty() ? "" : ": ") + std::string(reason);
         if (event == "snapshot") return on_data(doc, true, s, ts);
         if (event == "disconnected") {
-            if (!s.disconnected_at) s.disconnected_at = ts;
-            s.disconnect_reason = what;
+            if (!s.disconnected_at) {  // a second one before `connected`: the hole goes on
+                s.disconnected_at = ts;
+                s.disconnect_reason = what;
+            }
         } else if (event == "connected" && s.disconnected_at) {
             MDREC_TRY(out_.write_hole(*s.disconnected_at, ts, stream, s.disconnect_reason));
             s.disconnected_at.reset();

@@ -36,8 +36,7 @@ TEST(hbt_events, diff_levels_become_depth_events_per_side) {
 TEST(hbt_events, a_snapshot_clears_each_side_up_to_its_last_level) {
     std::vector<hbt_event> out;
     ASSERT_TRUE(hbt_events::snapshot(
-        parse(R"({"lastUpdateId":1,"bids":[["10","1"],["9","2"]],"asks":[["11","3"]]})"), 7,
-        out));
+        parse(R"({"lastUpdateId":1,"bids":[["10","1"],["9","2"]],"asks":[["11","3"]]})"), 7, out));
     ASSERT_EQ(out.size(), 5u);
     EXPECT_EQ(out[0].ev, hbt::depth_clear_event | exch_local | hbt::buy_event);
     EXPECT_EQ(out[0].px, 9.0);

@@ -51,8 +51,7 @@ TEST(npz_writer, writes_one_stored_zip_entry_with_its_crc) {
     const std::uint32_t size = u32(z, 18);
     EXPECT_EQ(size, npz_writer::header_bytes + 3 * 64);
     const std::string entry = z.substr(30 + 8, size);
-    EXPECT_EQ(u32(z, 14),
-              crc32(0, reinterpret_cast<const Bytef*>(entry.data()), entry.size()));
+    EXPECT_EQ(u32(z, 14), crc32(0, reinterpret_cast<const Bytef*>(entry.data()), entry.size()));
     EXPECT_EQ(z.substr(30, 8), "data.npy");
     EXPECT_EQ(u32(z, z.size() - 22), 0x06054b50u);  // end of central directory
     hbt_event last;

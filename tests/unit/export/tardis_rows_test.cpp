@@ -24,18 +24,20 @@ TEST(tardis_rows, trade_keeps_strings_and_converts_ms_to_us) {
         parse(R"({"e":"aggTrade","E":1626992741575,"a":16599292,"s":"CTKUSDT","p":"1.01100",)"
               R"("q":"10.000","f":1,"l":2,"T":1626992741421,"m":false})"),
         ctx, out));
-    EXPECT_EQ(out, "binance-futures,BTCUSDT,1626992741421000,1796106935700763,16599292,buy,"
-                   "1.01100,10.000\n");
+    EXPECT_EQ(out,
+              "binance-futures,BTCUSDT,1626992741421000,1796106935700763,16599292,buy,"
+              "1.01100,10.000\n");
 }
 
 TEST(tardis_rows, trade_side_is_sell_when_the_buyer_is_maker) {
     std::string out;
-    ASSERT_TRUE(tardis_rows::trade(
-        parse(R"({"e":"trade","E":2,"t":18446744073709551615,"p":"0.00000001",)"
-              R"("q":"123456789.12345678","T":1,"m":true})"),
-        ctx, out));
-    EXPECT_EQ(out, "binance-futures,BTCUSDT,1000,1796106935700763,18446744073709551615,sell,"
-                   "0.00000001,123456789.12345678\n");
+    ASSERT_TRUE(
+        tardis_rows::trade(parse(R"({"e":"trade","E":2,"t":18446744073709551615,"p":"0.00000001",)"
+                                 R"("q":"123456789.12345678","T":1,"m":true})"),
+                           ctx, out));
+    EXPECT_EQ(out,
+              "binance-futures,BTCUSDT,1000,1796106935700763,18446744073709551615,sell,"
+              "0.00000001,123456789.12345678\n");
 }
 
 TEST(tardis_rows, quote_without_event_time_uses_the_receive_time) {
@@ -44,8 +46,9 @@ TEST(tardis_rows, quote_without_event_time_uses_the_receive_time) {
         parse(R"({"u":1,"s":"NKNUSDT","b":"0.35210000","B":"672.00000000","a":"0.35260000",)"
               R"("A":"3199.00000000"})"),
         ctx, out));
-    EXPECT_EQ(out, "binance-futures,BTCUSDT,1796106935700763,1796106935700763,3199.00000000,"
-                   "0.35260000,0.35210000,672.00000000\n");
+    EXPECT_EQ(out,
+              "binance-futures,BTCUSDT,1796106935700763,1796106935700763,3199.00000000,"
+              "0.35260000,0.35210000,672.00000000\n");
 }
 
 TEST(tardis_rows, book_snapshot_interleaves_levels_and_leaves_missing_ones_empty) {
@@ -58,8 +61,9 @@ TEST(tardis_rows, book_snapshot_interleaves_levels_and_leaves_missing_ones_empty
               "exchange,symbol,timestamp,local_timestamp,asks[0].price,asks[0].amount,"
               "bids[0].price,bids[0].amount,asks[1].price,asks[1].amount,bids[1].price,"
               "bids[1].amount\n");
-    EXPECT_EQ(out, "binance-futures,BTCUSDT,1796106935700763,1796106935700763,97000.20,0.001,"
-                   "97000.10,1.5,,,97000.00,2\n");
+    EXPECT_EQ(out,
+              "binance-futures,BTCUSDT,1796106935700763,1796106935700763,97000.20,0.001,"
+              "97000.10,1.5,,,97000.00,2\n");
 }
 
 TEST(tardis_rows, incremental_has_a_row_per_level_and_marks_snapshots) {
