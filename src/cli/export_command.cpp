@@ -36,6 +36,11 @@ export_format format_of(const std::string& text) {
 export_kind kind_of(const std::string& text, export_format format) {
     const bool tardis = format == export_format::tardis;
     if (text.empty() && !tardis) return export_kind{export_kind::type::all};
+    if (text.empty()) {
+        throw startup_error(
+            "--kind: required with --format tardis (trades, quotes, "
+            "book_snapshot_N or incremental_book_L2)");
+    }
     const auto kind = exporting::parse_export_kind(text);
     if (!kind || (tardis && kind->value == export_kind::type::all) ||
         (!tardis && kind->value == export_kind::type::quotes)) {

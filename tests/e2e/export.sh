@@ -172,6 +172,7 @@ expect_error 1 "no stream of the files carries quotes: btcusdt@depth20@100ms car
 expect_error 1 "no stream of the files carries book_snapshot_10: .*ethusdt@depth5 carries book snapshots of 5 levels" \
     export --format tardis --kind book_snapshot_10 --stream 'ethusdt@*' --out "$work/x.csv" "$work/sim"
 expect_error 2 "^mdrec: --kind 'book': give trades, quotes" export --format tardis --kind book --out "$work/x.csv" "$work/sim"
+expect_error 2 "^mdrec: --kind: required with --format tardis" export --format tardis --out "$work/x.csv" "$work/sim"
 expect_error 2 "^mdrec: --out '.*x.txt': name the file" export --format tardis --kind trades --out "$work/x.txt" "$work/fix"
 expect_error 2 "^mdrec: --out -: standard output takes plain CSV only" export --format hftbacktest --out - "$work/fix"
 expect_error 2 "^mdrec: --kind 'quotes': .*hftbacktest has no event for bookTicker" export --format hftbacktest --kind quotes --out "$work/x.npz" "$work/fix"
