@@ -126,7 +126,11 @@ result<void> export_group(const export_request& request, const output_group& gro
         ++summary.lines;
         summary.bytes += l.text.size() + 1;
         const auto ts = record::leading_ts(l.text);
-        if (!ts || *ts < request.from || *ts >= request.to) continue;
+        if (!ts || *ts >= request.to) continue;
+        if (*ts < request.from) {
+            MDREC_TRY(router.before_range(l.text, *ts));
+            continue;
+        }
         MDREC_TRY(out.open_for(group.name, data_layout::day_of(*ts)));
         MDREC_TRY(router.route(l.text, *ts));
     }

@@ -30,9 +30,38 @@ result<void> line_router::route(std::string_view line, std::int64_t ts) {
     stream_state& s = it->second;
     std::string_view event;
     const bool is_event = doc["event"].get_string().get(event) == simdjson::SUCCESS;
-    auto done = is_event ? on_event(doc, event, stream, s, ts) : on_data(doc, false, s, ts);
+    auto done = is_event ? on_event(doc, event, stream, s, ts, true) : on_data(doc, false, s, ts);
     s.last_ts = ts;
     return done;
+}
+
+result<void> line_router::before_range(std::string_view line, std::int64_t ts) {
+    // Data lines start {"ts":<n>,"stream":"<name>", (record/line_format).
+    constexpr std::string_view stream_key = ",\"stream\":\"";
+    const auto comma = line.find(',');
+    if (comma == std::string_view::npos) return {};
+    if (line.substr(comma).starts_with(stream_key)) {
+        const auto name_at = comma + stream_key.size();
+        const auto end = line.find('"', name_at);
+        if (end == std::string_view::npos) return {};
+        const auto it = streams_.find(line.substr(name_at, end - name_at));
+        if (it != streams_.end()) it->second.last_ts = ts;
+        return {};
+    }
+    padded_.assign(line);
+    padded_.resize(line.size() + simdjson::SIMDJSON_PADDING);
+    element doc;
+    std::string_view stream, event;
+    if (parser_.parse(padded_.data(), line.size(), false).get(doc) != simdjson::SUCCESS ||
+        doc["stream"].get_string().get(stream) != simdjson::SUCCESS ||
+        doc["event"].get_string().get(event) != simdjson::SUCCESS) {
+        return {};
+    }
+    const auto it = streams_.find(stream);
+    if (it == streams_.end()) return {};
+    MDREC_TRY(on_event(doc, event, stream, it->second, ts, false));
+    it->second.last_ts = ts;
+    return {};
 }
 
 result<void> line_router::finish_stream(const std::string& name, stream_state& s) {
@@ -45,8 +74,8 @@ result<void> line_router::finish_stream(const std::string& name, stream_state& s
 }
 
 result<void> line_router::on_event(element doc, std::string_view event, std::string_view stream,
-                                   stream_state& s, std::int64_t ts) {
-    if (event == "snapshot") return on_data(doc, true, s, ts);
+                                   stream_state& s, std::int64_t ts, bool in_range) {
+    if (event == "snapshot") return in_range ? on_data(doc, true, s, ts) : result<void>{};
     std::string_view reason;
     if (doc["reason"].get_string().get(reason) != simdjson::SUCCESS) reason = {};
     const std::string what =
@@ -57,9 +86,11 @@ result<void> line_router::on_event(element doc, std::string_view event, std::str
             s.disconnect_reason = what;
         }
     } else if (event == "connected" && s.disconnected_at) {
-        MDREC_TRY(out_.write_hole(*s.disconnected_at, ts, stream, s.disconnect_reason));
+        if (in_range) {
+            MDREC_TRY(out_.write_hole(*s.disconnected_at, ts, stream, s.disconnect_reason));
+        }
         s.disconnected_at.reset();
-    } else if (event == "gap" || event == "recovered") {
+    } else if (in_range && (event == "gap" || event == "recovered")) {
         // Data may be missing between the stream's previous line and this one.
         MDREC_TRY(out_.write_hole(s.last_ts != 0 ? s.last_ts : ts, ts, stream, what));
     }

@@ -166,7 +166,16 @@ for path, streams in ((f"{work}/usdm.npz", "sushiusdt@"), (f"{work}/sim.npz", "b
     print(f"ok: {os.path.basename(path)}: {len(arr)} events of 64 bytes {kinds}, values and flags as recorded")
 PY
 
-# 4. Mistakes are one line each.
+# 4. --from inside the disconnection: the hole still starts where the recording says (at the
+#    `disconnected` line before --from); only the lines from --from on are rows.
+ex --format tardis --kind incremental_book_L2 --from $((last + 1000000)) --stream 'sushiusdt@*' \
+    --out "$work/from.csv" "$work/fix"
+grep -q "^$((last / 1000)),$(((last + 2000000) / 1000)),sushiusdt@depth@100ms,disconnected: " \
+    "$work/from.csv.gaps.csv" || fail "--from: the disconnection before it is not a hole: $(cat "$work/from.csv.gaps.csv")"
+[[ $(tail -n +2 "$work/from.csv" | wc -l) == 4 ]] || fail "--from: $(tail -n +2 "$work/from.csv" | wc -l) rows, expected the snapshot's 3 and the diff's 1"
+pass "--from inside a disconnection: the hole from its start, 4 rows from --from on"
+
+# 5. Mistakes are one line each.
 expect_error 1 "no stream of the files carries quotes: btcusdt@depth20@100ms carries book snapshots of 20 levels" \
     export --format tardis --kind quotes --out "$work/x.csv" "$work/sim"
 expect_error 1 "no stream of the files carries book_snapshot_10: .*ethusdt@depth5 carries book snapshots of 5 levels" \

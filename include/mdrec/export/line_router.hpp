@@ -44,14 +44,21 @@ class line_router {
     // lines that are not JSON or lack a field the kind needs are counted as skipped.
     result<void> route(std::string_view line, std::int64_t ts);
 
+    // A line before --from: not exported, but it may open or close a hole (a disconnection
+    // before --from that ends in the range is a hole of the export) and it is the stream's
+    // previous line for a `gap` after it. Data lines are not parsed (their stream is read from
+    // mdrec's fixed line start); event lines are.
+    result<void> before_range(std::string_view line, std::int64_t ts);
+
     // At the end of a stream's lines: a disconnection whose `connected` never came is a hole up
     // to --to if one was given; without one the recording simply ends there (the last line of
     // a capture is its own `disconnected`), so no exported time is missing.
     result<void> finish_stream(const std::string& name, stream_state& s);
 
   private:
+    // `in_range` false: only the disconnection state is kept, no hole is written.
     result<void> on_event(simdjson::dom::element doc, std::string_view event,
-                          std::string_view stream, stream_state& s, std::int64_t ts);
+                          std::string_view stream, stream_state& s, std::int64_t ts, bool in_range);
     result<void> on_data(simdjson::dom::element doc, bool recorded_snapshot, const stream_state& s,
                          std::int64_t ts);
     bool tardis(simdjson::dom::element data, bool recorded_snapshot, const stream_state& s,
