@@ -118,13 +118,16 @@ int export_command(const export_options& options) {
     }
 
     // 4. One summary line on stderr (standard output may be the CSV).
+    const std::size_t written = summary->outputs.size();
+    const std::string where = options.out == "-" ? std::string("to standard output")
+                                                 : "into " + std::to_string(written) +
+                                                       (written == 1 ? " file" : " files");
     std::fprintf(stderr,
-                 "exported %llu rows from %llu lines (%.1f MB) of %zu stream%s into %zu file%s, "
-                 "%llu holes%s, %llu lines skipped\n",
+                 "exported %llu rows from %llu lines (%.1f MB) of %zu stream%s %s, %llu holes%s, "
+                 "%llu lines skipped\n",
                  static_cast<unsigned long long>(summary->rows),
                  static_cast<unsigned long long>(summary->lines), summary->bytes / 1e6,
-                 summary->streams.size(), summary->streams.size() == 1 ? "" : "s",
-                 summary->outputs.size(), summary->outputs.size() == 1 ? "" : "s",
+                 summary->streams.size(), summary->streams.size() == 1 ? "" : "s", where.c_str(),
                  static_cast<unsigned long long>(summary->holes),
                  options.out == "-" ? "" : " (in the .gaps.csv files)",
                  static_cast<unsigned long long>(summary->skipped));
