@@ -10,7 +10,8 @@ build="${MDREC_BUILD_DIR:-$root/build}"
 packages=(
     g++ cmake ninja-build pkg-config git ca-certificates openssl jq
     libboost1.81-dev libssl-dev libsimdjson-dev libspdlog-dev libcli11-dev libexpected-dev
-    libgtest-dev libgmock-dev libzstd-dev zstd
+    libgtest-dev libgmock-dev libzstd-dev zstd zlib1g-dev
+    python3-pandas python3-numpy  # e2e_export: the exports read back as researchers read them
     curl python3 python3-yaml systemd prometheus clang-format  # check_format, check_contrib
     libbenchmark-dev python3-websockets python3-uvloop  # bench/: micro-benchmarks, Python peer
     clang libclang-rt-14-dev llvm ccache  # tools/fuzz: libFuzzer, sanitizers, symbolizer, cache

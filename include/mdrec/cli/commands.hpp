@@ -2,6 +2,7 @@
 #pragma once
 
 #include "mdrec/cli/archive_options.hpp"
+#include "mdrec/cli/export_options.hpp"
 #include "mdrec/cli/recording_options.hpp"
 
 namespace mdrec::cli {
@@ -28,5 +29,8 @@ int cat_command(const cat_options& options);
 // writing one JSON line per applied diff event (and where a book is invalid) to stdout; 1 if a
 // file was unreadable or nothing matched.
 int book_command(const book_options& options);
+// `mdrec export`: recordings -> Tardis CSV or hftbacktest .npz files, with a .gaps.csv of the
+// holes beside each; one summary line on stderr; 0 done, 1 nothing to export or a failure.
+int export_command(const export_options& options);
 
 }  // namespace mdrec::cli
