@@ -108,7 +108,10 @@ def recorder_command(name, build, sc, port, out_dir, args):
     if name == "mdrec":
         cmd = [os.path.join(build, "src", "mdrec"), "capture", "--endpoint",
                "ws://127.0.0.1:%d" % port, "--count", str(sc.count), "--out", out_dir,
-               "--stats-interval", "0"]
+               "--stats-interval", "0",
+               # 1,000 files are synced at the end: on a shared disk that can take longer than
+               # the default 10 s, which is a service's bound, not what is measured here.
+               "--shutdown-timeout", "60s"]
         for s in names:
             cmd += ["--stream", s]
         return cmd

@@ -68,6 +68,13 @@ void depth_snapshots::request(stream_id id, std::int64_t first_id, const char* w
     queue_.push_back(id);
     publish_waiting();
     spdlog::debug("snapshot of {} wanted ({})", streams_.name(id), why);
+    if (!announced_) {  // said once, when a diff-depth stream first needs one
+        announced_ = true;
+        spdlog::info("depth snapshots: {} levels from {}, at most {} weight a minute",
+                     config_.depth,
+                     (config_.rest.tls ? "https://" : "http://") + config_.rest.host_header(),
+                     budget_.allowed());
+    }
     if (running_) timer_.cancel();  // wake the queue if it waits for work
 }
 
@@ -89,10 +96,6 @@ void depth_snapshots::publish_waiting() {
 void depth_snapshots::start() {
     if (running_) return;
     running_ = true;
-    spdlog::info("depth snapshots: {} levels from {}, at most {} weight a minute", config_.depth,
-                 config_.rest.tls ? "https://" + config_.rest.host_header()
-                                  : "http://" + config_.rest.host_header(),
-                 budget_.allowed());
     asio::co_spawn(io_, run(), asio::detached);
 }
 

@@ -41,9 +41,10 @@ for s in "${diffs[@]}"; do
     want="{\"lastUpdateId\":9999999999,\"bids\":[[\"1.00000000\",\"1000\"]],\"asks\":[[\"1.10000000\",\"2.00000000\"]],\"symbol\":\"$symbol\"}"
     recorded_lines "$work/ok/binance-spot" "$s" >"$work/lines"
     grep -qF "\"event\":\"snapshot\",\"stream\":\"$s\",\"data\":$want}" "$work/lines" ||
-        fail "$s: no snapshot line with the REST body: $(grep snapshot "$work/lines" | head -1)"
-    first_diff=$(grep -n '"data":{"e":"depthUpdate"' "$work/lines" | head -1 | cut -d: -f1)
-    snap=$(grep -n '"event":"snapshot"' "$work/lines" | head -1 | cut -d: -f1)
+        fail "$s: no snapshot line with the REST body: $(grep -m1 snapshot "$work/lines")"
+    # grep -m1, not `| head -1`: under pipefail a grep cut short by head fails the line.
+    first_diff=$(grep -m1 -n '"data":{"e":"depthUpdate"' "$work/lines" | cut -d: -f1)
+    snap=$(grep -m1 -n '"event":"snapshot"' "$work/lines" | cut -d: -f1)
     ((snap > first_diff)) || fail "$s: the snapshot (line $snap) before the first diff (line $first_diff)"
     grep -q "symbol=$symbol&limit=1000 200" "$work/ok.rest.log" || fail "$s: no request for $symbol"
 done

@@ -81,6 +81,7 @@ class depth_snapshots {
     unsigned failing_streak_ = 0;         // failed attempts in a row, any stream
     bool stopping_ = false;
     bool running_ = false;
+    bool announced_ = false;  // the "depth snapshots:" log line
 };
 
 }  // namespace mdrec::ingest
