@@ -29,6 +29,7 @@ struct command_line {
     consolidate_options consolidate_opts;
     verify_options verify_opts;
     cat_options cat_opts;
+    replay_options replay_opts;
     std::string config_path;
     std::vector<std::string> file_streams;  // the config file's, before the command line's
     CLI::App* capture = nullptr;
@@ -36,6 +37,7 @@ struct command_line {
     CLI::App* consolidate = nullptr;
     CLI::App* verify = nullptr;
     CLI::App* cat = nullptr;
+    CLI::App* replay = nullptr;
 
     command_line();
 };
@@ -73,6 +75,10 @@ command_line::command_line() {
     cat =
         app.add_subcommand("cat", "Write .jsonl and .jsonl.zst files to standard output as JSONL");
     add_cat_options(*cat, cat_opts);
+
+    replay = app.add_subcommand(
+        "replay", "Serve a recording as a Binance WebSocket server, paced by its receive times");
+    add_replay_options(*replay, replay_opts);
 }
 
 // The command word: the first argument that is not an option (the top level has only
@@ -118,8 +124,8 @@ std::optional<int> load_run_config(command_line& cl, int argc, char** argv) {
     const std::optional<std::string> path = find_config_path(argc, argv);
     if (!path) return std::nullopt;
     const std::string command = command_word(argc, argv);
-    const bool known =
-        command == "capture" || command == "consolidate" || command == "verify" || command == "cat";
+    const bool known = command == "capture" || command == "consolidate" || command == "verify" ||
+                       command == "cat" || command == "replay";
     if (known) {
         // A one-off capture with a service's file would also take its metrics address and data
         // folder: refused, saying why, rather than half applied.
@@ -152,7 +158,7 @@ void merge_run_streams(command_line& cl) {
 // The line for a command line without a known command: none, a mistyped one, or an option
 // before it.
 std::string no_command_line(const command_line& cl, int argc, char** argv) {
-    const std::string commands = "commands: capture, run, consolidate, verify, cat";
+    const std::string commands = "commands: capture, run, consolidate, verify, cat, replay";
     if (argc < 2 || argv[1][0] == '\0') return "no command given (" + commands + "; mdrec --help)";
     const std::string first = argv[1];
     if (first[0] != '-') {
@@ -201,6 +207,7 @@ int dispatch(const command_line& cl) {
         if (*cl.consolidate) return consolidate_command(cl.consolidate_opts);
         if (*cl.verify) return verify_command(cl.verify_opts);
         if (*cl.cat) return cat_command(cl.cat_opts);
+        if (*cl.replay) return replay_command(cl.replay_opts);
     } catch (const startup_error& e) {
         std::fprintf(stderr, "mdrec: %s\n", e.what());
         return e.exit_code();

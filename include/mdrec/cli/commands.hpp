@@ -3,6 +3,7 @@
 
 #include "mdrec/cli/archive_options.hpp"
 #include "mdrec/cli/recording_options.hpp"
+#include "mdrec/cli/replay_options.hpp"
 
 namespace mdrec::cli {
 
@@ -23,5 +24,8 @@ int verify_command(const verify_options& options);
 
 // `mdrec cat`: streams .jsonl and .jsonl.zst files to stdout; 1 if a file was unreadable.
 int cat_command(const cat_options& options);
+
+// `mdrec replay`: serves a recording as a Binance WebSocket server until SIGINT/SIGTERM; 0.
+int replay_command(const replay_options& options);
 
 }  // namespace mdrec::cli
