@@ -23,6 +23,7 @@
 #include <string>
 
 #include "mdrec/replay/control_reply.hpp"
+#include "mdrec/replay/corked_stream.hpp"
 #include "mdrec/replay/replay_pacing.hpp"
 #include "mdrec/replay/replay_source.hpp"
 
@@ -42,6 +43,8 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // which a replay does not need to do).
 constexpr auto ping_interval = std::chrono::seconds(20);
 constexpr auto request_timeout = std::chrono::seconds(30);
+// A burst of due frames is written in pieces of about this size (corked_stream).
+constexpr std::size_t burst_bytes = 256 * 1024;
 
 template <class Stream>
 struct session {
@@ -52,7 +55,7 @@ struct session {
           raw(raw_frames),
           wake(ws.get_executor()) {}
 
-    websocket::stream<Stream> ws;
+    websocket::stream<corked_stream<Stream>> ws;
     std::shared_ptr<const replay_config> config;
     replay_source source;
     bool raw;                         // /ws/<stream>: payloads only
@@ -80,12 +83,29 @@ asio::awaitable<void> read_loop(std::shared_ptr<session<Stream>> s) {
 
 template <class Stream>
 asio::awaitable<void> wait_until(session<Stream>& s, steady_clock::time_point when) {
+    // (co_await is kept out of conditions here: g++ 12 miscompiles some of those.)
+    const bool flushed = co_await flush(s);
+    if (!flushed) {
+        s.reader_done = true;  // the connection failed: the sender ends
+        co_return;
+    }
     s.wake.expires_at(when);
     co_await s.wake.async_wait(use_tuple);  // cancelled: a reply to send, or the reader ended
 }
 
+// Writes out the frames held back by a burst; false if the connection failed.
+template <class Stream>
+asio::awaitable<bool> flush(session<Stream>& s) {
+    auto& layer = s.ws.next_layer();
+    if (!layer.corked()) co_return true;
+    const auto ec = co_await layer.flush();
+    co_return !ec;
+}
+
 template <class Stream>
 asio::awaitable<void> close(session<Stream>& s, websocket::close_code code, std::string reason) {
+    const bool flushed = co_await flush(s);
+    if (!flushed) co_return;
     auto [ec] = co_await s.ws.async_close(websocket::close_reason(code, reason), use_tuple);
     if (ec && ec != websocket::error::closed) spdlog::debug("replay: close: {}", ec.message());
 }
@@ -163,7 +183,15 @@ asio::awaitable<void> send_loop(std::shared_ptr<session<Stream>> s) {
                 co_await close(*s, websocket::close_code::going_away, hole_close_reason(*pending));
                 co_return;
             }
-            if (!co_await send_line(*s, *pending)) co_return;
+            // Frames that are due now go out in bursts: corked, then flushed once a burst
+            // is big enough or before the sender waits (wait_until, close).
+            s->ws.next_layer().cork();
+            const bool sent = co_await send_line(*s, *pending);
+            if (!sent) co_return;
+            if (s->ws.next_layer().buffered() >= burst_bytes) {
+                const bool flushed = co_await flush(*s);
+                if (!flushed) co_return;
+            }
         }
         pending.reset();
     }
