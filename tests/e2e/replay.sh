@@ -147,6 +147,14 @@ printf '%s\n' '{"stream":"btcusdt@trade","data":{"e":"trade","t":1}}' \
     fail "gap, --holes marker: got $(cat "$work/marker.got")"
 pass "--holes marker: the gap becomes a marker frame and the replay goes on; LIST_SUBSCRIPTIONS answered"
 
+# --from/--to: only what was received in [from, to), then the end of the recording.
+start_replay range --speed max --from 1763787600150000000 --to 2025-11-22T05:00:00.25 "$work/hole"
+"${client[@]}" "ws://127.0.0.1:$rport/ws/btcusdt@trade" "$work/range.got"
+stop_replay
+printf '%s\n' '{"e":"trade","t":2}' 'close 1000 end of the recording' | cmp -s - "$work/range.got" ||
+    fail "--from/--to: got $(cat "$work/range.got")"
+pass "--from/--to: the one frame in the range, then 1000"
+
 # 6. REST snapshots are not served yet: a 404 with a one-line JSON error; usage errors exit 2.
 start_replay rest --speed max "$work/hole"
 code=$(/usr/bin/python3 - "$rport" <<'PY'
