@@ -39,9 +39,10 @@ stop_replay() {
     wait "$replay_pid" 2>/dev/null || true
 }
 
-# recapture NAME: `mdrec capture` of the replay on $rport, all the recorded frames.
+# recapture NAME: `mdrec capture` of the replay on $rport, all the recorded frames (or what came
+# in 30 s, if the replay sends fewer: same_frames then says what differs).
 recapture() {
-    "$MDREC" capture --endpoint "ws://127.0.0.1:$rport" "${args[@]}" --count "$total" \
+    "$MDREC" capture --endpoint "ws://127.0.0.1:$rport" "${args[@]}" --count "$total" --duration 30s \
         --out "$work/$1" --stats-interval 0 >"$work/$1.summary" 2>"$work/$1.log" ||
         fail "$1: capture of the replay exited $?: $(tail -3 "$work/$1.log")"
 }
@@ -107,7 +108,7 @@ openssl x509 -req -in "$work/server.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key
     -CAcreateserial -days 2 -extfile "$work/san.ext" -out "$work/server.pem" 2>/dev/null
 start_replay tls --speed max --tls-cert "$work/server.pem" --tls-key "$work/server.key" "$work/rec"
 "$MDREC" capture --endpoint "wss://localhost:$rport" --ca-file "$work/ca.pem" "${args[@]}" \
-    --count "$total" --out "$work/tls" --stats-interval 0 >"$work/tls.summary" 2>"$work/tls.log" ||
+    --count "$total" --duration 30s --out "$work/tls" --stats-interval 0 >"$work/tls.summary" 2>"$work/tls.log" ||
     fail "tls: capture of the replay exited $?: $(tail -3 "$work/tls.log")"
 stop_replay
 same_frames tls
