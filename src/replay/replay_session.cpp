@@ -81,6 +81,15 @@ asio::awaitable<void> read_loop(std::shared_ptr<session<Stream>> s) {
     s->wake.cancel();
 }
 
+// Writes out the frames held back by a burst; false if the connection failed.
+template <class Stream>
+asio::awaitable<bool> flush(session<Stream>& s) {
+    auto& layer = s.ws.next_layer();
+    if (!layer.corked()) co_return true;
+    const auto ec = co_await layer.flush();
+    co_return !ec;
+}
+
 template <class Stream>
 asio::awaitable<void> wait_until(session<Stream>& s, steady_clock::time_point when) {
     // (co_await is kept out of conditions here: g++ 12 miscompiles some of those.)
@@ -91,15 +100,6 @@ asio::awaitable<void> wait_until(session<Stream>& s, steady_clock::time_point wh
     }
     s.wake.expires_at(when);
     co_await s.wake.async_wait(use_tuple);  // cancelled: a reply to send, or the reader ended
-}
-
-// Writes out the frames held back by a burst; false if the connection failed.
-template <class Stream>
-asio::awaitable<bool> flush(session<Stream>& s) {
-    auto& layer = s.ws.next_layer();
-    if (!layer.corked()) co_return true;
-    const auto ec = co_await layer.flush();
-    co_return !ec;
 }
 
 template <class Stream>
