@@ -64,6 +64,20 @@ recapture again
 same_frames again
 pass "round trip at --speed max: $total frames of ${#streams[@]} streams, byte for byte, in order"
 
+# 1b. Archived and live files at once: two streams as .jsonl.zst archives, the third live.
+mkdir -p "$work/mixed/archive/binance-spot/2026-11-22" "$work/mixed/live/binance-spot"
+for s in "${streams[@]:0:2}"; do
+    recorded_lines "$work/rec/binance-spot" "$s" |
+        zstd -q -o "$work/mixed/archive/binance-spot/2026-11-22/$s.jsonl.zst"
+done
+cp -r "$work/rec/binance-spot/${streams[2]}" "$work/mixed/live/binance-spot/"
+stop_replay
+start_replay mixed --speed max "$work/mixed/archive" "$work/mixed/live"
+recapture mixed
+same_frames mixed
+pass "archives (.jsonl.zst) and live .jsonl files served together: the same $total frames"
+start_replay max --speed max "$work/rec"
+
 # 2. Two clients at once, one naming its streams in the URL, one subscribing after connecting.
 url_streams=$(IFS=/; echo "${streams[*]}")
 "${client[@]}" "ws://127.0.0.1:$rport/stream?streams=$url_streams" "$work/by_url" &
