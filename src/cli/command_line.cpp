@@ -31,6 +31,7 @@ struct command_line {
     cat_options cat_opts;
     book_options book_opts;
     export_options export_opts;
+    replay_options replay_opts;
     std::string config_path;
     std::vector<std::string> file_streams;  // the config file's, before the command line's
     CLI::App* capture = nullptr;
@@ -40,6 +41,7 @@ struct command_line {
     CLI::App* cat = nullptr;
     CLI::App* book = nullptr;
     CLI::App* export_cmd = nullptr;
+    CLI::App* replay = nullptr;
 
     command_line();
 };
@@ -84,6 +86,9 @@ command_line::command_line() {
     export_cmd = app.add_subcommand(
         "export", "Write recordings as Tardis CSV or hftbacktest .npz files, holes beside them");
     add_export_options(*export_cmd, export_opts);
+    replay = app.add_subcommand(
+        "replay", "Serve a recording as a Binance WebSocket server, paced by its receive times");
+    add_replay_options(*replay, replay_opts);
 }
 
 // The command word: the first argument that is not an option (the top level has only
@@ -130,7 +135,8 @@ std::optional<int> load_run_config(command_line& cl, int argc, char** argv) {
     if (!path) return std::nullopt;
     const std::string command = command_word(argc, argv);
     const bool known = command == "capture" || command == "consolidate" || command == "verify" ||
-                       command == "cat" || command == "book" || command == "export";
+                       command == "cat" || command == "book" || command == "export" ||
+                       command == "replay";
     if (known) {
         // A one-off capture with a service's file would also take its metrics address and data
         // folder: refused, saying why, rather than half applied.
@@ -163,7 +169,8 @@ void merge_run_streams(command_line& cl) {
 // The line for a command line without a known command: none, a mistyped one, or an option
 // before it.
 std::string no_command_line(const command_line& cl, int argc, char** argv) {
-    const std::string commands = "commands: capture, run, consolidate, verify, cat, book, export";
+    const std::string commands =
+        "commands: capture, run, consolidate, verify, cat, book, export, replay";
     if (argc < 2 || argv[1][0] == '\0') return "no command given (" + commands + "; mdrec --help)";
     const std::string first = argv[1];
     if (first[0] != '-') {
@@ -214,6 +221,7 @@ int dispatch(const command_line& cl) {
         if (*cl.cat) return cat_command(cl.cat_opts);
         if (*cl.book) return book_command(cl.book_opts);
         if (*cl.export_cmd) return export_command(cl.export_opts);
+        if (*cl.replay) return replay_command(cl.replay_opts);
     } catch (const startup_error& e) {
         std::fprintf(stderr, "mdrec: %s\n", e.what());
         return e.exit_code();

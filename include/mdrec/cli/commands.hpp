@@ -4,6 +4,7 @@
 #include "mdrec/cli/archive_options.hpp"
 #include "mdrec/cli/export_options.hpp"
 #include "mdrec/cli/recording_options.hpp"
+#include "mdrec/cli/replay_options.hpp"
 
 namespace mdrec::cli {
 
@@ -32,5 +33,7 @@ int book_command(const book_options& options);
 // `mdrec export`: recordings -> Tardis CSV or hftbacktest .npz files, with a .gaps.csv of the
 // holes beside each; one summary line on stderr; 0 done, 1 nothing to export or a failure.
 int export_command(const export_options& options);
+// `mdrec replay`: serves a recording as a Binance WebSocket server until SIGINT/SIGTERM; 0.
+int replay_command(const replay_options& options);
 
 }  // namespace mdrec::cli
