@@ -124,7 +124,7 @@ pass "spot and USD-M recorders share one --out; a second spot recorder refused: 
 # --- 4. The disk fills up, then space returns.
 mkdir -p "$work/small"
 mount -t tmpfs -o size=4m tmpfs "$work/small" || fail "cannot mount a tmpfs (run as root)"
-trap 'umount "$work/small" 2>/dev/null; cleanup' EXIT
+trap 'rc=$?; umount "$work/small" 2>/dev/null; cleanup; exit $rc' EXIT
 # Leave about 300 KB free: at 200 msg/s (270 KB/s) the disk is full within ~1 s, and a
 # 256 KiB queue overflows about a second later.
 head -c $(($(df --output=avail -B1 "$work/small" | tail -1) - 300000)) /dev/zero >"$work/small/filler"

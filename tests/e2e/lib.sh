@@ -18,7 +18,8 @@ cleanup() {
     wait 2>/dev/null || true
     if [[ "${KEEP_WORK:-}" == 1 ]]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
-trap cleanup EXIT
+# The test's own exit status survives the cleanup (a failed step must not pass as 0).
+trap 'rc=$?; cleanup; exit $rc' EXIT
 
 fail() {
     echo "FAIL: $*" >&2
