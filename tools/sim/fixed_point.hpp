@@ -26,13 +26,13 @@ struct known_price {
 
 // Plausible starting mids for symbols tests commonly use; anything else is derived from a hash.
 inline constexpr std::array<known_price, 8> known_prices{{{"btc", 97'000 * units_per_coin},
-                                                   {"eth", 3'500 * units_per_coin},
-                                                   {"bnb", 600 * units_per_coin},
-                                                   {"sol", 180 * units_per_coin},
-                                                   {"ltc", 95 * units_per_coin},
-                                                   {"xrp", 240'000'000},
-                                                   {"ada", 75'000'000},
-                                                   {"doge", 32'000'000}}};
+                                                          {"eth", 3'500 * units_per_coin},
+                                                          {"bnb", 600 * units_per_coin},
+                                                          {"sol", 180 * units_per_coin},
+                                                          {"ltc", 95 * units_per_coin},
+                                                          {"xrp", 240'000'000},
+                                                          {"ada", 75'000'000},
+                                                          {"doge", 32'000'000}}};
 
 inline int digit_count(std::int64_t value) {
     int digits = 1;
@@ -58,7 +58,9 @@ inline char* put(char* out, std::string_view text) {
     return out + text.size();
 }
 
-inline char* put_uint(char* out, std::uint64_t value) { return std::to_chars(out, out + 20, value).ptr; }
+inline char* put_uint(char* out, std::uint64_t value) {
+    return std::to_chars(out, out + 20, value).ptr;
+}
 
 inline constexpr std::array<char, 200> digit_pairs = [] {
     std::array<char, 200> pairs{};
@@ -69,7 +71,9 @@ inline constexpr std::array<char, 200> digit_pairs = [] {
     return pairs;
 }();
 
-inline void put_pair(char* out, std::uint32_t value) { std::memcpy(out, &digit_pairs[2 * value], 2); }
+inline void put_pair(char* out, std::uint32_t value) {
+    std::memcpy(out, &digit_pairs[2 * value], 2);
+}
 
 // Integer part of a price or quantity: almost always below 1e8, where two digits per step
 // beat the out-of-line std::to_chars; larger values fall back to it.
@@ -124,7 +128,7 @@ std::int64_t scale(std::uint64_t random, std::int64_t range) {
 // of tick above 1000, four below, close to Binance's filters. Spot strings always have 8
 // decimals; USD-M ones as many as the tick and lot need.
 struct instrument {
-    std::int64_t start_mid;      // 1e-8 units, a multiple of tick
+    std::int64_t start_mid;  // 1e-8 units, a multiple of tick
     std::int64_t tick;
     std::int64_t qty_step;
     std::int64_t max_qty_steps;  // quantities worth up to ~50k quote units, below 2^31 steps

@@ -4,8 +4,8 @@
 #include "rest_api.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <charconv>
+#include <chrono>
 #include <set>
 #include <vector>
 
@@ -61,8 +61,8 @@ std::string upper(std::string_view symbol) {
 }
 
 rest_reply error(unsigned status, int code, std::string_view message) {
-    return {status, R"({"code":)" + std::to_string(code) + R"(,"msg":")" + std::string(message) +
-                        "\"}"};
+    return {status,
+            R"({"code":)" + std::to_string(code) + R"(,"msg":")" + std::string(message) + "\"}"};
 }
 
 // Binance's weight of a depth call by its limit (spot and USD-M tables).

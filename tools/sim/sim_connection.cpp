@@ -14,8 +14,8 @@
 
 #include "generated_feed.hpp"
 #include "replay_feed.hpp"
-#include "rest_api.hpp"
 #include "request_target.hpp"
+#include "rest_api.hpp"
 
 namespace mdrec::sim {
 
@@ -168,7 +168,7 @@ asio::awaitable<void> sim_connection<WsStream>::serve_rest(
             if (stopped_) co_return;
         }
         http::response<http::string_body> response{static_cast<http::status>(reply.status),
-                                                    request.version()};
+                                                   request.version()};
         response.set(http::field::server, "mdrec-sim");
         response.set(http::field::content_type, "application/json;charset=UTF-8");
         response.set("X-MBX-USED-WEIGHT-1M", std::to_string(reply.used_weight));

@@ -74,8 +74,9 @@ class sim_connection {
                                         std::string body);
     // Plain HTTP GETs of the REST API on this connection (keep-alive), until the client
     // closes it; `request` is the first one, already read into `buffer`'s wake.
-    boost::asio::awaitable<void> serve_rest(boost::beast::flat_buffer& buffer,
-                                            boost::beast::http::request<boost::beast::http::string_body> request);
+    boost::asio::awaitable<void> serve_rest(
+        boost::beast::flat_buffer& buffer,
+        boost::beast::http::request<boost::beast::http::string_body> request);
     boost::asio::awaitable<void> read_loop();
     boost::asio::awaitable<void> send_loop();
     boost::asio::awaitable<void> ping_loop();

@@ -42,9 +42,10 @@ struct sim_context {
         auto& entry = books[symbol];
         if (!entry) {
             const auto period =
-                options.rate > 0 ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                       std::chrono::duration<double>(1.0 / options.rate))
-                                 : std::chrono::steady_clock::duration(std::chrono::milliseconds(100));
+                options.rate > 0
+                    ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                          std::chrono::duration<double>(1.0 / options.rate))
+                    : std::chrono::steady_clock::duration(std::chrono::milliseconds(100));
             entry = std::make_unique<symbol_book>(symbol, options.payload_venue, options.seed,
                                                   period, std::chrono::steady_clock::now(),
                                                   options.book_levels);

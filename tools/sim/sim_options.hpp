@@ -54,12 +54,12 @@ struct sim_options {
     std::uint64_t fault_connections = 0;  // faults apply to connections 1..N only; 0 = all
 
     // The market: one book per symbol (--rate > 0) behind every generated stream and REST.
-    std::vector<std::string> symbols;  // lowercase; empty: every symbol exists
-    std::size_t book_levels = 1000;    // levels per side of each symbol's book
+    std::vector<std::string> symbols;   // lowercase; empty: every symbol exists
+    std::size_t book_levels = 1000;     // levels per side of each symbol's book
     std::uint64_t drop_diff_every = 0;  // every K-th diff-depth message is lost (a real gap)
 
     // REST (plain HTTP GET on the same port): Binance's weights, a per-minute budget per IP.
-    std::uint64_t rest_weight_limit = 0;    // 0: the venue's (6000 spot, 2400 USD-M)
+    std::uint64_t rest_weight_limit = 0;      // 0: the venue's (6000 spot, 2400 USD-M)
     std::chrono::milliseconds rest_delay{0};  // answer every REST call this late
     std::uint64_t rest_fail_every = 0;        // every K-th REST call gets HTTP 500
 

@@ -122,9 +122,9 @@ void symbol_book::step() {
             const auto size = static_cast<std::int64_t>(side.size());
             const auto near = std::min<std::int64_t>(size, near_top);
             const auto index = static_cast<std::size_t>(
-                rng_.between(0, 7) == 0 ? rng_.between(0, size - 1)
-                                        : std::min(rng_.between(0, near - 1),
-                                                   rng_.between(0, near - 1)));
+                rng_.between(0, 7) == 0
+                    ? rng_.between(0, size - 1)
+                    : std::min(rng_.between(0, near - 1), rng_.between(0, near - 1)));
             const auto kind = rng_.between(0, 5);
             if (kind == 0 && side.size() > levels_ / 2) {
                 set_level(side, bids, index, 0);
