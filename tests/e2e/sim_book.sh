@@ -16,7 +16,7 @@ header() { awk -v h="$1" 'BEGIN { IGNORECASE = 1 } tolower($1) == tolower(h) ":"
 
 # cross_check VENUE_DIR SIM_VENUE REST_PATH: record diff, depth20 and bookTicker streams of two
 # symbols (and one symbol outside --symbols) for 4 s, fetching a REST snapshot of each symbol
-# 1.5 s in; then replay the diffs from the snapshot in python and compare.
+# once diffs are being recorded; then replay the diffs from the snapshot in python and compare.
 cross_check() {
     local venue_dir=$1 sim_venue=$2 rest_path=$3 name=$2
     local streams=() s
@@ -28,7 +28,13 @@ cross_check() {
         --duration 4s --out "$work/$name" --stats-interval 0 \
         >"$work/$name.summary" 2>"$work/$name.log" &
     local capture=$!
-    sleep 1.5
+    # Snapshots once the diffs flow (Binance's procedure buffers first), then half a second on.
+    for _ in $(seq 60); do
+        recorded_has "$work/$name/$venue_dir" btcusdt@depth@100ms '"data"' &&
+            recorded_has "$work/$name/$venue_dir" ethusdt@depth@100ms '"data"' && break
+        sleep 0.05
+    done
+    sleep 0.5
     for s in BTCUSDT ETHUSDT; do
         [[ $(rest "$rest_path?symbol=$s&limit=1000") == 200 ]] || fail "$name: REST $s: $(cat "$work/body")"
         cp "$work/body" "$work/$name.$s.snapshot"
@@ -42,6 +48,8 @@ cross_check() {
     done
     ! grep -q '"data"' "$work/$name.xrpusdt@depth@100ms" "$work/$name.xrpusdt@depth20@100ms" ||
         fail "$name: xrpusdt is not in --symbols but got data"
+    ! grep -rq '"event":"gap"' "$work/$name/$venue_dir" ||
+        fail "$name: mdrec saw a gap: $(grep -rh '"event":"gap"' "$work/$name/$venue_dir" | head -2)"
     python3 - "$work/$name" "$sim_venue" <<'PY' || fail "$name: cross-check failed"
 import json, sys
 prefix, venue = sys.argv[1], sys.argv[2]
