@@ -5,7 +5,7 @@
 # Binance's procedure (spot and USD-M rules), must give exactly the levels of every recorded
 # depth20 message with the same id; bookTicker is the book's top. Then the REST weights, 429 with
 # Retry-After past --rest-weight-limit, the exit summary, exchangeInfo and --symbols, the REST
-# fault modes, and --drop-diff-every, which mdrec must mark as a sequence gap.
+# fault modes and bans (418), and --drop-diff-every, which mdrec must mark as a sequence gap.
 source "$(dirname "$0")/lib.sh"
 
 # rest PATH: GET on the simulator; body in $work/body, headers in $work/headers, status echoed.
@@ -136,7 +136,7 @@ retry=$(header Retry-After)
 [[ $(rest "/api/v3/depth?symbol=ETHUSDT&limit=100") == 200 ]] || fail "depth within the limit: $(cat "$work/body")"
 [[ $(header X-MBX-USED-WEIGHT-1M) == 55 ]] || fail "weight 5: $(cat "$work/headers")"
 stop_sim
-grep -q 'rest: 5 requests, weight 55, peak 55 per minute, 429s 1, 500s 0' "$work/rest.err" ||
+grep -q 'rest: 5 requests, weight 55, peak 55 per minute, 429s 1, 500s 0, 418s 0' "$work/rest.err" ||
     fail "summary: $(grep rest: "$work/rest.err")"
 pass "REST weights, 429 + Retry-After $retry s, exchangeInfo = --symbols, summary line"
 
@@ -155,6 +155,19 @@ python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); assert {"lastUpdate
 stop_sim
 grep -q 'rest: 3 requests, weight 3, .* 500s 1' "$work/faults.err" || fail "summary: $(grep rest: "$work/faults.err")"
 pass "--rest-delay ${elapsed} ms, --rest-fail-every 500, USD-M weights"
+
+# --rest-ban-after: a client that goes on calling after 429s gets 418 with Retry-After until the
+# ban ends, then 429s again (exchangeInfo's weight 20 is over this budget of 10 at any time).
+start_sim ban --rest-weight-limit 10 --rest-ban-after 2 --rest-ban-for 2s
+codes="$(rest /api/v3/exchangeInfo) $(rest /api/v3/exchangeInfo) $(rest /api/v3/exchangeInfo)"
+[[ $codes == "429 429 418" ]] || fail "--rest-ban-after 2: answers $codes"
+[[ $(header Retry-After) =~ ^[12]$ ]] || fail "418 Retry-After: $(cat "$work/headers")"
+sleep 2.1
+[[ $(rest /api/v3/exchangeInfo) == 429 ]] || fail "after the ban: $(cat "$work/headers")"
+stop_sim
+grep -q 'rest: 4 requests, weight 0, peak 0 per minute, 429s 3, 500s 0, 418s 1' "$work/ban.err" ||
+    fail "summary: $(grep rest: "$work/ban.err")"
+pass "--rest-ban-after: 429 429 418 (Retry-After), 429 once the ban is over"
 
 # --drop-diff-every: lost diff events are real gaps, which mdrec marks.
 for v in spot usdm; do

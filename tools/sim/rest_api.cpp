@@ -106,9 +106,25 @@ rest_reply rest_api::answer(std::string_view target, const std::string& client_i
         return error(404, -1000, "Unknown path.");
     }
 
-    const std::uint64_t minute = now_ms() / 60'000;
+    const std::uint64_t now = now_ms();
+    const std::uint64_t minute = now / 60'000;
     client& caller = clients_[client_ip];
-    if (caller.minute != minute) caller = client{minute, 0};
+    if (caller.minute != minute) {
+        caller.minute = minute;
+        caller.weight = 0;
+    }
+    if (now < caller.banned_until_ms) {
+        // Binance bans an IP that goes on calling after 429s: 418 until the ban ends.
+        ++banned_;
+        rest_reply reply = error(418, -1003,
+                                 "Way too much request weight used; IP banned until " +
+                                     std::to_string(caller.banned_until_ms) +
+                                     ". Please use WebSocket Streams for live updates to avoid "
+                                     "bans.");
+        reply.used_weight = caller.weight;
+        reply.retry_after = static_cast<unsigned>((caller.banned_until_ms - now + 999) / 1000);
+        return reply;
+    }
     if (context_.options.rest_fail_every != 0 &&
         requests_ % context_.options.rest_fail_every == 0) {
         ++failed_;
@@ -127,7 +143,12 @@ rest_reply rest_api::answer(std::string_view target, const std::string& client_i
                       " request weight per 1 MINUTE. Please use WebSocket Streams for live "
                       "updates to avoid polling the API.");
         reply.used_weight = caller.weight;
-        reply.retry_after = static_cast<unsigned>(60 - (now_ms() / 1000) % 60);
+        reply.retry_after = static_cast<unsigned>(60 - (now / 1000) % 60);
+        const auto& options = context_.options;
+        if (options.rest_ban_after != 0 && ++caller.refusals >= options.rest_ban_after) {
+            caller.refusals = 0;
+            caller.banned_until_ms = now + static_cast<std::uint64_t>(options.rest_ban_for.count());
+        }
         return reply;
     }
     caller.weight += weight;
@@ -226,7 +247,7 @@ rest_reply rest_api::exchange_info(std::string_view query, bool usdm) {
 std::string rest_api::summary() const {
     return "rest: " + std::to_string(requests_) + " requests, weight " + std::to_string(weight_) +
            ", peak " + std::to_string(peak_) + " per minute, 429s " + std::to_string(too_many_) +
-           ", 500s " + std::to_string(failed_);
+           ", 500s " + std::to_string(failed_) + ", 418s " + std::to_string(banned_);
 }
 
 }  // namespace mdrec::sim

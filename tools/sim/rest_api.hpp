@@ -2,8 +2,9 @@
 // HTTP GETs (not upgrades): depth snapshots from the symbol's one book (GET /api/v3/depth,
 // /fapi/v1/depth) and the symbol list (GET /api/v3/exchangeInfo, /fapi/v1/exchangeInfo), with
 // Binance's request weights, a per-minute weight budget per client IP, X-MBX-USED-WEIGHT-1M on
-// every answer and 429 + Retry-After past the budget. It only computes answers; sim_connection
-// does the HTTP. Counts everything for the one summary line logged at exit.
+// every answer, 429 + Retry-After past the budget and 418 for a client that keeps calling. It only
+// computes answers; sim_connection does the HTTP. Counts everything for the one summary line logged
+// at exit.
 #pragma once
 
 #include <cstdint>
@@ -34,13 +35,16 @@ class rest_api {
     // Answers a GET of `target` from `client_ip`, counting its weight.
     rest_reply answer(std::string_view target, const std::string& client_ip);
 
-    // "rest: N requests, weight W, peak P per minute, 429s K, 500s F" (tests parse it).
+    // "rest: N requests, weight W, peak P per minute, 429s K, 500s F, 418s B" (tests
+    // parse it).
     [[nodiscard]] std::string summary() const;
 
   private:
     struct client {
         std::uint64_t minute = 0;  // minutes since the epoch, as Binance's windows
         std::uint64_t weight = 0;
+        std::uint64_t refusals = 0;         // 429s since the last ban (--rest-ban-after)
+        std::uint64_t banned_until_ms = 0;  // 418 until then
     };
 
     rest_reply depth(std::string_view query, bool usdm);
@@ -53,6 +57,7 @@ class rest_api {
     std::uint64_t peak_ = 0;  // the most weight one client used within one minute
     std::uint64_t too_many_ = 0;
     std::uint64_t failed_ = 0;
+    std::uint64_t banned_ = 0;
 };
 
 }  // namespace mdrec::sim

@@ -59,9 +59,11 @@ struct sim_options {
     std::uint64_t drop_diff_every = 0;  // every K-th diff-depth message is lost (a real gap)
 
     // REST (plain HTTP GET on the same port): Binance's weights, a per-minute budget per IP.
-    std::uint64_t rest_weight_limit = 0;      // 0: the venue's (6000 spot, 2400 USD-M)
-    std::chrono::milliseconds rest_delay{0};  // answer every REST call this late
-    std::uint64_t rest_fail_every = 0;        // every K-th REST call gets HTTP 500
+    std::uint64_t rest_weight_limit = 0;              // 0: the venue's (6000 spot, 2400 USD-M)
+    std::chrono::milliseconds rest_delay{0};          // answer every REST call this late
+    std::uint64_t rest_fail_every = 0;                // every K-th REST call gets HTTP 500
+    std::uint64_t rest_ban_after = 0;                 // after K 429s an IP gets 418s ...
+    std::chrono::milliseconds rest_ban_for{120'000};  // ... for this long
 
     std::chrono::milliseconds ping_interval{20'000};  // Binance spot pings every 20 s
     std::chrono::milliseconds pong_timeout{60'000};   // and disconnects after 1 min without pong

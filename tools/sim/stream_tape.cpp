@@ -2,6 +2,8 @@
 #include "stream_tape.hpp"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 #include "depth_generator.hpp"
 

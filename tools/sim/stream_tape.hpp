@@ -9,9 +9,11 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sent_log.hpp"
 #include "symbol_book.hpp"
