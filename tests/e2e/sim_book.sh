@@ -3,7 +3,7 @@
 # symbol behind the diff, partial-depth and bookTicker streams and the REST depth snapshot, in
 # one id space. A REST snapshot taken during a capture, with the recorded diffs applied by
 # Binance's procedure (spot and USD-M rules), must give exactly the levels of every recorded
-# depth20 message with the same id; bookTicker is the book's top. Then the REST weights, 429 with
+# depth20 message with the same id; bookTicker is the book's top; a trade removes a best level. Then the REST weights, 429 with
 # Retry-After past --rest-weight-limit, the exit summary, exchangeInfo and --symbols, the REST
 # fault modes and bans (418), and --drop-diff-every, which mdrec must mark as a sequence gap.
 source "$(dirname "$0")/lib.sh"
@@ -21,7 +21,8 @@ cross_check() {
     local venue_dir=$1 sim_venue=$2 rest_path=$3 name=$2
     local streams=() s
     for s in btcusdt ethusdt xrpusdt; do
-        streams+=(--stream "$s@depth@100ms" --stream "$s@depth20@100ms" --stream "$s@bookTicker")
+        streams+=(--stream "$s@depth@100ms" --stream "$s@depth20@100ms" --stream "$s@bookTicker"
+            --stream "$s@trade")
     done
     start_sim "$name" --venue "$sim_venue" --rate 10 --symbols BTCUSDT,ethusdt
     "$MDREC" capture --venue "$venue_dir" --endpoint "ws://127.0.0.1:$port" "${streams[@]}" \
@@ -42,11 +43,11 @@ cross_check() {
     wait "$capture" || fail "$name: capture exited $?: $(tail -3 "$work/$name.log")"
     stop_sim
     for s in btcusdt ethusdt xrpusdt; do
-        for kind in depth@100ms depth20@100ms bookTicker; do
+        for kind in depth@100ms depth20@100ms bookTicker trade; do
             recorded_lines "$work/$name/$venue_dir" "$s@$kind" >"$work/$name.$s@$kind"
         done
     done
-    ! grep -q '"data"' "$work/$name.xrpusdt@depth@100ms" "$work/$name.xrpusdt@depth20@100ms" ||
+    ! grep -q '"data"' "$work/$name.xrpusdt@"* ||
         fail "$name: xrpusdt is not in --symbols but got data"
     ! grep -rq '"event":"gap"' "$work/$name/$venue_dir" ||
         fail "$name: mdrec saw a gap: $(grep -rh '"event":"gap"' "$work/$name/$venue_dir" | head -2)"
@@ -104,10 +105,20 @@ for sym in ("btcusdt", "ethusdt"):
             assert [t["b"], t["B"], t["a"], t["A"]] == [bids[0][0], bids[0][1], asks[0][0], asks[0][1]], ("ticker", prev, t)
             tickers_compared += 1
     assert compared >= 20 and tickers_compared >= 20, (compared, tickers_compared)
-    print("%s %s: snapshot %d, %d diffs applied, %d depth20 and %d bookTicker messages identical" % (venue, sym, lid, applied, compared, tickers_compared))
+    # A trade takes a whole best level: its price is removed on the maker's side by a diff.
+    trades = data("%s.%s@trade" % (prefix, sym))
+    removed = {"b": set(), "a": set()}
+    for d in diffs:
+        for side in "ba":
+            removed[side].update(p for p, q in d[side] if float(q) == 0)
+    for t in trades:
+        assert t["e"] == "trade" and t["s"] == sym.upper(), t
+        assert t["p"] in removed["b" if t["m"] else "a"], ("trade not in the book", t)
+    assert len(trades) >= 1, "no trades"
+    print("%s %s: snapshot %d, %d diffs applied, %d depth20 and %d bookTicker messages identical, %d trades" % (venue, sym, lid, applied, compared, tickers_compared, len(trades)))
     total += compared
 PY
-    pass "$name: REST snapshot + recorded diffs = every recorded depth20 and bookTicker"
+    pass "$name: REST snapshot + recorded diffs = every recorded depth20 and bookTicker; trades"
 }
 
 cross_check binance-spot spot /api/v3/depth

@@ -32,6 +32,10 @@ stream_spec stream_spec::parse(std::string_view stream, venue payload_venue) {
         spec.type = kind::book_ticker;
         return spec;
     }
+    if (rest == "trade" || rest == "aggTrade") {
+        spec.type = rest == "trade" ? kind::trade : kind::agg_trade;
+        return spec;
+    }
     if (const int levels = depth_generator::partial_depth_levels(stream); levels > 0) {
         spec.type = kind::partial_depth;
         spec.levels = levels;
@@ -96,6 +100,10 @@ void stream_tape::on_step(const symbol_book& book, std::uint64_t step) {
             break;
         case stream_spec::kind::book_ticker:
             render_ticker(book);
+            break;
+        case stream_spec::kind::trade:
+        case stream_spec::kind::agg_trade:
+            render_trade(book);
             break;
         case stream_spec::kind::diff_depth:
             if (spec_.stride == 1) {
@@ -238,6 +246,43 @@ void stream_tape::render_ticker(const symbol_book& book) {
     out = put(out, "\",\"A\":\"");
     out = book.write_qty(out, ask.qty);
     out = put(out, "\"}");
+    keep({begin, static_cast<std::size_t>(out - begin)});
+}
+
+void stream_tape::render_trade(const symbol_book& book) {
+    const symbol_book::trade& trade = book.last_trade();
+    if (trade.id == 0) {
+        keep({});  // no trade in this step: nothing is sent
+        return;
+    }
+    scratch_.resize(2 * symbol_book::max_level_size + 256);
+    char* const begin = scratch_.data();
+    char* out = begin;
+    const bool agg = spec_.type == stream_spec::kind::agg_trade;
+    const bool spot = book.payload_venue() == venue::spot;
+    const std::uint64_t event_ms = now_ms();
+    out = put(out, agg ? "{\"e\":\"aggTrade\",\"E\":" : "{\"e\":\"trade\",\"E\":");
+    out = put_uint(out, event_ms);
+    out = put(out, ",\"s\":\"");
+    out = put(out, book.symbol_upper());
+    out = put(out, agg ? "\",\"a\":" : "\",\"t\":");
+    out = put_uint(out, trade.id);
+    out = put(out, ",\"p\":\"");
+    out = book.write_price(out, trade.price);
+    out = put(out, "\",\"q\":\"");
+    out = book.write_qty(out, trade.qty);
+    out = put(out, "\"");
+    if (agg) {
+        out = put(out, ",\"f\":");
+        out = put_uint(out, trade.id);
+        out = put(out, ",\"l\":");
+        out = put_uint(out, trade.id);
+    }
+    out = put(out, ",\"T\":");
+    out = put_uint(out, event_ms - 1);
+    out = put(out, trade.buyer_is_maker ? ",\"m\":true" : ",\"m\":false");
+    if (spot) out = put(out, ",\"M\":true");
+    out = put(out, "}");
     keep({begin, static_cast<std::size_t>(out - begin)});
 }
 

@@ -22,14 +22,15 @@ namespace mdrec::sim {
 
 // What a stream name asks the generator for.
 struct stream_spec {
-    enum class kind { none, partial_depth, diff_depth, book_ticker };
+    enum class kind { none, partial_depth, diff_depth, book_ticker, trade, agg_trade };
     kind type = kind::none;
     std::string symbol;        // lowercase
     int levels = 0;            // partial depth: 5, 10 or 20
     std::uint64_t stride = 1;  // diff depth: book steps per message (speed / 100 ms)
 
     // `<sym>@depth<5|10|20>[@speed]`, `<sym>@depth[@speed]` (speed 100ms, 250ms, 500ms or
-    // 1000ms; bare: 1000 ms spot, 250 ms USD-M) and `<sym>@bookTicker`; anything else: none.
+    // 1000ms; bare: 1000 ms spot, 250 ms USD-M), `<sym>@bookTicker`, `<sym>@trade` and
+    // `<sym>@aggTrade`; anything else: none.
     [[nodiscard]] static stream_spec parse(std::string_view stream, venue payload_venue);
 };
 
@@ -55,7 +56,8 @@ class stream_tape final : public symbol_book::listener {
     [[nodiscard]] std::uint64_t oldest() const { return first_kept_; }
 
     // The payload of message `index` (>= oldest()), advancing the book up to it if needed;
-    // empty if the message was dropped (--drop-diff-every). Valid until the next call.
+    // empty if there is none (a step without a trade, --drop-diff-every). Valid until the
+    // next call.
     std::string_view payload(std::uint64_t index);
 
     void on_step(const symbol_book& book, std::uint64_t step) override;
@@ -64,6 +66,7 @@ class stream_tape final : public symbol_book::listener {
     void render_partial(const symbol_book& book);
     void render_diff(const symbol_book& book, std::uint64_t first_id);
     void render_ticker(const symbol_book& book);
+    void render_trade(const symbol_book& book);
     void keep(std::string_view payload);
 
     std::string name_;

@@ -38,6 +38,7 @@ symbol_book::symbol_book(std::string_view symbol, venue payload_venue, std::uint
     ask_changes_.clear();
     last_id_ = 1'000'000'000 + rng_.next() % 1'000'000'000;
     first_id_ = last_id_;
+    next_trade_id_ = 100'000'000 + rng_.next() % 100'000'000;
 }
 
 void symbol_book::advance_through(std::uint64_t target) {
@@ -100,7 +101,9 @@ void symbol_book::step() {
     // The top moves now and then: the best level on one side is taken and the other side
     // follows a tick closer, never crossing.
     const std::int64_t move = rng_.between(0, 7);
+    trade_ = trade{};
     if (move == 0 && bids_.size() > 1 && bids_.front().price > tick * 1000) {
+        trade_ = trade{next_trade_id_++, bids_.front().price, bids_.front().qty, true};
         set_level(bids_, true, 0, 0);
         const std::int64_t price = asks_.front().price - tick;
         if (price > bids_.front().price) {
@@ -108,6 +111,7 @@ void symbol_book::step() {
             ask_changes_.push_back(asks_.front());
         }
     } else if (move == 1 && asks_.size() > 1) {
+        trade_ = trade{next_trade_id_++, asks_.front().price, asks_.front().qty, false};
         set_level(asks_, false, 0, 0);
         const std::int64_t price = bids_.front().price + tick;
         if (price < asks_.front().price) {

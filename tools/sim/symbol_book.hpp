@@ -1,5 +1,5 @@
 // mdrec-sim: one order book per symbol, the single source of every generated stream of that
-// symbol at a fixed --rate (diff depth, partial depth, bookTicker) and of the REST depth
+// symbol at a fixed --rate (diff depth, partial depth, bookTicker, trades) and of the REST depth
 // snapshots. The book moves in steps, one every 1/rate from its start; each step is one diff
 // event with ids U..u, and every stream_tape listening renders its message from the book right
 // after the step, so a partial-depth lastUpdateId, a diff's u and a REST lastUpdateId are one
@@ -26,6 +26,14 @@ class symbol_book {
     struct level {
         std::int64_t price;  // 1e-8 units
         std::int64_t qty;    // 0 in a change: the level was removed
+    };
+
+    // A trade of the latest step: the best level of one side taken whole.
+    struct trade {
+        std::uint64_t id = 0;  // 0: no trade in the step
+        std::int64_t price = 0;
+        std::int64_t qty = 0;
+        bool buyer_is_maker = false;  // a sell took the best bid
     };
 
     // Told about every step, right after it; a listener must outlive the book's use of it.
@@ -62,6 +70,7 @@ class symbol_book {
     [[nodiscard]] const std::vector<level>& ask_changes() const { return ask_changes_; }
     [[nodiscard]] const std::vector<level>& bids() const { return bids_; }
     [[nodiscard]] const std::vector<level>& asks() const { return asks_; }
+    [[nodiscard]] const trade& last_trade() const { return trade_; }
     [[nodiscard]] const std::string& symbol_upper() const { return symbol_upper_; }
     [[nodiscard]] venue payload_venue() const { return venue_; }
 
@@ -94,6 +103,8 @@ class symbol_book {
     std::vector<level> asks_;  // best (lowest) first
     std::vector<level> bid_changes_;
     std::vector<level> ask_changes_;
+    trade trade_;
+    std::uint64_t next_trade_id_;
     std::vector<listener*> listeners_;
 };
 
