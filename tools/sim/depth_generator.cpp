@@ -5,121 +5,13 @@
 #include "depth_generator.hpp"
 
 #include <algorithm>
-#include <array>
-#include <charconv>
 #include <chrono>
-#include <cstring>
+
+#include "fixed_point.hpp"
 
 namespace mdrec::sim {
-namespace {
 
-constexpr std::int64_t units_per_coin = 100'000'000;  // 1e-8 fixed point
-
-constexpr std::array<std::int64_t, 10> pow10{
-    1, 10, 100, 1'000, 10'000, 100'000, 1'000'000, 10'000'000, 100'000'000, 1'000'000'000};
-
-struct known_price {
-    std::string_view prefix;
-    std::int64_t price;  // in 1e-8 units
-};
-
-// Plausible starting mids for symbols tests commonly use; anything else is derived from a hash.
-constexpr std::array<known_price, 8> known_prices{{{"btc", 97'000 * units_per_coin},
-                                                   {"eth", 3'500 * units_per_coin},
-                                                   {"bnb", 600 * units_per_coin},
-                                                   {"sol", 180 * units_per_coin},
-                                                   {"ltc", 95 * units_per_coin},
-                                                   {"xrp", 240'000'000},
-                                                   {"ada", 75'000'000},
-                                                   {"doge", 32'000'000}}};
-
-int digit_count(std::int64_t value) {
-    int digits = 1;
-    while (value >= 10) {
-        value /= 10;
-        ++digits;
-    }
-    return digits;
-}
-
-std::int64_t initial_price(std::string_view symbol) {
-    for (const auto& known : known_prices) {
-        if (symbol.starts_with(known.prefix)) return known.price;
-    }
-    const std::uint64_t h = prng::hash(symbol);
-    // 100..999 times 10^3..10^9 units: from 0.001 to ~10000 quote units.
-    const auto mantissa = static_cast<std::int64_t>(100 + h % 900);
-    return mantissa * pow10[3 + (h >> 16) % 7];
-}
-
-char* put(char* out, std::string_view text) {
-    std::memcpy(out, text.data(), text.size());
-    return out + text.size();
-}
-
-char* put_uint(char* out, std::uint64_t value) { return std::to_chars(out, out + 20, value).ptr; }
-
-constexpr std::array<char, 200> digit_pairs = [] {
-    std::array<char, 200> pairs{};
-    for (int i = 0; i < 100; ++i) {
-        pairs[2 * i] = static_cast<char>('0' + i / 10);
-        pairs[2 * i + 1] = static_cast<char>('0' + i % 10);
-    }
-    return pairs;
-}();
-
-void put_pair(char* out, std::uint32_t value) { std::memcpy(out, &digit_pairs[2 * value], 2); }
-
-// Integer part of a price or quantity: almost always below 1e8, where two digits per step
-// beat the out-of-line std::to_chars; larger values fall back to it.
-char* put_whole(char* out, std::uint64_t value) {
-    if (value >= 100'000'000) return put_uint(out, value);
-    auto small = static_cast<std::uint32_t>(value);
-    const int digits = small < 10           ? 1
-                       : small < 100        ? 2
-                       : small < 1'000      ? 3
-                       : small < 10'000     ? 4
-                       : small < 100'000    ? 5
-                       : small < 1'000'000  ? 6
-                       : small < 10'000'000 ? 7
-                                            : 8;
-    char* end = out + digits;
-    char* cursor = end;
-    while (small >= 10) {
-        cursor -= 2;
-        put_pair(cursor, small % 100);
-        small /= 100;
-    }
-    if (cursor > out) *--cursor = static_cast<char>('0' + small);
-    return end;
-}
-
-// Writes a 1e-8 fixed-point value with `decimals` fractional digits ("97123.45000000").
-// This is the generator's inner loop (80 numbers per depth20 message): only divisions by
-// constants, and all eight fraction digits are written even when fewer are kept, so the
-// caller's buffer needs that much slack (max_payload_size() includes it).
-char* put_decimal(char* out, std::int64_t value, int decimals) {
-    const auto whole = static_cast<std::uint64_t>(value) / units_per_coin;
-    const auto frac =
-        static_cast<std::uint32_t>(static_cast<std::uint64_t>(value) % units_per_coin);
-    out = put_whole(out, whole);
-    if (decimals == 0) return out;
-    *out++ = '.';
-    put_pair(out, frac / 1'000'000);
-    put_pair(out + 2, frac / 10'000 % 100);
-    put_pair(out + 4, frac / 100 % 100);
-    put_pair(out + 6, frac % 100);
-    return out + decimals;
-}
-
-// Maps a `Bits`-bit random value uniformly onto [0, range) without a division (Lemire's
-// method); range * 2^Bits must fit in 64 bits.
-template <int Bits>
-std::int64_t scale(std::uint64_t random, std::int64_t range) {
-    return static_cast<std::int64_t>((random * static_cast<std::uint64_t>(range)) >> Bits);
-}
-
-}  // namespace
+using namespace fixed_point;
 
 int depth_generator::partial_depth_levels(std::string_view stream) {
     const auto at = stream.find('@');
@@ -147,29 +39,13 @@ depth_generator::depth_generator(std::string_view stream, venue payload_venue, s
         symbol_upper_.push_back((c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c);
     }
 
-    const std::int64_t price = initial_price(symbol);
-    // About six significant digits of tick above 1000, four below: close to Binance's filters.
-    const int shift = digit_count(price) - (price >= 1000 * units_per_coin ? 7 : 5);
-    tick_ = pow10[std::clamp(shift, 0, 8)];
-    mid_ = std::max(price / tick_, std::int64_t{2000}) * tick_;
-
-    if (venue_ == venue::spot) {
-        price_decimals_ = 8;
-        qty_decimals_ = 8;
-        qty_step_ = price >= 1000 * units_per_coin ? 1'000
-                    : price >= 10 * units_per_coin ? 10'000
-                                                   : units_per_coin;
-    } else {
-        price_decimals_ = 8 - digit_count(tick_) + 1;
-        qty_decimals_ = price >= 100 * units_per_coin ? 3 : price >= units_per_coin ? 1 : 0;
-        qty_step_ = pow10[8 - qty_decimals_];
-    }
-    // Quantities worth up to ~50k quote units; double is fine here, it runs once per stream.
-    const double max_qty_units =
-        50'000.0 * units_per_coin / (static_cast<double>(price) / units_per_coin);
-    // Capped below 2^32: scale() draws quantities from 32 random bits.
-    max_qty_steps_ = std::clamp<std::int64_t>(static_cast<std::int64_t>(max_qty_units) / qty_step_,
-                                              1, std::int64_t{1} << 31);
+    const instrument spec = make_instrument(symbol, venue_ == venue::spot);
+    tick_ = spec.tick;
+    mid_ = spec.start_mid;
+    qty_step_ = spec.qty_step;
+    max_qty_steps_ = spec.max_qty_steps;
+    price_decimals_ = spec.price_decimals;
+    qty_decimals_ = spec.qty_decimals;
 
     last_id_ = 1'000'000'000 + rng_.next() % 1'000'000'000;
 }

@@ -30,7 +30,15 @@ generated_feed::generated_feed(sim_context& context, bool combined)
       combined_(combined) {}
 
 void generated_feed::add_stream(std::string_view stream) {
-    if (depth_generator::partial_depth_levels(stream) == 0) return;  // silent, like Binance
+    // Streams the simulator does not generate, and symbols outside --symbols, are silent,
+    // like Binance's.
+    stream_spec spec = stream_spec::parse(stream, venue_);
+    if (spec.type == stream_spec::kind::none) return;
+    if (!context_.options.symbol_exists(spec.symbol)) return;
+    // --rate 0 (throughput) generates partial depth only, each stream on its own.
+    if (period_ == clock::duration::zero() && spec.type != stream_spec::kind::partial_depth) {
+        return;
+    }
     scheduled entry{std::string(stream)};
     const auto& silent = context_.options.silent_streams;
     if (std::find(silent.begin(), silent.end(), stream) != silent.end()) {
@@ -43,8 +51,9 @@ void generated_feed::add_stream(std::string_view stream) {
     } else {
         auto& tape = context_.tapes[entry.name];
         if (!tape) {
-            tape = std::make_unique<stream_tape>(stream, venue_, seed_, period_, clock::now(),
-                                                 context_.tape_log);
+            symbol_book& book = context_.book(spec.symbol);
+            tape = std::make_unique<stream_tape>(stream, std::move(spec), book, context_.tape_log,
+                                                 context_.options.drop_diff_every);
         }
         entry.tape = tape.get();
         entry.next_index = tape->index_at(clock::now());
@@ -63,24 +72,27 @@ void generated_feed::remove_stream(std::string_view stream) {
 feed_poll generated_feed::poll(clock::time_point now) {
     if (period_ == clock::duration::zero()) return poll_unthrottled(now);
 
-    scheduled* earliest = nullptr;
-    clock::time_point earliest_due = clock::time_point::max();
-    for (auto& entry : active_) {
-        clock::time_point due = entry.tape->due(entry.next_index);
-        if (due < now - max_backlog || entry.next_index < entry.tape->oldest()) {
-            entry.next_index = entry.tape->index_at(now);
-            due = entry.tape->due(entry.next_index);
+    for (;;) {
+        scheduled* earliest = nullptr;
+        clock::time_point earliest_due = clock::time_point::max();
+        for (auto& entry : active_) {
+            clock::time_point due = entry.tape->due(entry.next_index);
+            if (due < now - max_backlog || entry.next_index < entry.tape->oldest()) {
+                entry.next_index = entry.tape->index_at(now);
+                due = entry.tape->due(entry.next_index);
+            }
+            if (due >= entry.silent_from) continue;  // --silent-stream: no more data
+            if (due < earliest_due) {
+                earliest_due = due;
+                earliest = &entry;
+            }
         }
-        if (due >= entry.silent_from) continue;  // --silent-stream: no more data
-        if (due < earliest_due) {
-            earliest_due = due;
-            earliest = &entry;
-        }
+        if (earliest == nullptr) return {feed_poll::kind::idle, {}, {}};
+        if (earliest_due > now) return {feed_poll::kind::wait, earliest_due, {}};
+        const std::string_view payload = earliest->tape->payload(earliest->next_index++);
+        if (payload.empty()) continue;  // --drop-diff-every: lost for every connection
+        return {feed_poll::kind::ready, now, produce(*earliest, payload)};
     }
-    if (earliest == nullptr) return {feed_poll::kind::idle, {}, {}};
-    if (earliest_due > now) return {feed_poll::kind::wait, earliest_due, {}};
-    const std::string_view payload = earliest->tape->payload(earliest->next_index++);
-    return {feed_poll::kind::ready, now, produce(*earliest, payload)};
 }
 
 feed_poll generated_feed::poll_unthrottled(clock::time_point now) {

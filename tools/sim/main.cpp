@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
     std::string pong_timeout = "60s";
     std::string close_after = "0", shutdown_after = "0", shutdown_grace = "5s";
     std::string stall_after = "0", stall_for = "0", silent_after = "0";
+    std::string rest_delay = "0", rest_ban_for = "2m";
 
     // Pass 1: the command line.
     CLI::App app{"mdrec-sim: local Binance market-stream simulator (ws:// or wss://)"};
@@ -167,6 +168,36 @@ int main(int argc, char** argv) {
     app.add_option("--fault-connections", options.fault_connections,
                    "Apply the fault modes to the first N connections only; 0 = all")
         ->capture_default_str();
+    // The market behind the streams and the REST API.
+    app.add_option("--symbols", options.symbols,
+                   "Symbols that exist (comma-separated, any case); others are acknowledged "
+                   "but silent on streams and 'Invalid symbol.' on REST. Default: all")
+        ->delimiter(',');
+    app.add_option("--book-levels", options.book_levels,
+                   "Levels per side of each symbol's book (REST depth returns up to this many)")
+        ->check(CLI::Range(std::size_t{20}, std::size_t{100'000}))
+        ->capture_default_str();
+    app.add_option("--drop-diff-every", options.drop_diff_every,
+                   "Fault: lose every K-th message of each diff-depth stream, for every "
+                   "connection (its ids jump: a real gap); 0 = off")
+        ->capture_default_str();
+    app.add_option("--rest-weight-limit", options.rest_weight_limit,
+                   "REST weight per minute per client IP before 429s; 0 = the venue's "
+                   "(6000 spot, 2400 usdm)")
+        ->capture_default_str();
+    app.add_option("--rest-delay", rest_delay, "Fault: answer every REST call this late")
+        ->check(duration)
+        ->capture_default_str();
+    app.add_option("--rest-fail-every", options.rest_fail_every,
+                   "Fault: answer every K-th REST call with HTTP 500; 0 = off")
+        ->capture_default_str();
+    app.add_option("--rest-ban-after", options.rest_ban_after,
+                   "After this many 429s, ban the client IP (HTTP 418 with Retry-After) for "
+                   "--rest-ban-for; 0 = never")
+        ->capture_default_str();
+    app.add_option("--rest-ban-for", rest_ban_for, "How long a --rest-ban-after ban lasts")
+        ->check(duration)
+        ->capture_default_str();
     app.add_option("--log-level", options.log_level, "trace, debug, info, warn, error or off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
         ->capture_default_str();
@@ -183,6 +214,13 @@ int main(int argc, char** argv) {
     options.stall_after = *parse_duration(stall_after);
     options.stall_for = *parse_duration(stall_for);
     options.silent_after = *parse_duration(silent_after);
+    options.rest_delay = *parse_duration(rest_delay);
+    options.rest_ban_for = *parse_duration(rest_ban_for);
+    for (auto& symbol : options.symbols) {
+        for (char& c : symbol) {
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
     configure_logging(options.log_level);
 
     try {

@@ -15,6 +15,7 @@
 #include "generated_feed.hpp"
 #include "replay_feed.hpp"
 #include "request_target.hpp"
+#include "rest_api.hpp"
 
 namespace mdrec::sim {
 
@@ -29,6 +30,7 @@ namespace {
 
 constexpr auto handshake_timeout = std::chrono::seconds(10);
 constexpr std::size_t max_client_message = 64 * 1024;
+constexpr auto rest_idle_timeout = std::chrono::seconds(60);
 
 void decorate_response(websocket::response_type& response) {
     response.set(http::field::server, "mdrec-sim");
@@ -89,6 +91,10 @@ asio::awaitable<bool> sim_connection<WsStream>::handshake() {
         co_return false;
     }
     if (!websocket::is_upgrade(request)) {
+        if (context_.rest != nullptr && rest_api::is_rest_path(to_std(request.target()))) {
+            co_await serve_rest(buffer, std::move(request));
+            co_return false;
+        }
         co_await reject(request.version(), http::status::upgrade_required,
                         R"({"code":2,"msg":"WebSocket upgrade required"})");
         co_return false;
@@ -144,6 +150,50 @@ asio::awaitable<void> sim_connection<WsStream>::reject(unsigned http_version, ht
     co_await http::async_write(ws_.next_layer(), response, as_tuple(use_awaitable));
     stop("rejected with HTTP " + std::to_string(static_cast<unsigned>(status)) + ": " +
          response.body());
+}
+
+template <class WsStream>
+asio::awaitable<void> sim_connection<WsStream>::serve_rest(
+    beast::flat_buffer& buffer, http::request<http::string_body> request) {
+    auto& tcp_layer = beast::get_lowest_layer(ws_);
+    const std::string client_ip = peer_.substr(0, peer_.rfind(':'));
+    std::uint64_t served = 0;
+    while (!stopped_) {
+        const std::string target(to_std(request.target()));
+        rest_reply reply = context_.rest->answer(target, client_ip);
+        spdlog::debug("conn {}: REST {} -> {} (weight used {})", id_, target, reply.status,
+                      reply.used_weight);
+        if (options_.rest_delay.count() > 0) {
+            co_await sleep_until(wake_, clock::now() + options_.rest_delay);  // --rest-delay
+            if (stopped_) co_return;
+        }
+        http::response<http::string_body> response{static_cast<http::status>(reply.status),
+                                                   request.version()};
+        response.set(http::field::server, "mdrec-sim");
+        response.set(http::field::content_type, "application/json;charset=UTF-8");
+        response.set("X-MBX-USED-WEIGHT-1M", std::to_string(reply.used_weight));
+        if (reply.retry_after != 0) {
+            response.set(http::field::retry_after, std::to_string(reply.retry_after));
+        }
+        response.keep_alive(request.keep_alive());
+        response.body() = std::move(reply.body);
+        response.prepare_payload();
+        tcp_layer.expires_after(rest_idle_timeout);
+        auto [write_ec, written] =
+            co_await http::async_write(ws_.next_layer(), response, as_tuple(use_awaitable));
+        if (write_ec) {
+            stop("REST write failed: " + write_ec.message());
+            co_return;
+        }
+        ++served;
+        if (!response.keep_alive()) break;
+        request = {};
+        auto [read_ec, read] =
+            co_await http::async_read(ws_.next_layer(), buffer, request, as_tuple(use_awaitable));
+        if (read_ec) break;  // the client closed its keep-alive connection (or went idle)
+        if (websocket::is_upgrade(request)) break;
+    }
+    stop("REST: " + std::to_string(served) + " requests answered");
 }
 
 template <class WsStream>

@@ -72,6 +72,11 @@ class sim_connection {
     boost::asio::awaitable<bool> handshake();
     boost::asio::awaitable<void> reject(unsigned http_version, boost::beast::http::status status,
                                         std::string body);
+    // Answers plain HTTP GETs of the REST API (keep-alive) until the client closes; `request`
+    // is the first, read through `buffer`, which holds whatever the client sent after it.
+    boost::asio::awaitable<void> serve_rest(
+        boost::beast::flat_buffer& buffer,
+        boost::beast::http::request<boost::beast::http::string_body> request);
     boost::asio::awaitable<void> read_loop();
     boost::asio::awaitable<void> send_loop();
     boost::asio::awaitable<void> ping_loop();

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mdrec::sim {
@@ -52,10 +53,34 @@ struct sim_options {
     std::size_t max_streams = 0;   // streams per connection above this: refused with an error
     std::uint64_t fault_connections = 0;  // faults apply to connections 1..N only; 0 = all
 
+    // The market: one book per symbol (--rate > 0) behind every generated stream and REST.
+    std::vector<std::string> symbols;   // lowercase; empty: every symbol exists
+    std::size_t book_levels = 1000;     // levels per side of each symbol's book
+    std::uint64_t drop_diff_every = 0;  // every K-th diff-depth message is lost (a real gap)
+
+    // REST (plain HTTP GET on the same port): Binance's weights, a per-minute budget per IP.
+    std::uint64_t rest_weight_limit = 0;              // 0: the venue's (6000 spot, 2400 USD-M)
+    std::chrono::milliseconds rest_delay{0};          // answer every REST call this late
+    std::uint64_t rest_fail_every = 0;                // every K-th REST call gets HTTP 500
+    std::uint64_t rest_ban_after = 0;                 // after K 429s an IP gets 418s ...
+    std::chrono::milliseconds rest_ban_for{120'000};  // ... for this long
+
     std::chrono::milliseconds ping_interval{20'000};  // Binance spot pings every 20 s
     std::chrono::milliseconds pong_timeout{60'000};   // and disconnects after 1 min without pong
     std::string log_level = "info";
 
+    [[nodiscard]] std::uint64_t weight_limit() const {
+        if (rest_weight_limit != 0) return rest_weight_limit;
+        return payload_venue == venue::spot ? 6000 : 2400;
+    }
+    // With --symbols, whether `symbol` (lowercase) exists; without, every symbol does.
+    [[nodiscard]] bool symbol_exists(std::string_view symbol) const {
+        if (symbols.empty()) return true;
+        for (const auto& known : symbols) {
+            if (known == symbol) return true;
+        }
+        return false;
+    }
     [[nodiscard]] bool tls() const { return !tls_cert.empty(); }
     [[nodiscard]] bool replaying() const { return !replay_file.empty(); }
 };

@@ -68,6 +68,8 @@ sim_server::sim_server(asio::io_context& io, const sim_options& options)
                      options.replay_file, replay_->frames().size(), replay_->source_url(),
                      replay_->unrouted_frames(), replay_->skipped_lines());
     }
+    rest_ = std::make_unique<rest_api>(context_);
+    context_.rest = rest_.get();
     if (!options.sent_log.empty()) {
         log_ = std::make_unique<sent_log>(options.sent_log);
         context_.log = log_.get();
@@ -101,6 +103,7 @@ void sim_server::start() {
 }
 
 void sim_server::finish() {
+    spdlog::info("{}", rest_->summary());
     if (log_) log_->flush();
     if (tape_log_) tape_log_->flush();
 }

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "replay_file.hpp"
+#include "rest_api.hpp"
 #include "sent_log.hpp"
 #include "sim_context.hpp"
 #include "sim_options.hpp"
@@ -33,7 +34,7 @@ class sim_server {
     // Starts accepting, flushing and waiting for signals; io.run() then serves until a signal.
     void start();
 
-    // Final flush of the sent log; call after io.run() has returned.
+    // Final flush of the sent log and the REST summary line; call after io.run() returned.
     void finish();
 
   private:
@@ -49,6 +50,7 @@ class sim_server {
     std::unique_ptr<sent_log> log_;
     std::unique_ptr<sent_log> tape_log_;
     sim_context context_;
+    std::unique_ptr<rest_api> rest_;
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer flush_timer_;
