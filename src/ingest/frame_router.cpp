@@ -40,6 +40,7 @@ frame_router::frame_router(const stream_table& streams, queue::spsc_ring& ring, 
       dropped_total_(streams.capacity(), 0),
       last_id_(streams.capacity(), -1),
       snapshot_hour_(streams.capacity(), -1),
+      diff_depth_(streams.capacity(), -1),
       stats_(stats),
       events_(streams, ring, stats),
       stream_stats_(streams.capacity()) {}
@@ -167,7 +168,7 @@ std::string frame_router::check_continuity(stream_id id, const parse::depth_ids&
                                            std::int64_t ts) {
     const bool first = last_id_[id] < 0;
     const sequence_break found = check_sequence(ids, last_id_[id]);
-    if (on_snapshot_wanted_ && ids.first_id >= 0) {
+    if (on_snapshot_wanted_ && ids.first_id >= 0 && is_diff_depth(id)) {
         // A diff event: the book needs a snapshot after a connect (now that an event is here),
         // after a gap, and in every hour's file.
         constexpr std::int64_t hour_ns = 3'600'000'000'000;
@@ -305,6 +306,19 @@ void frame_router::finish_rotation(std::int64_t ts, std::span<const stream_id> s
         stream_handover::step released = handover_.finish(id);
         after_handover(id, ts, released);
     }
+}
+
+bool frame_router::is_diff_depth(stream_id id) {
+    if (diff_depth_[id] < 0) {
+        // "<symbol>@depth" or "<symbol>@depth@<speed>"; "@depth20..." is partial depth.
+        const std::string_view name = streams_.name(id);
+        const std::size_t at = name.find("@depth");
+        const std::string_view rest =
+            at == std::string_view::npos ? std::string_view("x") : name.substr(at + 6);
+        diff_depth_[id] =
+            at != 0 && (rest.empty() || (rest.front() == '@' && rest.ends_with("ms")));
+    }
+    return diff_depth_[id] == 1;
 }
 
 void frame_router::on_snapshot(stream_id id, std::int64_t ts, std::string_view body) {

@@ -110,6 +110,7 @@ class frame_router final : public frame_sink {
     void reject(std::string_view reason, std::string_view detail, const char* data, std::size_t len,
                 std::int64_t ts, const connection_info& conn);
     std::string check_continuity(stream_id id, const parse::depth_ids& ids, std::int64_t ts);
+    bool is_diff_depth(stream_id id);
     bool write_gap(stream_id id, std::int64_t ts);
     static void count(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
         bump(counter, n);
@@ -131,6 +132,9 @@ class frame_router final : public frame_sink {
     // Per stream, the last update id seen on the current connection (-1: none yet).
     std::vector<std::int64_t> last_id_;
     std::vector<std::int64_t> snapshot_hour_;  // per stream: UTC hour of the last request
+    // Per stream: 1 a diff-depth stream (snapshots wanted), 0 not, -1 not yet looked at. By
+    // name, not by the message: USD-M partial depth carries the same U/u/pu ids as a diff.
+    std::vector<signed char> diff_depth_;
     std::int64_t last_reject_log_ = 0;
     std::uint64_t rejects_since_log_ = 0;
     ingest_stats& stats_;

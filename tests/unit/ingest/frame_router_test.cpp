@@ -330,6 +330,11 @@ TEST(frame_router, diff_streams_ask_for_snapshots_and_keep_them_verbatim) {
     feed(router,
          R"({"stream":"btcusdt@depth20@100ms","data":{"lastUpdateId":7,"bids":[],"asks":[]}})",
          t + 3, {1, nullptr});
+    // USD-M partial depth carries a diff's ids: still no snapshot for it.
+    feed(
+        router,
+        R"({"stream":"btcusdt@depth20@100ms","data":{"e":"depthUpdate","U":8,"u":9,"pu":7,"b":[],"a":[]}})",
+        t + 3, {1, nullptr});
     diff(120, 125, t + 4);     // a gap
     diff(126, 130, t + hour);  // a new hour
     EXPECT_EQ(asked, (std::vector<std::string>{"0 100 connected", "0 120 gap", "0 126 hour"}));
