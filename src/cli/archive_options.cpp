@@ -1,7 +1,35 @@
 // Options of consolidate, verify and cat; see archive_options.hpp.
 #include "mdrec/cli/archive_options.hpp"
 
+#include <limits>
+
+#include "mdrec/archive/stream_day.hpp"
+#include "mdrec/common/result.hpp"
+
 namespace mdrec::cli {
+
+namespace {
+
+std::int64_t time_option(const std::string& option, const std::string& text, std::int64_t open) {
+    if (text.empty()) return open;
+    const auto t = archive::parse_time(text);
+    if (!t) {
+        throw startup_error(option + ": bad time " + quote(text) +
+                            " (ns since the epoch, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS[.frac]])");
+    }
+    return *t;
+}
+
+}  // namespace
+
+time_range time_range_option(const std::string& from, const std::string& to) {
+    const time_range range{time_option("--from", from, std::numeric_limits<std::int64_t>::min()),
+                           time_option("--to", to, std::numeric_limits<std::int64_t>::max())};
+    if (range.from >= range.to) {
+        throw startup_error("--from " + quote(from) + " is not before --to " + quote(to));
+    }
+    return range;
+}
 
 void add_consolidate_options(CLI::App& command, consolidate_options& o) {
     command

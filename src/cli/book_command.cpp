@@ -29,16 +29,6 @@ namespace mdrec::cli {
 
 namespace {
 
-std::int64_t checked_time(const std::string& option, const std::string& text, std::int64_t dflt) {
-    if (text.empty()) return dflt;
-    const auto t = archive::parse_time(text);
-    if (!t) {
-        throw startup_error(option + ": bad time " + quote(text) +
-                            " (ns since the epoch, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS[.frac]])");
-    }
-    return *t;
-}
-
 // --every: a bare integer counts book lines, anything else is a duration of receive time.
 struct sampling {
     std::uint64_t count = 1;
@@ -182,14 +172,7 @@ std::vector<std::string> book_files(const book_options& options) {
 
 int book_command(const book_options& options) {
     // 1. Check the command line.
-    const std::int64_t from =
-        checked_time("--from", options.from, std::numeric_limits<std::int64_t>::min());
-    const std::int64_t to =
-        checked_time("--to", options.to, std::numeric_limits<std::int64_t>::max());
-    if (from >= to) {
-        throw startup_error("--from " + quote(options.from) + " is not before --to " +
-                            quote(options.to));
-    }
+    const auto [from, to] = time_range_option(options.from, options.to);
     const sampling every = checked_every(options.every);
     check_streams(options.streams);
     const std::optional<book::venue_rules> venue = book::rules_of_venue(options.venue);

@@ -22,16 +22,6 @@ namespace mdrec::cli {
 
 namespace {
 
-std::int64_t checked_time(const std::string& option, const std::string& text, std::int64_t dflt) {
-    if (text.empty()) return dflt;
-    const auto t = archive::parse_time(text);
-    if (!t) {
-        throw startup_error(option + ": bad time " + quote(text) +
-                            " (ns since the epoch, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS[.frac]])");
-    }
-    return *t;
-}
-
 using output = stdout_writer;  // 1 MiB writes; a closed pipe (`| head`) ends quietly
 
 // --stream names a stream as mdrec files it: lower case, "<symbol>@<kind>". A symbol or an
@@ -100,15 +90,8 @@ int copy_lines(Source& source, output& out, const line_range& range, std::uint64
 
 int cat_command(const cat_options& options) {
     // 1. Check the command line.
-    const std::int64_t from =
-        checked_time("--from", options.from, std::numeric_limits<std::int64_t>::min());
-    const std::int64_t to =
-        checked_time("--to", options.to, std::numeric_limits<std::int64_t>::max());
+    const auto [from, to] = time_range_option(options.from, options.to);
     const bool filtered = !options.from.empty() || !options.to.empty();
-    if (from >= to) {
-        throw startup_error("--from " + quote(options.from) + " is not before --to " +
-                            quote(options.to));
-    }
     check_stream_option(options.stream);
     auto files = archive::expand_paths(options.paths, /*plain=*/true, options.stream);
     if (!files) throw startup_error(files.error().message);

@@ -17,16 +17,6 @@ namespace fs = std::filesystem;
 using exporting::export_format;
 using exporting::export_kind;
 
-std::int64_t export_time(const std::string& option, const std::string& text, std::int64_t dflt) {
-    if (text.empty()) return dflt;
-    const auto t = archive::parse_time(text);
-    if (!t) {
-        throw startup_error(option + ": bad time " + quote(text) +
-                            " (ns since the epoch, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS[.frac]])");
-    }
-    return *t;
-}
-
 export_format format_of(const std::string& text) {
     if (text == "tardis") return export_format::tardis;
     if (text == "hftbacktest") return export_format::hftbacktest;
@@ -88,12 +78,9 @@ int export_command(const export_options& options) {
     exporting::export_request request;
     request.format = format_of(options.format);
     request.kind = kind_of(options.kind, request.format);
-    request.from = export_time("--from", options.from, std::numeric_limits<std::int64_t>::min());
-    request.to = export_time("--to", options.to, std::numeric_limits<std::int64_t>::max());
-    if (request.from >= request.to) {
-        throw startup_error("--from " + quote(options.from) + " is not before --to " +
-                            quote(options.to));
-    }
+    const time_range range = time_range_option(options.from, options.to);
+    request.from = range.from;
+    request.to = range.to;
     request.out = options.out;
     request.gzip = options.gzip;
     request.exchange = options.exchange;

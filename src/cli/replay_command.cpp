@@ -23,16 +23,6 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-std::int64_t replay_time(const std::string& option, const std::string& text, std::int64_t dflt) {
-    if (text.empty()) return dflt;
-    const auto t = archive::parse_time(text);
-    if (!t) {
-        throw startup_error(option + ": bad time " + quote(text) +
-                            " (ns since the epoch, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS[.frac]])");
-    }
-    return *t;
-}
-
 double replay_speed(const std::string& text) {
     if (text == "max") return 0;
     double speed = 0;
@@ -104,12 +94,9 @@ int replay_command(const replay_options& options) {
     // 1. Check the command line: speed, time range, holes, address.
     auto config = std::make_shared<replay::replay_config>();
     config->speed = replay_speed(options.speed);
-    config->from = replay_time("--from", options.from, std::numeric_limits<std::int64_t>::min());
-    config->to = replay_time("--to", options.to, std::numeric_limits<std::int64_t>::max());
-    if (config->from >= config->to) {
-        throw startup_error("--from " + quote(options.from) + " is not before --to " +
-                            quote(options.to));
-    }
+    const time_range range = time_range_option(options.from, options.to);
+    config->from = range.from;
+    config->to = range.to;
     if (options.holes != "close" && options.holes != "marker") {
         throw startup_error("--holes " + quote(options.holes) + ": 'close' or 'marker'");
     }

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "mdrec/ops/process_usage.hpp"
+#include "mdrec/record/line_format.hpp"
 
 namespace mdrec::ops {
 
@@ -23,21 +24,6 @@ constexpr std::array<const char*, 6> event_kinds = {"connect", "disconnect", "ro
 std::string num(double v) {
     if (!std::isfinite(v)) return "0";
     return fmt::format("{:.4g}", v);
-}
-
-void append_string(std::string& out, std::string_view text) {
-    out += '"';
-    for (const char c : text) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-            out += c;
-        }
-    }
-    out += '"';
 }
 
 std::string percent_decode(std::string_view text) {
@@ -292,14 +278,14 @@ void dashboard_history::render_streams(std::string& out, const dashboard_query& 
         const char* state =
             !rows[i].trouble ? "ok" : (s.not_served.load(relaxed) ? "not_served" : "silent");
         out += i == query.offset ? "{\"name\":" : ",{\"name\":";
-        append_string(out, view_.streams->name(id));
+        record::append_json_string(out, view_.streams->name(id));
         out += fmt::format(",\"state\":\"{}\",\"age\":{},\"messages\":{},\"drops\":{},\"gaps\":{}",
                            state, num(static_cast<double>(now_ns - heard) / 1e9),
                            s.messages.load(relaxed), s.dropped.load(relaxed),
                            s.sequence_gaps.load(relaxed));
         if (rows[i].trouble) {
             out += ",\"reason\":";
-            append_string(out, *rows[i].trouble);
+            record::append_json_string(out, *rows[i].trouble);
         }
         // The sparkline, oldest first; its last value is the current rate.
         out += ",\"spark\":[";

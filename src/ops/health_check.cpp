@@ -5,26 +5,9 @@
 
 #include <algorithm>
 
+#include "mdrec/record/line_format.hpp"
+
 namespace mdrec::ops {
-
-namespace {
-
-std::string json_string(std::string_view text) {
-    std::string out = "\"";
-    for (const char c : text) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-            out += c;
-        }
-    }
-    return out + "\"";
-}
-
-}  // namespace
 
 std::string health_report::json() const {
     std::string out = fmt::format("{{\"status\":\"{}\",\"streams\":{},\"fresh\":{}",
@@ -33,7 +16,7 @@ std::string health_report::json() const {
         out += ",\"reasons\":[";
         for (std::size_t i = 0; i < reasons.size(); ++i) {
             if (i != 0) out += ',';
-            out += json_string(reasons[i]);
+            record::append_json_string(out, reasons[i]);
         }
         out += ']';
     }

@@ -4,27 +4,20 @@
 
 #include <simdjson.h>
 
+#include "mdrec/record/line_format.hpp"
+
 namespace mdrec::replay {
 
 namespace {
 
-std::string json_string(std::string_view text) {
-    std::string out = "\"";
-    for (const char c : text) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            out += ' ';
-        } else {
-            out += c;
-        }
-    }
-    return out + '"';
+std::string quoted(std::string_view text) {
+    std::string out;
+    record::append_json_string(out, text);
+    return out;
 }
 
 std::string error_reply(int code, std::string_view msg, std::string_view id) {
-    return R"({"error":{"code":)" + std::to_string(code) + R"(,"msg":)" + json_string(msg) +
+    return R"({"error":{"code":)" + std::to_string(code) + R"(,"msg":)" + quoted(msg) +
            R"(},"id":)" + std::string(id) + "}";
 }
 
@@ -51,7 +44,7 @@ std::string control_reply(std::string_view message, stream_set& streams) {
         for (const auto& s : streams) {
             if (!first) reply += ',';
             first = false;
-            reply += json_string(s);
+            record::append_json_string(reply, s);
         }
         return reply + R"(],"id":)" + id + "}";
     }

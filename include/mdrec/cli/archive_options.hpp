@@ -3,10 +3,22 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 namespace mdrec::cli {
+
+// A --from/--to pair in ns since the epoch; unset ends are open (INT64_MIN, INT64_MAX).
+struct time_range {
+    std::int64_t from;
+    std::int64_t to;
+};
+
+// Reads --from and --to (ns since the epoch, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS[.frac]], UTC)
+// for `cat`, `book`, `export` and `replay`; throws startup_error (exit 2) with one line for an
+// unreadable time or a --from not before --to.
+time_range time_range_option(const std::string& from, const std::string& to);
 
 struct consolidate_options {
     std::string data_dir;
