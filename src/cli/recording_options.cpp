@@ -225,6 +225,15 @@ void add_recording_options(CLI::App& command, recording_options& o) {
         ->type_name("DURATION|auto")
         ->capture_default_str();
     command
+        .add_option("--overflow-pause", o.overflow_pause,
+                    "When the queue passes its high-water mark (half of it, at most 32 MiB), "
+                    "stop reading the sockets for at most this long (TCP holds the sender back; "
+                    "marked by `paused` lines) before dropping what does not fit (marked by gap "
+                    "lines); 0: drop at once. At most 30s, so that pings are answered in time")
+        ->check(duration_check)
+        ->type_name("DURATION")
+        ->capture_default_str();
+    command
         .add_option("--connections-per-5min", o.connections_per_5min,
                     "Budget of new connections in any 5 minutes (Binance allows 300 per IP); "
                     "attempts beyond it wait")

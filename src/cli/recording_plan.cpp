@@ -9,6 +9,7 @@
 #include "mdrec/common/duration.hpp"
 #include "mdrec/common/sys_error.hpp"
 #include "mdrec/ingest/endpoint.hpp"
+#include "mdrec/ingest/read_gate.hpp"
 #include "mdrec/ingest/rest_client.hpp"
 #include "mdrec/ingest/stream_kinds.hpp"
 #include "mdrec/ops/metrics_server.hpp"
@@ -77,6 +78,12 @@ result<void> plan_ingest(const recording_options& o, plan_use use, recording_pla
     in.venue = plan.venue;
     MDREC_TRY_ASSIGN(in.connection_lifetime, duration_of(o.connection_lifetime));
     MDREC_TRY_ASSIGN(in.rotation_timeout, duration_of(o.rotation_timeout));
+    MDREC_TRY_ASSIGN(in.overflow_pause, duration_of(o.overflow_pause));
+    if (in.overflow_pause > ingest::max_overflow_pause) {
+        return fail("--overflow-pause " + o.overflow_pause +
+                    ": at most 30s (the sockets are not read meanwhile, and Binance drops a "
+                    "connection whose pings go unanswered for a minute)");
+    }
     if (o.silence_timeout == "auto") {
         in.silence_timeout = std::chrono::nanoseconds(0);  // per stream, from its interval
     } else {

@@ -36,6 +36,9 @@ frame_router::frame_router(const stream_table& streams, queue::spsc_ring& ring, 
       // Sized for every stream a reload may add, so no array ever moves under another thread.
       handover_(streams.capacity()),
       raw_(raw),
+      gate_(ring, default_overflow_pause),
+      pauses_marked_(streams.capacity(), 0),
+      paused_ns_marked_(streams.capacity(), 0),
       dropped_owed_(streams.capacity(), 0),
       dropped_total_(streams.capacity(), 0),
       last_id_(streams.capacity(), -1),
@@ -44,6 +47,36 @@ frame_router::frame_router(const stream_table& streams, queue::spsc_ring& ring, 
       stats_(stats),
       events_(streams, ring, stats),
       stream_stats_(streams.capacity()) {}
+
+// The shortest hold marked in the files (see hold_reading).
+constexpr std::int64_t marked_pause_ns = 5'000'000;
+
+bool frame_router::hold_reading(std::int64_t now_ns) {
+    read_pause ended;
+    if (gate_.hold(now_ns, &ended)) return true;
+    if (ended.end_ns == 0) return false;
+    const std::int64_t took = ended.end_ns - ended.begin_ns;
+    // Holds of a few ms (the writer catching up after a long one, read by read) are counted
+    // but not marked: they are of the order of one read's own processing, whose frames all
+    // carry the read's time anyway, and a line before every message would drown the data.
+    if (took >= marked_pause_ns) {
+        ++pauses_;
+        paused_ns_ += took;
+    }
+    count(stats_.read_pauses);
+    count(stats_.read_paused_ms, static_cast<std::uint64_t>(took / 1'000'000));
+    if (ended.overrun) {
+        count(stats_.read_pause_overruns);
+        spdlog::warn(
+            "queue still above {} MB after holding the sockets {:.1f} s: reading on, messages "
+            "that do not fit are dropped (counted and marked) until the writer catches up",
+            gate_.low_water() / 1'000'000, static_cast<double>(took) / 1e9);
+    } else if (took >= 1'000'000'000) {
+        spdlog::warn("reading held {:.1f} s while the writer caught up (marked in the files)",
+                     static_cast<double>(took) / 1e9);
+    }
+    return false;
+}
 
 void frame_router::on_frame(const char* data, std::size_t len, std::size_t capacity,
                             std::int64_t ts, const connection_info& conn) {
@@ -129,6 +162,12 @@ void frame_router::record(stream_id id, const parse::depth_ids& ids, const char*
     // message behind it would be dropped again. So does a break in the update ids.
     std::string gap =
         dropped_owed_[id] == 0 ? std::string() : events_.queue_gap(id, ts, dropped_owed_[id]);
+    // Reading was held since this stream's last message: its receive time includes the pause.
+    const bool pause_owed = pauses_marked_[id] != pauses_;
+    if (pause_owed && stream_stats_[id].last_ts.load(std::memory_order_relaxed) != 0) {
+        gap += events_.read_paused(id, ts, (paused_ns_ - paused_ns_marked_[id]) / 1'000'000,
+                                   pauses_ - pauses_marked_[id]);
+    }
     gap += check_continuity(id, ids, ts);
     const std::string_view name = streams_.name(id);
     char* dst = ring_.try_reserve(gap.size() + record::max_line_bytes(len, name.size()));
@@ -146,6 +185,10 @@ void frame_router::record(stream_id id, const parse::depth_ids& ids, const char*
         const std::size_t n = raw_ ? record::format_raw_line(line, ts, name, frame)
                                    : record::format_envelope_line(line, ts, frame);
         ring_.commit(queue::record_kind::data, id, ts, gap.size() + n);
+        if (pause_owed) {
+            pauses_marked_[id] = pauses_;
+            paused_ns_marked_[id] = paused_ns_;
+        }
         if (dropped_owed_[id] != 0) {
             dropped_owed_[id] = 0;
             count(stats_.gap_lines);

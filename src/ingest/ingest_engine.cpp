@@ -42,6 +42,7 @@ ingest_engine::ingest_engine(ingest_config config, stream_table& streams, queue:
       signals_(io_, SIGINT, SIGTERM, SIGHUP),
       duration_timer_(io_),
       watchdog_timer_(io_) {
+    router_.set_overflow_pause(config_.overflow_pause);
     router_.set_server_shutdown_handler(
         [this](std::uint64_t conn) { shards_.on_server_shutdown(conn); });
     if (config_.snapshots) {

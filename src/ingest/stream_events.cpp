@@ -54,6 +54,15 @@ std::string stream_events::queue_gap(stream_id id, std::int64_t ts, std::uint64_
         .finish();
 }
 
+std::string stream_events::read_paused(stream_id id, std::int64_t ts, std::int64_t paused_ms,
+                                       std::uint64_t pauses) const {
+    return record::event_line(ts, "paused", streams_.name(id))
+        .add("reason", "queue_high_water")
+        .add("paused_ms", paused_ms)
+        .add("pauses", static_cast<std::int64_t>(pauses))
+        .finish();
+}
+
 std::string stream_events::sequence_gap(stream_id id, std::int64_t ts,
                                         const sequence_break& found) const {
     return record::event_line(ts, "gap", streams_.name(id))

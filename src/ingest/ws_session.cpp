@@ -47,6 +47,7 @@ ws_session::ws_session(asio::any_io_executor executor, ssl::context& tls, sessio
       tls_(tls),
       options_(std::move(options)),
       wake_(executor_),
+      hold_timer_(executor_),
       mask_random_(std::random_device{}()) {
     subscribe(options_.subscribe);
 }
@@ -304,13 +305,25 @@ asio::awaitable<disconnect_reason> ws_session::read_until_end(Stream& stream, fr
                                                 std::string(frame->data, frame->size)};
             }
         }
+        // The queue to the writer is past its high-water mark: leave the socket unread for a
+        // moment (TCP holds the sender back) rather than read what would be dropped.
+        while (sink.hold_reading(steady_ns()) && !closing_) co_await hold_a_moment();
+        if (closing_) co_return close_reason_;
         const auto space = reader.read_space();
+        const std::size_t want = std::min(space.size(), sink.read_limit());
         auto [ec, bytes] =
-            co_await stream.async_read_some(asio::buffer(space.data(), space.size()), use_tuple);
+            co_await stream.async_read_some(asio::buffer(space.data(), want), use_tuple);
         ts = realtime_ns();
         if (ec) co_return read_failed(ec, server_closed, watch);
         if (server_closed.empty()) reader.commit(bytes);
     }
+}
+
+asio::awaitable<void> ws_session::hold_a_moment() {
+    // Short enough that reading resumes soon after the writer has made room; each wake-up
+    // costs one check of the queue's fill.
+    hold_timer_.expires_after(std::chrono::milliseconds(2));
+    co_await hold_timer_.async_wait(use_tuple);
 }
 
 void ws_session::answer_ping(const ws_frame& ping) {
@@ -369,6 +382,7 @@ void ws_session::close(disconnect_reason reason) {
     // pending read (or a connect step) ends at once with an error and read_frames returns
     // `reason`; the sender, woken, sends nothing more.
     wake_.cancel();
+    hold_timer_.cancel();
     close_socket();
 }
 

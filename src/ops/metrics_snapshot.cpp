@@ -174,6 +174,15 @@ metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns)
           static_cast<double>(in.rotation_ms_max.load(relaxed)) / 1e3);
     m.add("mdrec_server_shutdowns_total", type::counter, "serverShutdown announcements received",
           load(in.server_shutdowns));
+    m.add("mdrec_read_pauses_total", type::counter,
+          "Times reading the sockets was held because the queue passed its high-water mark",
+          load(in.read_pauses));
+    m.add("mdrec_read_paused_seconds_total", type::counter,
+          "Time reading the sockets was held (receive times after a pause include it)",
+          static_cast<double>(in.read_paused_ms.load(relaxed)) / 1e3);
+    m.add("mdrec_read_pause_overruns_total", type::counter,
+          "Pauses that reached --overflow-pause with the queue still full (drops followed)",
+          load(in.read_pause_overruns));
     m.add("mdrec_duplicates_suppressed_total", type::counter,
           "Messages not recorded because they were already (rotation overlaps, repeats)",
           load(in.duplicates));

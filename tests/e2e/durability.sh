@@ -23,7 +23,7 @@ accounted() {
     sent_frames "$sent" "$stream" >"$work/acc.sent"
     data_frames <"$lines" >"$work/acc.data"
     local dropped recorded last
-    dropped=$(grep -o '"event":"gap","stream":"'"$stream"'","reason":"queue_full","dropped":[0-9]*' "$lines" |
+    dropped=$({ grep -o '"event":"gap","stream":"'"$stream"'","reason":"queue_full","dropped":[0-9]*' "$lines" || true; } |
         awk -F: '{n += $NF} END {print n + 0}')
     recorded=$(wc -l <"$work/acc.data")
     # Data lines must appear in the sent log in the same order (a subsequence).
@@ -129,10 +129,12 @@ trap 'rc=$?; umount "$work/small" 2>/dev/null; cleanup; exit $rc' EXIT
 # 256 KiB queue overflows about a second later.
 head -c $(($(df --output=avail -B1 "$work/small" | tail -1) - 300000)) /dev/zero >"$work/small/filler"
 # Pings every 200 ms, dropped without a pong within 1 s: the ingest thread must keep answering
-# while the writer is stuck on the full disk.
+# while the writer is stuck on the full disk. --overflow-pause 0: the queue's overflow drops at
+# once (the default holds reading first, below).
 start_sim full --rate 200 --ping-interval 200ms --pong-timeout 1s
 "$MDREC" run --no-metrics --endpoint "ws://127.0.0.1:$port" --stream "$s" --out "$work/small" \
-    --queue-size 256KiB --stats-interval 1s --fsync-interval 100ms 2>"$work/full.log" &
+    --queue-size 256KiB --stats-interval 1s --fsync-interval 100ms --overflow-pause 0 \
+    2>"$work/full.log" &
 rec=$!
 for _ in $(seq 100); do grep -qs "No space left on device" "$work/full.log" && break; sleep 0.1; done
 grep -q "No space left on device" "$work/full.log" || fail "the disk never filled"
@@ -154,6 +156,37 @@ grep -q "dropped $drop_n" "$work/full.log" || fail "summary does not report $dro
 [[ $(grep -c '"event":"disconnected"' "$work/full.lines") -eq 1 ]] ||
     fail "the connection was lost during the disk stall (pings not answered?)"
 pass "disk full for 3 s: pings answered throughout, no partial line, $rec_n recorded + $drop_n dropped (each marked by gap lines) = every frame sent"
+
+# --- 4b. The same 3 s of full disk with the default overflow policy: reading is held while the
+# queue is past its high-water mark (TCP holds the simulator back), nothing is dropped, and the
+# hold is marked before the stream's next message (its receive time includes the hold).
+rm -f "$work/small/filler"
+rm -rf "$work/small/binance-spot"
+head -c $(($(df --output=avail -B1 "$work/small" | tail -1) - 300000)) /dev/zero >"$work/small/filler"
+start_sim held --rate 200 --ping-interval 200ms --pong-timeout 30s
+"$MDREC" run --no-metrics --endpoint "ws://127.0.0.1:$port" --stream "$s" --out "$work/small" \
+    --queue-size 256KiB --stats-interval 1s --fsync-interval 100ms 2>"$work/held.log" &
+rec=$!
+for _ in $(seq 100); do grep -qs "No space left on device" "$work/held.log" && break; sleep 0.1; done
+grep -q "No space left on device" "$work/held.log" || fail "held: the disk never filled"
+sleep 3
+rm -f "$work/small/filler"
+for _ in $(seq 100); do grep -q "works again" "$work/held.log" && break; sleep 0.1; done
+grep -q "works again" "$work/held.log" || fail "held: recording did not resume after space returned"
+sleep 1
+kill -TERM "$rec"
+wait "$rec" || fail "held: exit $? after SIGTERM: $(tail -2 "$work/held.log")"
+stop_sim
+recorded_lines "$work/small/binance-spot" "$s" >"$work/held.lines"
+read -r rec_n drop_n < <(accounted "$work/held.sent" "$s" "$work/held.lines")
+((drop_n == 0)) || fail "held: $drop_n messages dropped although reading could be held"
+paused=$(grep -c '"event":"paused".*"reason":"queue_high_water"' "$work/held.lines" || true)
+((paused >= 1)) || fail "held: no paused line: $(grep -m3 event "$work/held.lines")"
+held_ms=$(grep -o '"paused_ms":[0-9]*' "$work/held.lines" | awk -F: '{n += $2} END {print n + 0}')
+((held_ms >= 1500)) || fail "held: only $held_ms ms of holding marked over 3 s of full disk"
+[[ $(grep -c '"event":"disconnected"' "$work/held.lines") -eq 1 ]] ||
+    fail "held: the connection was lost while reading was held"
+pass "disk full for 3 s, default policy: reading held $held_ms ms ($paused paused lines), $rec_n recorded, 0 dropped"
 
 # --- 5. SIGTERM while the disk is full: bounded shutdown, loss reported, non-zero exit.
 head -c $(($(df --output=avail -B1 "$work/small" | tail -1) - 100000)) /dev/zero >"$work/small/filler2"

@@ -39,6 +39,7 @@ struct recording_options {
     std::string connection_lifetime = "23h30m";
     std::string rotation_timeout = "30s";
     std::string silence_timeout = "auto";
+    std::string overflow_pause = "10s";  // reading held before drops (queue past high water)
     std::size_t connections_per_5min = 300;
     unsigned client_messages_per_second = 0;  // 0: the venue's limit
     std::string log_level = "info";

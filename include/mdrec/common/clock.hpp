@@ -26,6 +26,13 @@ inline std::int64_t realtime_ns() noexcept {
     return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec + clock_offset_ns();
 }
 
+// CLOCK_MONOTONIC in integer nanoseconds, for durations (never jumps). Any thread; never blocks.
+inline std::int64_t steady_ns() noexcept {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
 constexpr std::int64_t ns_per_hour = 3600LL * 1'000'000'000;
 
 }  // namespace mdrec

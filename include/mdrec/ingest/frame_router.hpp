@@ -5,6 +5,7 @@
 // connection events into every affected stream's file, queue overflow as explicit `gap` lines).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -16,6 +17,7 @@
 #include "mdrec/common/stream_table.hpp"
 #include "mdrec/ingest/frame_sink.hpp"
 #include "mdrec/ingest/ingest_stats.hpp"
+#include "mdrec/ingest/read_gate.hpp"
 #include "mdrec/ingest/stream_events.hpp"
 #include "mdrec/ingest/stream_handover.hpp"
 #include "mdrec/parse/frame_parser.hpp"
@@ -37,6 +39,11 @@ class frame_router final : public frame_sink {
     // simdjson::SIMDJSON_PADDING more than `len` (the parser reads ahead).
     void on_frame(const char* data, std::size_t len, std::size_t capacity, std::int64_t ts,
                   const connection_info& conn) override;
+    // The overflow policy (read_gate): true while reading should wait for the writer.
+    bool hold_reading(std::int64_t now_ns) override;
+    std::size_t read_limit() const override { return gate_.read_limit(); }
+    // How long reading may be held before messages are dropped (0: never held). Before start.
+    void set_overflow_pause(std::chrono::nanoseconds bound) { gate_.set_bound(bound); }
 
     // A connection carrying `streams` came up or went down: writes a `connected` or
     // `disconnected` event line into each of their files (a disconnect may hide data).
@@ -127,6 +134,13 @@ class frame_router final : public frame_sink {
     std::function<void(stream_id, std::int64_t, const char*)> on_snapshot_wanted_;
     stream_handover handover_;
     const bool raw_;  // the connections carry raw payloads (one stream each, no envelope)
+    read_gate gate_;
+    // Reading held so far (pauses, and their total in ns), and per stream how much of it its
+    // files have been told of (a `paused` line before its next message).
+    std::uint64_t pauses_ = 0;
+    std::int64_t paused_ns_ = 0;
+    std::vector<std::uint64_t> pauses_marked_;
+    std::vector<std::int64_t> paused_ns_marked_;
     std::vector<std::uint64_t> dropped_owed_;  // drops not yet marked by a gap line
     std::vector<std::uint64_t> dropped_total_;
     // Per stream, the last update id seen on the current connection (-1: none yet).

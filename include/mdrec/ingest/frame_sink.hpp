@@ -23,6 +23,13 @@ class frame_sink {
     // simdjson::SIMDJSON_PADDING more than `len` (a parser may read ahead). Must not block.
     virtual void on_frame(const char* data, std::size_t len, std::size_t capacity, std::int64_t ts,
                           const connection_info& conn) = 0;
+    // Asked before each socket read (`now_ns` on the steady clock): true while the queue behind
+    // the sink is too full to read more (the session waits a little and asks again; TCP holds
+    // the sender back meanwhile). Must not block.
+    virtual bool hold_reading(std::int64_t now_ns) = 0;
+    // The most bytes one socket read should take (what it brings is queued before the next
+    // hold_reading()).
+    virtual std::size_t read_limit() const = 0;
 
   protected:
     ~frame_sink() = default;

@@ -42,7 +42,10 @@ struct ingest_config {
     std::chrono::nanoseconds connection_lifetime = std::chrono::minutes(23 * 60 + 30);
     std::chrono::nanoseconds rotation_timeout = std::chrono::seconds(30);  // longest overlap
     std::chrono::nanoseconds silence_timeout{0};  // 0: per stream, max(20 x interval, 10 s)
-    std::size_t connections_per_window = 300;     // Binance: 300 per 5 minutes per IP
+    // How long reading may be held while the queue is past its high water (read_gate) before
+    // messages are dropped; 0: dropped at once.
+    std::chrono::nanoseconds overflow_pause = std::chrono::seconds(10);
+    std::size_t connections_per_window = 300;  // Binance: 300 per 5 minutes per IP
     std::chrono::nanoseconds connection_window = std::chrono::minutes(5);
     unsigned client_messages_per_second = 5;  // Binance: 5 spot, 10 futures
     // REST depth snapshots for diff-depth streams (depth_snapshots); none when not set.

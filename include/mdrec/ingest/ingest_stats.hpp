@@ -33,7 +33,10 @@ struct ingest_stats {
     std::atomic<std::uint64_t> duplicates{0};     // messages suppressed as already recorded
     std::atomic<std::uint64_t> rotations{0};      // make-before-break handovers completed (streams)
     std::atomic<std::uint64_t> rotation_gaps{0};  // handovers whose overlap was not proven
-    std::atomic<std::uint64_t> server_shutdowns{0};  // serverShutdown announcements received
+    std::atomic<std::uint64_t> server_shutdowns{0};     // serverShutdown announcements received
+    std::atomic<std::uint64_t> read_pauses{0};          // times reading was held (queue high water)
+    std::atomic<std::uint64_t> read_paused_ms{0};       // their total duration
+    std::atomic<std::uint64_t> read_pause_overruns{0};  // pauses that hit the bound (drops)
     // Written by the shard supervisors and their rotations: sockets opened (a rotation's
     // replacement is one; a reload that subscribes more streams on an open socket is not), and
     // why connections were replaced.

@@ -36,6 +36,10 @@ class stream_events {
 
     // The `gap` line for `dropped` messages the full queue cost `id` (text only).
     std::string queue_gap(stream_id id, std::int64_t ts, std::uint64_t dropped) const;
+    // The `paused` line before a stream's first message after reading was held (read_gate):
+    // its receive time includes `paused_ms`, which is not the exchange's latency.
+    std::string read_paused(stream_id id, std::int64_t ts, std::int64_t paused_ms,
+                            std::uint64_t pauses) const;
     // The `gap` line for a break in `id`'s update ids (text only).
     std::string sequence_gap(stream_id id, std::int64_t ts, const sequence_break& found) const;
     // Pushes a line on its own; false if the queue is full (nothing counted).

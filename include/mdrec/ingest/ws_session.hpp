@@ -108,6 +108,8 @@ class ws_session {
                                   const std::string& server_closed, const idle_watch& watch) const;
     // Closes the TCP socket under either stream; pending operations end with an error.
     void close_socket();
+    // Waits a short moment while the sink holds reading (the queue is past its high water).
+    boost::asio::awaitable<void> hold_a_moment();
 
     boost::asio::any_io_executor executor_;
     boost::asio::ssl::context& tls_;
@@ -117,11 +119,12 @@ class ws_session {
     // After the upgrade, send_loop is the only writer on the stream: two writes in flight at
     // once would interleave their bytes (and corrupt a TLS stream). The read loop hands its
     // pongs and its close echo to it through control_.
-    boost::asio::steady_timer wake_;   // send_loop sleeps on it; send() and close() wake it
-    std::deque<std::string> outbox_;   // text messages, paced
-    std::deque<std::string> control_;  // encoded control frames, sent first, not held back
-    bool control_last_ = false;        // control_ ends with the close echo: nothing after it
-    std::minstd_rand mask_random_;     // client frame masks (RFC 6455 5.3)
+    boost::asio::steady_timer wake_;        // send_loop sleeps on it; send() and close() wake it
+    boost::asio::steady_timer hold_timer_;  // the read loop waits on it while reading is held
+    std::deque<std::string> outbox_;        // text messages, paced
+    std::deque<std::string> control_;       // encoded control frames, sent first, not held back
+    bool control_last_ = false;             // control_ ends with the close echo: nothing after it
+    std::minstd_rand mask_random_;          // client frame masks (RFC 6455 5.3)
     std::uint64_t next_request_id_ = 1;
     bool open_ = false;
     bool closing_ = false;

@@ -389,6 +389,40 @@ std::vector<record> drain_after_fill(queue::spsc_ring& ring) {
     return out;
 }
 
+TEST(frame_router, held_reading_is_marked_before_each_streams_next_message) {
+    const std::string eth_frame =
+        R"({"stream":"ethusdt@depth@100ms","data":{"bids":[["0.0024","10"]],"asks":[]}})";
+    const stream_table table = make_table({"btcusdt@depth@100ms", "ethusdt@depth@100ms"});
+    queue::spsc_ring ring(64 * 1024);
+    ingest_stats stats;
+    frame_router router(table, ring, stats, 0, {});
+    router.set_overflow_pause(std::chrono::seconds(10));
+    feed(router, queue_frame, 1);
+    EXPECT_FALSE(router.hold_reading(1'000'000));
+    fill(ring);  // the writer falls behind: reading is held until it drains
+    EXPECT_TRUE(router.hold_reading(2'000'000));
+    EXPECT_TRUE(router.hold_reading(40'000'000));
+    drain_after_fill(ring);
+    EXPECT_FALSE(router.hold_reading(52'000'000));
+    EXPECT_EQ(router.stats().read_pauses.load(), 1u);
+    EXPECT_EQ(router.stats().read_paused_ms.load(), 50u);
+
+    // btcusdt had a message before the pause: its next one says its receive time includes 50 ms
+    // of holding; ethusdt's first message has nothing before it to be late against.
+    feed(router, queue_frame, 60'000'000);
+    feed(router, eth_frame, 60'000'001);
+    feed(router, queue_frame, 70'000'000);  // marked once
+    auto records = drain(ring);
+    ASSERT_EQ(records.size(), 3u);
+    EXPECT_EQ(records[0].line,
+              "{\"ts\":60000000,\"event\":\"paused\",\"stream\":\"btcusdt@depth@100ms\","
+              "\"reason\":\"queue_high_water\",\"paused_ms\":50,\"pauses\":1}\n" +
+                  envelope_line(60'000'000, queue_frame));
+    EXPECT_EQ(records[1].line, envelope_line(60'000'001, eth_frame));
+    EXPECT_EQ(records[2].line, envelope_line(70'000'000, queue_frame));
+    EXPECT_EQ(router.stats().dropped.load(), 0u);
+}
+
 TEST(frame_router, full_ring_drops_and_then_writes_a_gap_line) {
     const stream_table table = make_table({"btcusdt@depth@100ms"});
     queue::spsc_ring ring(4096);
