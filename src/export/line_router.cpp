@@ -11,11 +11,55 @@ namespace mdrec::exporting {
 
 using simdjson::dom::element;
 
+namespace {
+
+// The stream of a record line, read from mdrec's fixed line starts (record/line_format):
+// `{"ts":N,"stream":"S",...` for data, `{"ts":N,"event":"E","stream":"S",...` for events;
+// empty for anything else (a reject, a line of another shape).
+std::string_view stream_of_line(std::string_view line) {
+    constexpr std::string_view stream_key = "\"stream\":\"";
+    constexpr std::string_view event_key = "\"event\":\"";
+    std::size_t at = line.find(',');
+    if (at == std::string_view::npos) return {};
+    ++at;
+    if (line.substr(at).starts_with(event_key)) {
+        // Event names are plain words; the stream follows them.
+        const std::size_t end = line.find('"', at + event_key.size());
+        if (end == std::string_view::npos || end + 1 >= line.size() || line[end + 1] != ',') {
+            return {};
+        }
+        at = end + 2;
+    }
+    if (!line.substr(at).starts_with(stream_key)) return {};
+    at += stream_key.size();
+    const std::size_t end = line.find('"', at);
+    if (end == std::string_view::npos) return {};
+    return line.substr(at, end - at);
+}
+
+}  // namespace
+
 line_router::line_router(const export_request& request, stream_map& streams, output_files& out,
                          export_summary& summary)
-    : request_(request), streams_(streams), out_(out), summary_(summary) {}
+    : request_(request),
+      streams_(streams),
+      out_(out),
+      summary_(summary),
+      books_(request, out, summary) {}
+
+bool line_router::rebuilds(const stream_state& s) const noexcept {
+    return request_.kind.value == export_kind::type::book_snapshot &&
+           s.info.content == stream_content::diff_depth;
+}
 
 result<void> line_router::route(std::string_view line, std::int64_t ts) {
+    if (request_.kind.value == export_kind::type::book_snapshot) {
+        const auto it = streams_.find(stream_of_line(line));
+        if (it != streams_.end() && rebuilds(it->second)) {
+            it->second.last_ts = ts;
+            return books_.feed(it->first, it->second, line, ts);
+        }
+    }
     padded_.assign(line);
     padded_.resize(line.size() + simdjson::SIMDJSON_PADDING);
     element doc;
@@ -36,6 +80,14 @@ result<void> line_router::route(std::string_view line, std::int64_t ts) {
 }
 
 result<void> line_router::before_range(std::string_view line, std::int64_t ts) {
+    if (request_.kind.value == export_kind::type::book_snapshot) {
+        // The book at --from is rebuilt from what came before it.
+        const auto it = streams_.find(stream_of_line(line));
+        if (it != streams_.end() && rebuilds(it->second)) {
+            it->second.last_ts = ts;
+            return books_.feed(it->first, it->second, line, ts);
+        }
+    }
     // Data lines start {"ts":<n>,"stream":"<name>", (record/line_format).
     constexpr std::string_view stream_key = ",\"stream\":\"";
     const auto comma = line.find(',');
@@ -65,6 +117,7 @@ result<void> line_router::before_range(std::string_view line, std::int64_t ts) {
 }
 
 result<void> line_router::finish_stream(const std::string& name, stream_state& s) {
+    if (rebuilds(s)) return books_.finish_stream(name, s);
     if (!s.disconnected_at) return {};
     if (request_.to != INT64_MAX) {
         MDREC_TRY(out_.write_hole(*s.disconnected_at, request_.to, name, s.disconnect_reason));

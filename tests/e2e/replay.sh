@@ -3,7 +3,9 @@
 # capture`, every stream's frames come back byte for byte and in order, at --speed max and
 # paced at --speed 10 (duration within 10% of the recorded one / 10); a client that SUBSCRIBEs
 # after connecting gets what one naming its streams in the URL gets, two at once; a gap in the
-# recording closes the connection with its reason (or, with --holes marker, becomes a marker).
+# recording closes the connection with its reason (or, with --holes marker, becomes a marker);
+# recorded REST depth snapshots are served on GET /api/v3/depth from the moment they were
+# recorded.
 source "$(dirname "$0")/lib.sh"
 client=(/usr/bin/python3 "$(dirname "$0")/replay_client.py")
 
@@ -170,19 +172,67 @@ printf '%s\n' '{"e":"trade","t":2}' 'close 1000 end of the recording' | cmp -s -
     fail "--from/--to: got $(cat "$work/range.got")"
 pass "--from/--to: the one frame in the range, then 1000"
 
-# 6. REST snapshots are not served yet: a 404 with a one-line JSON error; usage errors exit 2.
-start_replay rest --speed max "$work/hole"
+# 6. REST depth snapshots at the replay's position: a diff stream with two recorded snapshots
+#    (A at 0.6 s, B at 1.8 s) between frames at 0, 1.2, 2.4 and 3.5 s, at --speed 1. A client
+#    that GETs right after each frame gets: nothing yet (503), then A, then B, each cut to
+#    limit=2 with the recorded bytes kept; Binance's errors for a bad or unknown symbol.
+snap="$work/snaps/binance-spot/btcusdt@depth@100ms/2025-11-22"
+mkdir -p "$snap"
+t0=1763787600000000000
+dl() { printf '{"ts":%d,"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":%d,"u":%d,"b":[],"a":[]}}\n' "$((t0 + $1 * 100000000))" "$2" "$2"; }
+sl() { printf '{"ts":%d,"event":"snapshot","stream":"btcusdt@depth@100ms","data":%s}\n' "$((t0 + $1 * 100000000))" "$2"; }
+body_a='{"lastUpdateId":10,"bids":[["4.00000000","431.00000000"],["3.99","9"],["3.98","1"]],"asks":[["4.00000200","12.00000000"],["4.01","0.5"],["4.02","7"]]}'
+body_b='{"lastUpdateId":20,"bids":[["5.1","1"],["5.0","2"],["4.9","3"]],"asks":[["5.2","1"]]}'
+{ dl 0 1; sl 6 "$body_a"; dl 12 11; sl 18 "$body_b"; dl 24 21; dl 35 22; } >"$snap/05.jsonl"
+start_replay rest "$work/snaps"
+/usr/bin/python3 - "$rport" >"$work/rest.got" <<'PY' || fail "REST client: $(cat "$work/rest.got")"
+import asyncio, sys, urllib.error, urllib.request
+import websockets
+port = sys.argv[1]
+def get(query, path="/api/v3/depth"):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}?{query}") as r:
+            return f"{r.status} {r.read().decode()}"
+    except urllib.error.HTTPError as e:
+        return f"{e.code} {e.read().decode()}"
+async def main():
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws/btcusdt@depth@100ms", ping_interval=None) as ws:
+        for _ in range(3):
+            await ws.recv()
+            print(await asyncio.to_thread(get, "symbol=BTCUSDT&limit=2"))
+        print(get("symbol=BTCUSDT&limit=1000"))
+        for q in ("symbol=ETHUSDT", "symbol=btcusdt", "limit=5", "symbol=BTCUSDT&limit=x"):
+            print(get(q))
+        print(get("symbol=BTCUSDT", "/fapi/v1/depth"))
+asyncio.run(main())
+PY
+stop_replay
+cut2_a='{"lastUpdateId":10,"bids":[["4.00000000","431.00000000"],["3.99","9"]],"asks":[["4.00000200","12.00000000"],["4.01","0.5"]]}'
+cut2_b='{"lastUpdateId":20,"bids":[["5.1","1"],["5.0","2"]],"asks":[["5.2","1"]]}'
+printf '%s\n' \
+    '503 {"code":-1001,"msg":"No depth snapshot of BTCUSDT recorded up to the replay'"'"'s position yet; please try again."}' \
+    "200 $cut2_a" "200 $cut2_b" "200 $body_b" \
+    '400 {"code":-1121,"msg":"Invalid symbol."}' \
+    '400 {"code":-1100,"msg":"Illegal characters found in parameter '"'"'symbol'"'"'; legal range is '"'"'^[A-Z0-9-_.]{1,20}$'"'"'."}' \
+    '400 {"code":-1102,"msg":"Mandatory parameter '"'"'symbol'"'"' was not sent, was empty/null, or malformed."}' \
+    '400 {"code":-1100,"msg":"Illegal characters found in parameter '"'"'limit'"'"'; legal range is '"'"'^[0-9]{1,20}$'"'"'."}' \
+    '400 {"code":-1121,"msg":"Invalid symbol."}' >"$work/rest.want"
+diff "$work/rest.want" "$work/rest.got" >&2 || fail "REST depth answers differ (above: - expected, + got)"
+pass "GET /api/v3/depth: 503 before the first snapshot, then each recorded snapshot from its moment on, cut to limit byte for byte; Binance's errors"
+
+# A request that is no WebSocket upgrade and no depth request: a 404 with a one-line JSON error.
+start_replay notfound --speed max "$work/hole"
 code=$(/usr/bin/python3 - "$rport" <<'PY'
 import sys, urllib.error, urllib.request
 try:
-    urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/api/v3/depth?symbol=BTCUSDT")
+    urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/api/v3/trades?symbol=BTCUSDT")
 except urllib.error.HTTPError as e:
     print(e.code, e.read().decode().strip())
 PY
 )
 stop_replay
-[[ $code == "404 {"*"/api/v3/depth"* ]] || fail "/api/v3/depth: $code"
-pass "/api/v3/depth: $code"
+[[ $code == "404 {"*"/api/v3/depth"* ]] || fail "/api/v3/trades: $code"
+pass "/api/v3/trades: $code"
 expect_error 2 "^mdrec: --speed '0'" replay --listen 127.0.0.1:0 --speed 0 "$work/hole"
 expect_error 2 "^mdrec: --holes 'skip'" replay --listen 127.0.0.1:0 --holes skip "$work/hole"
 expect_error 2 "^mdrec: --listen 'nowhere'" replay --listen nowhere "$work/hole"
