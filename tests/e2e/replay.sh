@@ -186,7 +186,7 @@ body_b='{"lastUpdateId":20,"bids":[["5.1","1"],["5.0","2"],["4.9","3"]],"asks":[
 { dl 0 1; sl 6 "$body_a"; dl 12 11; sl 18 "$body_b"; dl 24 21; dl 35 22; } >"$snap/05.jsonl"
 start_replay rest "$work/snaps"
 /usr/bin/python3 - "$rport" >"$work/rest.got" <<'PY' || fail "REST client: $(cat "$work/rest.got")"
-import asyncio, sys, urllib.error, urllib.request
+import asyncio, http.client, sys, urllib.error, urllib.request
 import websockets
 port = sys.argv[1]
 def get(query, path="/api/v3/depth"):
@@ -201,9 +201,16 @@ async def main():
             await ws.recv()
             print(await asyncio.to_thread(get, "symbol=BTCUSDT&limit=2"))
         print(get("symbol=BTCUSDT&limit=1000"))
-        for q in ("symbol=ETHUSDT", "symbol=btcusdt", "limit=5", "symbol=BTCUSDT&limit=x"):
-            print(get(q))
-        print(get("symbol=BTCUSDT", "/fapi/v1/depth"))
+        # The errors over one kept-alive connection, as a client's HTTP session sends them.
+        conn, ports = http.client.HTTPConnection("127.0.0.1", int(port)), set()
+        for path in ("/api/v3/depth?symbol=ETHUSDT", "/api/v3/depth?symbol=btcusdt",
+                     "/api/v3/depth?limit=5", "/api/v3/depth?symbol=BTCUSDT&limit=x",
+                     "/fapi/v1/depth?symbol=BTCUSDT"):
+            conn.request("GET", path)
+            r = conn.getresponse()
+            print(f"{r.status} {r.read().decode()}")
+            ports.add(conn.sock.getsockname()[1] if conn.sock else None)
+        print(f"{len(ports)} connection{'' if len(ports) == 1 else 's'}" + ("" if None not in ports else " (closed)"))
 asyncio.run(main())
 PY
 stop_replay
@@ -216,9 +223,9 @@ printf '%s\n' \
     '400 {"code":-1100,"msg":"Illegal characters found in parameter '"'"'symbol'"'"'; legal range is '"'"'^[A-Z0-9-_.]{1,20}$'"'"'."}' \
     '400 {"code":-1102,"msg":"Mandatory parameter '"'"'symbol'"'"' was not sent, was empty/null, or malformed."}' \
     '400 {"code":-1100,"msg":"Illegal characters found in parameter '"'"'limit'"'"'; legal range is '"'"'^[0-9]{1,20}$'"'"'."}' \
-    '400 {"code":-1121,"msg":"Invalid symbol."}' >"$work/rest.want"
+    '400 {"code":-1121,"msg":"Invalid symbol."}' '1 connection' >"$work/rest.want"
 diff "$work/rest.want" "$work/rest.got" >&2 || fail "REST depth answers differ (above: - expected, + got)"
-pass "GET /api/v3/depth: 503 before the first snapshot, then each recorded snapshot from its moment on, cut to limit byte for byte; Binance's errors"
+pass "GET /api/v3/depth: 503 before the first snapshot, then each recorded snapshot from its moment on, cut to limit byte for byte; Binance's errors, on one kept-alive connection"
 
 # A request that is no WebSocket upgrade and no depth request: a 404 with a one-line JSON error.
 start_replay notfound --speed max "$work/hole"
