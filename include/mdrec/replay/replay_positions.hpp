@@ -1,9 +1,8 @@
 // Where the replay is in the recording, for its REST endpoint: each WebSocket client's position
-// (the receive time of the last recorded line it has reached) and the REST depth snapshots
-// recorded up to it, the latest per diff-depth stream (memory: one body per stream a client, as
-// the client reads forward; never a day's snapshots). `GET /api/v3/depth` answers from the most
-// advanced client: a snapshot that is never older than what any client has been sent. All on
-// the server's one thread.
+// (the receive time of the last line it has reached) and the latest REST depth snapshot per
+// diff-depth stream up to it (one body per stream a client, kept as it reads forward; never a
+// day's). `GET /api/v3/depth` answers from the most advanced client: a snapshot never older
+// than what any client has been sent. All on the server's one thread.
 #pragma once
 
 #include <cstdint>
