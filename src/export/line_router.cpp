@@ -16,25 +16,33 @@ namespace {
 // The stream of a record line, read from mdrec's fixed line starts (record/line_format):
 // `{"ts":N,"stream":"S",...` for data, `{"ts":N,"event":"E","stream":"S",...` for events;
 // empty for anything else (a reject, a line of another shape).
-std::string_view stream_of_line(std::string_view line) {
+struct line_start {
+    std::string_view stream;
+    bool event = false;
+};
+
+line_start start_of_line(std::string_view line) {
     constexpr std::string_view stream_key = "\"stream\":\"";
     constexpr std::string_view event_key = "\"event\":\"";
+    line_start out;
     std::size_t at = line.find(',');
-    if (at == std::string_view::npos) return {};
+    if (at == std::string_view::npos) return out;
     ++at;
     if (line.substr(at).starts_with(event_key)) {
         // Event names are plain words; the stream follows them.
         const std::size_t end = line.find('"', at + event_key.size());
         if (end == std::string_view::npos || end + 1 >= line.size() || line[end + 1] != ',') {
-            return {};
+            return out;
         }
         at = end + 2;
+        out.event = true;
     }
     if (!line.substr(at).starts_with(stream_key)) return {};
     at += stream_key.size();
     const std::size_t end = line.find('"', at);
     if (end == std::string_view::npos) return {};
-    return line.substr(at, end - at);
+    out.stream = line.substr(at, end - at);
+    return out;
 }
 
 }  // namespace
@@ -54,7 +62,7 @@ bool line_router::rebuilds(const stream_state& s) const noexcept {
 
 result<void> line_router::route(std::string_view line, std::int64_t ts) {
     if (request_.kind.value == export_kind::type::book_snapshot) {
-        const auto it = streams_.find(stream_of_line(line));
+        const auto it = streams_.find(start_of_line(line).stream);
         if (it != streams_.end() && rebuilds(it->second)) {
             it->second.last_ts = ts;
             return books_.feed(it->first, it->second, line, ts);
@@ -80,23 +88,14 @@ result<void> line_router::route(std::string_view line, std::int64_t ts) {
 }
 
 result<void> line_router::before_range(std::string_view line, std::int64_t ts) {
-    if (request_.kind.value == export_kind::type::book_snapshot) {
+    const line_start start = start_of_line(line);
+    const auto it = streams_.find(start.stream);
+    if (it != streams_.end() && rebuilds(it->second)) {
         // The book at --from is rebuilt from what came before it.
-        const auto it = streams_.find(stream_of_line(line));
-        if (it != streams_.end() && rebuilds(it->second)) {
-            it->second.last_ts = ts;
-            return books_.feed(it->first, it->second, line, ts);
-        }
+        it->second.last_ts = ts;
+        return books_.feed(it->first, it->second, line, ts);
     }
-    // Data lines start {"ts":<n>,"stream":"<name>", (record/line_format).
-    constexpr std::string_view stream_key = ",\"stream\":\"";
-    const auto comma = line.find(',');
-    if (comma == std::string_view::npos) return {};
-    if (line.substr(comma).starts_with(stream_key)) {
-        const auto name_at = comma + stream_key.size();
-        const auto end = line.find('"', name_at);
-        if (end == std::string_view::npos) return {};
-        const auto it = streams_.find(line.substr(name_at, end - name_at));
+    if (!start.stream.empty() && !start.event) {  // a data line: not parsed
         if (it != streams_.end()) it->second.last_ts = ts;
         return {};
     }
@@ -109,10 +108,10 @@ result<void> line_router::before_range(std::string_view line, std::int64_t ts) {
         doc["event"].get_string().get(event) != simdjson::SUCCESS) {
         return {};
     }
-    const auto it = streams_.find(stream);
-    if (it == streams_.end()) return {};
-    MDREC_TRY(on_event(doc, event, stream, it->second, ts, false));
-    it->second.last_ts = ts;
+    const auto named = streams_.find(stream);
+    if (named == streams_.end()) return {};
+    MDREC_TRY(on_event(doc, event, stream, named->second, ts, false));
+    named->second.last_ts = ts;
     return {};
 }
 
