@@ -1,10 +1,11 @@
 """A client that keeps a local order book the way Binance tells clients to ("How to manage a
-local order book correctly"), against `mdrec replay` (for tests/e2e/replay_book.sh; Debian's
-python3-websockets): open the diff stream and buffer its events, GET the REST snapshot (again
-while it is unavailable, 503), drop the events it holds, check that the first one left joins
-it, then apply each event checking continuity. Writes one JSON line per applied event,
-{"u":..,"bids":[[p,q],..],"asks":..} with the top DEPTH levels as strings, and last the
-snapshot's raw body as {"snapshot":"<body>","unavailable":<503s>}.
+local order book correctly"), against `mdrec replay --holes marker` (for
+tests/e2e/replay_book.sh; Debian's python3-websockets): open the diff stream and buffer its
+events, GET the REST snapshot (again while it is unavailable, 503, or older than the buffered
+events), drop the events it holds, check that the first one left joins it, then apply each event
+checking continuity. At a hole (the replay's `mdrec_gap` marker) it starts over: buffer, GET,
+join. Writes one JSON line per applied event, {"u":..,"bids":[[p,q],..],"asks":..} with the top
+DEPTH levels as strings, and last {"snapshots":[<raw bodies used>],"retries":N,"holes":N}.
 
 usage: replay_book_client.py WS_URL REST_URL SPOT|USDM DEPTH OUT
 """
@@ -26,14 +27,13 @@ def get(url):
         return e.code, e.read().decode()
 
 
-def top(side, depth, best_first_descending):
-    keys = sorted(side, key=Decimal, reverse=best_first_descending)[:depth]
-    return [[p, side[p]] for p in keys]
+def top(side, depth, descending):
+    return [[p, side[p]] for p in sorted(side, key=Decimal, reverse=descending)[:depth]]
 
 
 async def main(ws_url, rest_url, venue, depth, out_path):
     usdm = venue == "USDM"
-    events = []
+    frames = []
     done = asyncio.Event()
 
     async with websockets.connect(ws_url, max_size=None, ping_interval=None) as ws:
@@ -41,53 +41,64 @@ async def main(ws_url, rest_url, venue, depth, out_path):
         async def read():
             try:
                 async for frame in ws:
-                    events.append(json.loads(frame))
+                    frames.append(json.loads(frame))
             except websockets.ConnectionClosed:
                 pass
             done.set()
 
         reader = asyncio.create_task(read())
-        # 1. Buffer until the first event is in, then 2. the snapshot (503: not yet; again).
-        while not events:
-            await asyncio.sleep(0.01)
-        unavailable = 0
-        while True:
-            status, body = await asyncio.to_thread(get, rest_url)
-            if status == 200:
-                snap = json.loads(body)
-                if snap["lastUpdateId"] >= events[0]["U"] - (0 if usdm else 1):
-                    break
-            elif status != 503:
-                sys.exit(f"GET {rest_url}: {status} {body}")
-            unavailable += 1
-            if unavailable > 200:
-                sys.exit(f"no usable snapshot after {unavailable} tries: {status} {body[:200]}")
-            await asyncio.sleep(0.05)
-        last = snap["lastUpdateId"]
-        book = {"bids": dict(snap["bids"]), "asks": dict(snap["asks"])}
+
+        async def next_frame(i):
+            while i >= len(frames):
+                if done.is_set():
+                    return None
+                await asyncio.sleep(0.005)
+            return frames[i]
+
+        used, retries, holes, applied = [], 0, 0, 0
+        book, last, prev = None, None, None  # prev: the last applied u (None: not joined)
+        buffered_from = 0  # index of the first frame buffered since the (re)start
+        i = 0
         with open(out_path, "w") as out:
-            applied, prev = 0, None
-            i = 0
             while True:
-                if i >= len(events):
-                    if done.is_set():
-                        break
-                    await asyncio.sleep(0.01)
-                    continue
-                e = events[i]
+                e = await next_frame(i)
+                if e is None:
+                    break
                 i += 1
+                if e.get("e") == "mdrec_gap":  # a hole: start over from the next event
+                    holes += 1
+                    book, prev, buffered_from = None, None, i
+                    continue
+                if book is None:
+                    # Steps 1-2: the events since the (re)start are buffered (frames[]); the
+                    # snapshot must not be older than the first of them.
+                    while True:
+                        status, body = await asyncio.to_thread(get, rest_url)
+                        if status == 200:
+                            snap = json.loads(body)
+                            first = frames[buffered_from]
+                            if snap["lastUpdateId"] >= first["U"] - (0 if usdm else 1):
+                                break
+                        elif status != 503:
+                            sys.exit(f"GET {rest_url}: {status} {body}")
+                        retries += 1
+                        if retries > 400:
+                            sys.exit(f"no usable snapshot after {retries} tries: {status} {body[:200]}")
+                        await asyncio.sleep(0.05)
+                    used.append(body)
+                    last = snap["lastUpdateId"]
+                    book = {"bids": dict(snap["bids"]), "asks": dict(snap["asks"])}
+                    i = buffered_from  # the buffered events, from the first
+                    continue
                 if prev is None:
-                    # 3. Drop what the snapshot holds; 4. the first left must join it.
+                    # Step 3: drop what the snapshot holds; step 4: the first left joins it.
                     if (e["u"] < last) if usdm else (e["u"] <= last):
                         continue
                     joins = (e["U"] <= last <= e["u"]) if usdm else (e["U"] <= last + 1 <= e["u"])
                     if not joins:
-                        sys.exit(f"the first event after the snapshot ({last}) does not join it: U={e['U']} u={e['u']}")
-                else:
-                    # 5. Continuity, each event after the one before.
-                    ok = e["pu"] == prev if usdm else e["U"] == prev + 1
-                    if not ok:
-                        sys.exit(f"events do not continue after u={prev}: {e['U']}..{e['u']}")
+                        sys.exit(f"the first event after snapshot {last} does not join it: {e['U']}..{e['u']}")
+                elif not (e["pu"] == prev if usdm else e["U"] == prev + 1):
+                    sys.exit(f"events do not continue after u={prev}: {e['U']}..{e['u']} (and no hole marker)")
                 for key, side in (("b", "bids"), ("a", "asks")):
                     for p, q in e[key]:
                         if Decimal(q) == 0:
@@ -98,7 +109,7 @@ async def main(ws_url, rest_url, venue, depth, out_path):
                 applied += 1
                 out.write(json.dumps({"u": e["u"], "bids": top(book["bids"], depth, True),
                                       "asks": top(book["asks"], depth, False)}) + "\n")
-            out.write(json.dumps({"snapshot": body, "unavailable": unavailable}) + "\n")
+            out.write(json.dumps({"snapshots": used, "retries": retries, "holes": holes}) + "\n")
         await reader
     if applied == 0:
         sys.exit("no event applied")
