@@ -5,8 +5,16 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+#include <vector>
+
+#include "../support/text.hpp"
+
 namespace mdrec::replay {
 namespace {
+
+using test::cat;
 
 const std::string spot_body =
     R"({"lastUpdateId":1027024,"bids":[["4.00000000","431.00000000"],["3.99","9"],["3.98","1"]],)"
@@ -33,6 +41,63 @@ TEST(depth_request, cut_keeps_usdm_fields_spaces_and_tricky_strings) {
     EXPECT_FALSE(cut_depth_levels(R"({"bids":[["1","2"])", 1));      // unbalanced
     EXPECT_FALSE(cut_depth_levels(R"({"bids":[["1","2"]]}]})", 1));  // closes too much
     EXPECT_FALSE(cut_depth_levels(R"({"bids":"x)", 1));              // unterminated string
+}
+
+// Random bodies (whitespace anywhere JSON allows it, strings holding brackets, commas and
+// escaped quotes, nested values, keys in any order) and, built beside each, the text the cut
+// must give: the first `limit` entries of each side with the bytes between them. (Strings are
+// built by append and test::cat: g++ 12 misreports -Wrestrict on chains of operator+.)
+TEST(depth_request, cut_of_random_bodies_is_the_prefix_of_each_side) {
+    std::mt19937 rng(15);
+    const auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+    const std::vector<std::string> spaces{"", "", "", " ", "\n", " \t"};
+    const std::vector<std::string> texts{"1.5", "0.00100000", "a]b", "[,]", "x\\\"y", "{}", ""};
+    const auto ws = [&] { return spaces[static_cast<std::size_t>(pick(6))]; };
+    const auto str = [&] { return cat("\"", texts[static_cast<std::size_t>(pick(7))], "\""); };
+    for (int round = 0; round < 3000; ++round) {
+        const std::size_t limit = static_cast<std::size_t>(1 + pick(4));
+        std::vector<std::string> fields, cut_fields;
+        for (const char* side : {"bids", "asks"}) {
+            const int n = pick(7);
+            const std::string head = cat("\"", side, "\"", ws(), ":", ws(), "[", ws());
+            std::string text = head, cut = head;
+            for (int i = 0; i < n; ++i) {
+                const std::string entry =
+                    pick(5) == 0 ? str() : cat("[", ws(), str(), ws(), ",", ws(), str(), ws(), "]");
+                const std::string after = ws();
+                const std::string between = cat(",", ws());
+                text.append(entry).append(after);
+                if (static_cast<std::size_t>(i) < limit) cut.append(entry).append(after);
+                if (i + 1 < n) {
+                    text.append(between);
+                    if (static_cast<std::size_t>(i + 1) < limit) cut.append(between);
+                }
+            }
+            text += ']';
+            cut += ']';
+            if (static_cast<std::size_t>(n) <= limit) cut = text;  // nothing cut: verbatim
+            fields.push_back(text);
+            cut_fields.push_back(cut);
+        }
+        const std::string other = pick(2) == 0
+                                      ? cat(R"("lastUpdateId":)", std::to_string(round))
+                                      : cat(R"("x":{"bids":[1,[2,"]"]],"n":[)", str(), "]}");
+        fields.push_back(other);
+        cut_fields.push_back(other);
+        const auto order = static_cast<std::size_t>(pick(3));  // the other field's place
+        std::swap(fields[order], fields[2]);
+        std::swap(cut_fields[order], cut_fields[2]);
+        std::string body = cat("{", ws());
+        std::string want = body;
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            const std::string sep = i + 1 < fields.size() ? cat(ws(), ",", ws()) : ws();
+            body.append(fields[i]).append(sep);
+            want.append(cut_fields[i]).append(sep);
+        }
+        body += '}';
+        want += '}';
+        ASSERT_EQ(cut_depth_levels(body, limit), want) << body << " limit " << limit;
+    }
 }
 
 struct fixture {
