@@ -183,7 +183,10 @@ asio::awaitable<void> send_loop(std::shared_ptr<session<Stream>> s) {
             }
             pending = **line;
         }
-        const auto due = pacing.due(pending->ts, now);
+        // A snapshot line before the client's first frame is taken at once: it must not start
+        // the client's clock (its own streams may begin much later in the recording).
+        const bool at_once = pending->what == replay_line::kind::snapshot && !pacing.anchored();
+        const auto due = at_once ? now : pacing.due(pending->ts, now);
         if (due > now) {
             co_await wait_until(*s, std::min(due, next_ping));
             continue;

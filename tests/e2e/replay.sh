@@ -227,6 +227,32 @@ printf '%s\n' \
 diff "$work/rest.want" "$work/rest.got" >&2 || fail "REST depth answers differ (above: - expected, + got)"
 pass "GET /api/v3/depth: 503 before the first snapshot, then each recorded snapshot from its moment on, cut to limit byte for byte; Binance's errors, on one kept-alive connection"
 
+# A snapshot of a stream the client does not receive is served too, and does not start the
+# client's clock: its first trade, recorded 20 s after the snapshot, comes at once.
+late="$work/late/binance-spot"
+mkdir -p "$late/btcusdt@depth/2025-11-22" "$late/ethusdt@trade/2025-11-22"
+sl 0 "$body_a" | sed 's/btcusdt@depth@100ms/btcusdt@depth/' >"$late/btcusdt@depth/2025-11-22/05.jsonl"
+for k in 1 2; do  # the second, 1 s later, keeps the client connected while it GETs
+    printf '{"ts":%d,"stream":"ethusdt@trade","data":{"e":"trade","t":%d}}\n' \
+        $((t0 + 19000000000 + k * 1000000000)) "$k"
+done >"$late/ethusdt@trade/2025-11-22/05.jsonl"
+start_replay late "$work/late"
+/usr/bin/python3 - "$rport" >"$work/late.got" <<'PY' || fail "late stream: $(cat "$work/late.got")"
+import asyncio, sys, urllib.request
+import websockets
+port = sys.argv[1]
+async def main():
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws/ethusdt@trade", ping_interval=None) as ws:
+        print(await asyncio.wait_for(ws.recv(), 5))  # not 20 s later
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v3/depth?symbol=BTCUSDT&limit=5000") as r:
+            print(r.status, r.read().decode())
+asyncio.run(main())
+PY
+stop_replay
+printf '%s\n' '{"e":"trade","t":1}' "200 $body_a" | cmp -s - "$work/late.got" ||
+    fail "late stream: got $(cat "$work/late.got")"
+pass "a snapshot of another stream: served, and the client's first frame not held back by it"
+
 # A request that is no WebSocket upgrade and no depth request: a 404 with a one-line JSON error.
 start_replay notfound --speed max "$work/hole"
 code=$(/usr/bin/python3 - "$rport" <<'PY'
