@@ -69,7 +69,8 @@ void read_diff(object data, depth_record& out) {
             ok = ok && field.value.get_int64().get(out.last_id) == simdjson::SUCCESS;
             last = true;
         } else if (key == "E") {
-            ok = ok && field.value.get_int64().get(out.event_ms) == simdjson::SUCCESS;
+            // Only the exports' timestamp: an odd one costs the event nothing.
+            if (field.value.get_int64().get(out.event_ms) != simdjson::SUCCESS) out.event_ms = -1;
         } else if (key == "pu") {
             ok = ok && field.value.get_int64().get(out.prev_last_id) == simdjson::SUCCESS;
         } else if (key == "b") {
