@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include "mdrec/common/clock.hpp"
 #include "mdrec/common/data_layout.hpp"
 #include "mdrec/common/stream_table.hpp"
+#include "mdrec/ingest/exchange_symbols.hpp"
 #include "mdrec/ingest/ingest_engine.hpp"
 #include "mdrec/ops/log_setup.hpp"
 #include "mdrec/ops/ops_service.hpp"
@@ -116,11 +118,65 @@ data_folder lock_and_recover(const recording_plan& plan, queue::spsc_ring& ring)
     return folder;
 }
 
+// What the symbol check found: the venue's list (none if it was not asked or not reached) and
+// the streams left out, which metrics and /healthz report.
+struct symbol_check {
+    std::optional<ingest::exchange_symbols> listed;
+    ingest::unknown_symbol_streams unknown;
+};
+
+std::string unknown_symbols_text(const std::vector<std::string>& streams,
+                                 const ingest::venue_profile& venue) {
+    constexpr std::size_t named = 10;  // a thousand misspelt names need not all be on the line
+    std::string names;
+    for (std::size_t i = 0; i < std::min(streams.size(), named); ++i) {
+        if (!names.empty()) names += ", ";
+        names += streams[i];
+    }
+    if (streams.size() > named) names += fmt::format(" and {} more", streams.size() - named);
+    return fmt::format("unknown symbol{} ({}'s exchangeInfo does not list {}): {}",
+                       streams.size() == 1 ? "" : "s", venue.name,
+                       streams.size() == 1 ? "it" : "them", names);
+}
+
+// Asks the venue once which symbols exist (exchangeInfo), since Binance acknowledges a stream of
+// an unknown symbol and then sends nothing. capture refuses an unknown symbol (exit 2); run
+// records the other streams and reports the unknown ones (log, metrics, /healthz); a venue that
+// cannot be asked is said and every stream recorded as given.
+recording_plan check_symbols(const recording_options& options, bool fail_fast, recording_plan plan,
+                             symbol_check& check) {
+    if (!plan.symbols_from) return plan;
+    auto listed = ingest::fetch_exchange_symbols(*plan.symbols_from, *plan.venue,
+                                                 plan.ingest.ca_file, std::chrono::seconds(5));
+    if (!listed) {
+        spdlog::warn("symbols not checked: {}; recording every stream as given",
+                     listed.error().message);
+        return plan;
+    }
+    check.listed = std::move(*listed);
+    std::vector<std::string> unknown = check.listed->unknown(plan.streams.names());
+    if (unknown.empty()) return plan;
+    const std::string text = unknown_symbols_text(unknown, *plan.venue);
+    if (fail_fast || unknown.size() == plan.streams.size()) throw startup_error(text, 2);
+    spdlog::error("{}; recording the other {} stream{}", text, plan.streams.size() - unknown.size(),
+                  plan.streams.size() - unknown.size() == 1 ? "" : "s");
+    recording_options known = options;
+    std::erase_if(known.streams, [&](const std::string& stream) {
+        return std::find(unknown.begin(), unknown.end(), stream) != unknown.end();
+    });
+    auto replanned = make_plan(known, plan_use::run);
+    if (!replanned) throw startup_error(replanned.error().message, 2);
+    check.unknown.set(std::move(unknown));
+    return std::move(*replanned);
+}
+
 // SIGHUP: the file's stream list, with the command line's streams added again, becomes the
 // recorded one; the command line's other flags keep winning over the file; other keys need a
-// restart.
+// restart. Streams of symbols the venue did not list at start are left out and reported.
 result<std::vector<std::string>> reload_streams(const std::string& path,
-                                                const std::vector<std::string>& command_line) {
+                                                const std::vector<std::string>& command_line,
+                                                symbol_check& check,
+                                                const ingest::venue_profile& venue) {
     auto reloaded = load_config_file(path, command_line);
     if (!reloaded) return tl::unexpected(reloaded.error());
     spdlog::info(
@@ -128,13 +184,26 @@ result<std::vector<std::string>> reload_streams(const std::string& path,
         "effect at the next start)",
         path, reloaded->streams.size(), reloaded->streams.size() == 1 ? "" : "s",
         command_line.empty() ? "" : ", with those of the command line");
-    return reloaded->streams;
+    std::vector<std::string> streams = std::move(reloaded->streams);
+    if (check.listed) {
+        std::vector<std::string> unknown = check.listed->unknown(streams);
+        if (!unknown.empty()) {
+            spdlog::error("SIGHUP: {}; not recorded", unknown_symbols_text(unknown, venue));
+            std::erase_if(streams, [&](const std::string& stream) {
+                return std::find(unknown.begin(), unknown.end(), stream) != unknown.end();
+            });
+        }
+        check.unknown.set(std::move(unknown));
+    }
+    return streams;
 }
 
-void watch_config_file(ingest::ingest_engine& engine, const std::string& path,
-                       const std::vector<std::string>& command_line) {
-    if (path.empty()) return;
-    engine.set_reload_handler([path, command_line] { return reload_streams(path, command_line); });
+void watch_config_file(ingest::ingest_engine& engine, const recording_plan& plan,
+                       const std::vector<std::string>& command_line, symbol_check& check) {
+    if (plan.config_file.empty()) return;
+    engine.set_reload_handler([path = plan.config_file, command_line, &check, venue = plan.venue] {
+        return reload_streams(path, command_line, check, *venue);
+    });
 }
 
 // Standard output's reader has gone (`--out - | head -2`): stop reading, as a filter would. Called
@@ -265,9 +334,11 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     //    durations, listen address); a bad value exits 2.
     auto planned = make_plan(options, fail_fast ? plan_use::capture : plan_use::run);
     if (!planned) throw startup_error(planned.error().message, 2);
-    recording_plan& plan = *planned;
-    for (const auto& doubt : plan.warnings) spdlog::warn("{}", doubt);
-    check_metrics_address(plan);
+    for (const auto& doubt : planned->warnings) spdlog::warn("{}", doubt);
+    check_metrics_address(*planned);
+    //    Ask the venue which symbols exist: capture refuses an unknown one, run leaves it out.
+    symbol_check symbols;
+    recording_plan plan = check_symbols(options, fail_fast, std::move(*planned), symbols);
 
     // 2. Allocate the queue and make sure the output folder takes files.
     held_signals signals;
@@ -281,7 +352,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     // 4. Set up TLS and the connections (a bad --ca-file fails here); SIGHUP re-reads the file.
     ingest::ingest_engine engine(plan.ingest, plan.streams, ring);
     signals.release();
-    watch_config_file(engine, plan.config_file, options.command_line_args);
+    watch_config_file(engine, plan, options.command_line_args, symbols);
     stop_when_output_closes(writer, engine);
     log_start(plan, engine);
 
@@ -296,7 +367,8 @@ recording_summary record(const recording_options& options, bool fail_fast) {
                                   &ring,
                                   plan.out == "-" ? std::string() : plan.out,
                                   realtime_ns(),
-                                  &writer.latency()};
+                                  &writer.latency(),
+                                  &symbols.unknown};
     ops::ops_service ops(std::move(ops_config), view, &engine.io());
     const auto started = steady::now();
     writer.start();

@@ -121,6 +121,10 @@ void add_recording_options(CLI::App& command, recording_options& o) {
                     "(the diffs alone cannot rebuild a book)")
         ->capture_default_str()
         ->type_name("N");
+    command.add_flag("--no-symbol-check", o.no_symbol_check,
+                     "Do not ask the venue's exchangeInfo at start which symbols exist (for a "
+                     "relay without a REST API); by default an unknown symbol is named at once: "
+                     "capture refuses it, run records the other streams and reports it");
     command
         .add_option("--rest-weight-percent", o.rest_weight_percent,
                     "Percent of the venue's REST weight a minute (spot 6000, USD-M 2400) that "
@@ -283,6 +287,7 @@ config_value config_value_of(std::string_view key) {
         {"connections-per-5min", config_value::integer},
         {"client-messages-per-second", config_value::integer},
         {"no-metrics", config_value::boolean},
+        {"no-symbol-check", config_value::boolean},
         {"snapshot-depth", config_value::integer},
         {"rest-weight-percent", config_value::integer},
     };

@@ -23,12 +23,23 @@ result<std::chrono::nanoseconds> duration_of(const std::string& text) {
     return parse_duration(text);
 }
 
-// Depth snapshots: where (--rest-endpoint; else the --endpoint's own host, since a relay or
-// the simulator serving the streams serves their snapshots too and a book needs both from the
-// same exchange; else the venue's), how deep, and how much of the venue's weight.
+// The REST host (depth snapshots, the symbol list): --rest-endpoint; else the --endpoint's own
+// host, since a relay or the simulator serving the streams serves their snapshots too and a
+// book needs both from the same exchange; else the venue's.
+result<ingest::endpoint> rest_host(const recording_options& o, const ingest::venue_profile& venue,
+                                   const ingest::endpoint& where) {
+    if (!o.rest_endpoint.empty()) return ingest::parse_rest_endpoint(o.rest_endpoint);
+    if (o.endpoint.empty()) return ingest::parse_rest_endpoint(venue.rest_endpoint);
+    ingest::endpoint rest = where;
+    rest.base_path.clear();
+    rest.raw = false;
+    return rest;
+}
+
+// Depth snapshots: from the REST host, how deep, and how much of the venue's weight.
 result<std::optional<ingest::snapshot_config>> plan_snapshots(const recording_options& o,
                                                               const ingest::venue_profile& venue,
-                                                              const ingest::endpoint& where) {
+                                                              const ingest::endpoint& rest) {
     if (o.snapshot_depth == 0) return std::optional<ingest::snapshot_config>();
     if (venue.depth_weight(o.snapshot_depth) == 0) {
         return fail("--snapshot-depth " + std::to_string(o.snapshot_depth) + ": " +
@@ -39,15 +50,7 @@ result<std::optional<ingest::snapshot_config>> plan_snapshots(const recording_op
     ingest::snapshot_config c;
     c.depth = o.snapshot_depth;
     c.weight_share = o.rest_weight_percent / 100.0;
-    if (!o.rest_endpoint.empty()) {
-        MDREC_TRY_ASSIGN(c.rest, ingest::parse_rest_endpoint(o.rest_endpoint));
-    } else if (!o.endpoint.empty()) {
-        c.rest = where;
-        c.rest.base_path.clear();
-        c.rest.raw = false;
-    } else {
-        MDREC_TRY_ASSIGN(c.rest, ingest::parse_rest_endpoint(venue.rest_endpoint));
-    }
+    c.rest = rest;
     return std::optional<ingest::snapshot_config>(std::move(c));
 }
 
@@ -79,7 +82,9 @@ result<void> plan_ingest(const recording_options& o, plan_use use, recording_pla
     } else {
         MDREC_TRY_ASSIGN(in.silence_timeout, duration_of(o.silence_timeout));
     }
-    MDREC_TRY_ASSIGN(in.snapshots, plan_snapshots(o, *plan.venue, in.where));
+    MDREC_TRY_ASSIGN(const ingest::endpoint rest, rest_host(o, *plan.venue, in.where));
+    MDREC_TRY_ASSIGN(in.snapshots, plan_snapshots(o, *plan.venue, rest));
+    if (!o.no_symbol_check) plan.symbols_from = rest;
     in.connections_per_window = o.connections_per_5min;
     in.client_messages_per_second = o.client_messages_per_second != 0
                                         ? o.client_messages_per_second

@@ -327,7 +327,9 @@ void frame_router::on_snapshot(stream_id id, std::int64_t ts, std::string_view b
     if (!events_.push(id, ts, line)) {
         count(stats_.dropped_other);
         spdlog::error("snapshot of {} NOT kept: queue full", streams_.name(id));
+        return;
     }
+    stream_stats_[id].snapshot_ts.store(ts, std::memory_order_relaxed);
 }
 
 void frame_router::on_snapshot_failed(stream_id id, std::int64_t ts, std::string_view why) {

@@ -52,6 +52,14 @@ health_report check_health(const recorder_view& view, const health_thresholds& l
             ++report.fresh;
         }
     }
+    if (view.unknown != nullptr) {
+        for (const auto& stream : view.unknown->get()) {
+            report.reasons.push_back(
+                fmt::format("{}: unknown symbol (the venue's exchangeInfo does not list it); "
+                            "not recorded",
+                            stream));
+        }
+    }
     if (stall) report.reasons.push_back(*stall);
     if (const auto refusing = view.writer->refusing_folders.load(std::memory_order_relaxed)) {
         report.reasons.push_back(fmt::format(

@@ -73,7 +73,7 @@ metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns)
           static_cast<double>(view.started_ns) / 1e9);
 
     // Per stream: what arrived, what was queued, what the full queue cost, and how fresh it is.
-    std::vector<metric_sample> messages, bytes, dropped, gaps, age, silent;
+    std::vector<metric_sample> messages, bytes, dropped, gaps, age, silent, snapshot_age;
     for (stream_id id = 0; id < view.streams->size(); ++id) {
         if (!view.streams->active(id)) continue;  // removed by a reload: its series end
         const ingest::stream_stats& s = (*view.per_stream)[id];
@@ -88,6 +88,9 @@ metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns)
         age.push_back({"", stream, static_cast<double>(now_ns - heard) / 1e9});
         const bool is_silent = s.silent_since.load(relaxed) > s.last_ts.load(relaxed);
         silent.push_back({"", stream, is_silent ? 1.0 : 0.0});
+        if (const std::int64_t snapshot = s.snapshot_ts.load(relaxed); snapshot != 0) {
+            snapshot_age.push_back({"", stream, static_cast<double>(now_ns - snapshot) / 1e9});
+        }
     }
     m.add("mdrec_stream_messages_total", type::counter,
           "Data messages received and queued for writing, per stream", std::move(messages));
@@ -107,6 +110,23 @@ metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns)
     m.add("mdrec_stream_silent", type::gauge,
           "1 while the silence watchdog holds the stream silent (what /healthz reports)",
           std::move(silent));
+    m.add("mdrec_stream_snapshot_age_seconds", type::gauge,
+          "Seconds since the diff-depth stream's last REST depth snapshot was recorded (streams "
+          "with one only)",
+          std::move(snapshot_age));
+    std::vector<metric_sample> unknown;
+    if (view.unknown != nullptr) {
+        for (const auto& stream : view.unknown->get()) {
+            unknown.push_back({"", label("stream", stream), 1});
+        }
+    }
+    const double unknown_count = static_cast<double>(unknown.size());
+    m.add("mdrec_stream_unknown_symbol", type::gauge,
+          "1 for each stream left out because the venue's exchangeInfo does not list its symbol",
+          std::move(unknown));
+    m.add("mdrec_streams_unknown_symbol", type::gauge,
+          "Streams left out because the venue's exchangeInfo does not list their symbol",
+          unknown_count);
 
     // Ingest totals.
     m.add("mdrec_frames_received_total", type::counter, "Frames read from the exchange, any kind",

@@ -26,7 +26,7 @@ cross_check() {
     done
     start_sim "$name" --venue "$sim_venue" --rate 10 --symbols BTCUSDT,ethusdt
     "$MDREC" capture --venue "$venue_dir" --endpoint "ws://127.0.0.1:$port" "${streams[@]}" \
-        --duration 4s --out "$work/$name" --stats-interval 0 \
+        --duration 4s --out "$work/$name" --stats-interval 0 --no-symbol-check \
         >"$work/$name.summary" 2>"$work/$name.log" &
     local capture=$!
     # Snapshots once the diffs flow (Binance's procedure buffers first), then half a second on.

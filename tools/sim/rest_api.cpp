@@ -219,6 +219,14 @@ rest_reply rest_api::exchange_info(std::string_view query, bool usdm) {
     } else {
         listed.insert(std::begin(default_symbols), std::end(default_symbols));
         for (const auto& [symbol, book] : context_.books) listed.insert(symbol);
+        // A replayed capture: the exchange it came from had the symbols of its streams.
+        if (context_.replay != nullptr) {
+            for (const auto& frame : context_.replay->frames()) {
+                const std::string_view stream = frame.stream;
+                const std::string symbol = stream_symbol(stream.substr(0, stream.find('@')));
+                if (!symbol.empty()) listed.insert(symbol);
+            }
+        }
     }
     std::string_view only;
     if (query_param(query, "symbol", only)) {

@@ -99,6 +99,10 @@ asio::awaitable<bool> sim_connection<WsStream>::handshake() {
                         R"({"code":2,"msg":"WebSocket upgrade required"})");
         co_return false;
     }
+    // --fault-connections counts WebSocket connections only: a client's REST calls (its
+    // exchangeInfo at start, its snapshots) must not shift which connection the faults hit.
+    const std::uint64_t session = ++context_.websocket_sessions;
+    faulty_ = options_.fault_connections == 0 || session <= options_.fault_connections;
     const std::string target_text(to_std(request.target()));
     auto target = request_target::parse(target_text);
     if (!target) {

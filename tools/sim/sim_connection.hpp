@@ -53,8 +53,6 @@ class sim_connection {
           ping_timer_(ws_.get_executor()),
           fault_timer_(ws_.get_executor()),
           injector_(context.options.inject_bad),
-          faulty_(context.options.fault_connections == 0 ||
-                  id <= context.options.fault_connections),
           requests_(context.options, id) {}
 
     // The connection's whole life; completes when the connection is closed.
@@ -104,7 +102,7 @@ class sim_connection {
 
     std::unique_ptr<data_feed> feed_;
     bad_frame_injector injector_;
-    bool faulty_;                      // the fault modes apply to this connection
+    bool faulty_ = false;              // the fault modes apply to this connection
     bool combined_ = true;             // envelope form (for serverShutdown)
     bool stalled_ = false;             // --stall-after: data paused, pings and replies go on
     bool close_requested_ = false;     // fault_loop asks send_loop to send close 1001

@@ -32,6 +32,7 @@ struct sim_context {
     // on SIGTERM. A connection adds itself when it starts and removes itself when it ends.
     std::unordered_map<std::uint64_t, std::function<void(std::string)>> live;
     bool stopping = false;  // set on SIGTERM: a connection starting after it closes at once
+    std::uint64_t websocket_sessions = 0;  // upgrade requests so far (--fault-connections)
     // One book per symbol (lowercase), created on first use (a subscription or a REST call),
     // kept for the simulator's life; its steps come every 1/--rate (100 ms at --rate 0).
     std::unordered_map<std::string, std::unique_ptr<symbol_book>> books;

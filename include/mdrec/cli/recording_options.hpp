@@ -22,6 +22,7 @@ struct recording_options {
     // REST depth snapshots for diff-depth streams.
     std::string rest_endpoint;          // empty: from --endpoint's host if given, else the venue's
     unsigned snapshot_depth = 1000;     // 0: no snapshots
+    bool no_symbol_check = false;       // do not ask exchangeInfo which symbols exist
     unsigned rest_weight_percent = 50;  // of the venue's REST weight a minute
     std::string duration;               // empty: no time limit
     std::uint64_t count = 0;

@@ -30,6 +30,8 @@ struct recording_plan {
     std::string destination{};            // "<out>/<venue>" or "standard output", for the logs
     std::string config_file{};            // empty: no SIGHUP reload
     std::string shutdown_timeout_text{};  // --shutdown-timeout as written, for the log
+    // Where to ask which symbols exist (exchangeInfo) at start; none with --no-symbol-check.
+    std::optional<ingest::endpoint> symbols_from{};
     // Doubts that do not stop the start (a stream type only another venue lists), one line
     // each, for the log.
     std::vector<std::string> warnings{};

@@ -8,6 +8,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
 
 #include "mdrec/common/stream_table.hpp"
 
@@ -70,6 +73,8 @@ struct stream_stats {
     std::atomic<std::uint64_t> sequence_gaps{0};  // continuity breaks seen in its update ids
     std::atomic<std::int64_t> last_ts{0};         // receive time of the last data message, recorded
                                                   // or dropped (ns since the epoch; 0: none yet)
+    std::atomic<std::int64_t> snapshot_ts{0};     // receive time of its last REST depth snapshot
+                                                  // (diff-depth streams; 0: none yet)
     // Written by silence_watchdog: its verdict, which /healthz and the metrics follow.
     std::atomic<std::int64_t> watched_since{0};  // when recording began (start, or the reload
                                                  // that added it): the age of a silent stream
@@ -100,6 +105,25 @@ class stream_stats_table {
 
   private:
     std::unique_ptr<stream_stats[]> stats_;
+};
+
+// Streams left out because the venue does not list their symbol (exchange_symbols): set by
+// start-up and by each SIGHUP reload on the ingest thread, read by the ops thread (metrics,
+// /healthz). Rarely touched, so a mutex.
+class unknown_symbol_streams {
+  public:
+    void set(std::vector<std::string> streams) {
+        std::lock_guard lock(mutex_);
+        streams_ = std::move(streams);
+    }
+    std::vector<std::string> get() const {
+        std::lock_guard lock(mutex_);
+        return streams_;
+    }
+
+  private:
+    mutable std::mutex mutex_;
+    std::vector<std::string> streams_;
 };
 
 // Adds `n` to a counter only one thread writes: a relaxed load and store, no locked add.

@@ -30,6 +30,8 @@ struct venue_profile {
     std::string_view stream_endpoint;         // default WebSocket base URL
     std::string_view rest_endpoint;           // default REST base URL (depth snapshots)
     std::string_view rest_depth_path;         // "/api/v3/depth", "/fapi/v1/depth"
+    std::string_view rest_symbols_path;       // "/api/v3/exchangeInfo": the symbols that exist
+    unsigned rest_symbols_weight = 0;         // its weight (the whole list)
     unsigned rest_weight_per_minute = 0;      // the IP's REST weight budget a minute
     bool futures = false;                     // USD-M: its update intervals and continuity (`pu`)
     std::size_t streams_per_connection = 0;   // most streams one connection may carry

@@ -28,6 +28,8 @@ struct recorder_view {
     std::string data_dir;         // for the free space; empty when writing to stdout
     std::int64_t started_ns = 0;  // CLOCK_REALTIME at start
     const writer::latency_histogram* latency = nullptr;  // receive -> write (null: none)
+    // Streams not recorded because the venue does not list their symbol (null: not checked).
+    const ingest::unknown_symbol_streams* unknown = nullptr;
 };
 
 enum class metric_type { counter, gauge, summary };

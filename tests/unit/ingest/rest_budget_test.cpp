@@ -18,14 +18,42 @@ const clock::time_point t0 = clock::time_point(std::chrono::minutes(29'000'000))
 TEST(rest_budget, spends_at_most_its_share_of_the_minute) {
     rest_budget b(6000, 0.5);
     EXPECT_EQ(b.allowed(), 3000u);
-    for (int i = 0; i < 60; ++i) {
+    // Calls go as soon as the budget lets them, for a whole minute: never more than the share
+    // in one calendar minute.
+    clock::time_point now = t0 - 10s;  // 12:00:00
+    unsigned in_minute = 0;
+    int calls = 0;
+    while (now < t0 + 50s) {
+        const auto wait = b.wait_for(50, now);
+        if (wait > clock::duration::zero()) {
+            now += wait;
+            continue;
+        }
+        b.spent(50, now);
+        ++calls;
+        if (now < t0 + 50s) in_minute += 50;
+    }
+    EXPECT_LE(in_minute, 3000u);
+    EXPECT_GE(in_minute, 2950u);  // and it does use it
+    EXPECT_EQ(b.used(t0 + 49s), in_minute);
+}
+
+TEST(rest_budget, spreads_the_calls_after_a_burst_of_a_quarter) {
+    rest_budget b(6000, 0.5);
+    for (int i = 0; i < 15; ++i) {  // 750 of 3000 at once
         ASSERT_EQ(b.wait_for(50, t0), clock::duration::zero()) << i;
         b.spent(50, t0);
     }
-    EXPECT_EQ(b.used(t0), 3000u);
-    EXPECT_EQ(b.wait_for(50, t0), 50s);  // until the next minute
-    EXPECT_EQ(b.wait_for(50, t0 + 50s), clock::duration::zero());
-    EXPECT_EQ(b.used(t0 + 50s), 0u);
+    const auto wait = b.wait_for(50, t0);  // then 50 a second
+    EXPECT_GT(wait, 999ms);
+    EXPECT_LT(wait, 1001ms);
+    EXPECT_EQ(b.wait_for(50, t0 + 1s), clock::duration::zero());
+    b.spent(50, t0 + 1s);
+    EXPECT_GT(b.wait_for(50, t0 + 1s), 999ms);
+    // A quiet spell refills the burst, never past it.
+    EXPECT_EQ(b.wait_for(50, t0 + 40s), clock::duration::zero());
+    for (int i = 0; i < 15; ++i) b.spent(50, t0 + 40s);
+    EXPECT_GT(b.wait_for(50, t0 + 40s), 999ms);
 }
 
 TEST(rest_budget, follows_the_servers_count_and_retry_after) {
@@ -43,6 +71,8 @@ TEST(rest_budget, a_call_heavier_than_the_share_goes_alone_in_a_fresh_minute) {
     EXPECT_EQ(b.wait_for(250, t0), clock::duration::zero());
     b.spent(250, t0);
     EXPECT_EQ(b.wait_for(5, t0), 50s);
+    // The next minute's first call waits for the spreading to pay the heavy call back.
+    EXPECT_GT(b.wait_for(5, t0 + 50s), clock::duration::zero());
 }
 
 TEST(depth_snapshots, weights_targets_and_ids) {
