@@ -11,8 +11,8 @@ namespace mdrec::book {
 void book_builder::feed(const depth_record& record, book_sink& sink) {
     switch (record.kind) {
         case record_kind::diff:
-            on_diff({record.ts, record.first_id, record.last_id, record.prev_last_id, record.bids,
-                     record.asks},
+            on_diff({record.ts, record.first_id, record.last_id, record.prev_last_id,
+                     record.event_ms, record.bids, record.asks},
                     std::numeric_limits<std::int64_t>::min(), sink);
             return;
         case record_kind::snapshot:
@@ -80,6 +80,7 @@ void book_builder::on_diff(const diff_view& diff, std::int64_t report_ts, book_s
     }
     state_ = state::synced;
     last_id_ = diff.last_id;
+    event_ms_ = diff.event_ms;
     ++stats_.applied;
     sink.on_book(diff.ts, diff.last_id, book_);
 }
@@ -117,8 +118,9 @@ void book_builder::on_snapshot(const depth_record& record, book_sink& sink) {
             at += e.sizes[i + 1];
             (i / 2 < e.bid_count ? replay_bids_ : replay_asks_).push_back({price, qty});
         }
-        on_diff({e.ts, e.first_id, e.last_id, e.prev_last_id, replay_bids_, replay_asks_},
-                record.ts, sink);
+        on_diff(
+            {e.ts, e.first_id, e.last_id, e.prev_last_id, e.event_ms, replay_bids_, replay_asks_},
+            record.ts, sink);
     }
 }
 
@@ -166,8 +168,8 @@ bool book_builder::apply(std::span<const price_change> bids, std::span<const pri
 }
 
 void book_builder::buffer(const diff_view& diff) {
-    buffered_event e{diff.ts, diff.first_id, diff.last_id, diff.prev_last_id, diff.bids.size(), {},
-                     {}};
+    buffered_event e{diff.ts,       diff.first_id,    diff.last_id, diff.prev_last_id,
+                     diff.event_ms, diff.bids.size(), {},           {}};
     for (const auto side : {diff.bids, diff.asks}) {
         for (const price_change& c : side) {
             e.text.append(c.price);

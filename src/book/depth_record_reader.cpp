@@ -68,6 +68,9 @@ void read_diff(object data, depth_record& out) {
         } else if (key == "u") {
             ok = ok && field.value.get_int64().get(out.last_id) == simdjson::SUCCESS;
             last = true;
+        } else if (key == "E") {
+            // Only the exports' timestamp: an odd one costs the event nothing.
+            if (field.value.get_int64().get(out.event_ms) != simdjson::SUCCESS) out.event_ms = -1;
         } else if (key == "pu") {
             ok = ok && field.value.get_int64().get(out.prev_last_id) == simdjson::SUCCESS;
         } else if (key == "b") {
@@ -79,7 +82,7 @@ void read_diff(object data, depth_record& out) {
         }
     }
     if (e != "depthUpdate") {  // another payload (bookTicker has "u" and "b" too)
-        out.first_id = out.last_id = out.prev_last_id = -1;
+        out.first_id = out.last_id = out.prev_last_id = out.event_ms = -1;
         out.bids.clear();
         out.asks.clear();
         return;
@@ -95,7 +98,7 @@ void depth_record_reader::read(std::string_view line, depth_record& out) {
     out.stream = {};
     out.event = {};
     out.reason = {};
-    out.first_id = out.last_id = out.prev_last_id = -1;
+    out.first_id = out.last_id = out.prev_last_id = out.event_ms = -1;
     out.bids.clear();
     out.asks.clear();
     // A record line starts with its ts (record_check's one rule for every reader).

@@ -87,7 +87,9 @@ command_line::command_line() {
         "export", "Write recordings as Tardis CSV or hftbacktest .npz files, holes beside them");
     add_export_options(*export_cmd, export_opts);
     replay = app.add_subcommand(
-        "replay", "Serve a recording as a Binance WebSocket server, paced by its receive times");
+        "replay",
+        "Serve a recording as a Binance WebSocket server, paced by its receive times, with its "
+        "REST depth snapshots on /api/v3/depth (/fapi/v1/depth)");
     add_replay_options(*replay, replay_opts);
 }
 

@@ -36,8 +36,8 @@ export_kind kind_of(const std::string& text, export_format format) {
         (!tardis && kind->value == export_kind::type::quotes)) {
         throw startup_error(
             "--kind " + quote(text) + ": " +
-            (tardis ? "give trades, quotes, book_snapshot_N (N 1..20) or incremental_book_L2"
-                    : "give all, trades, book_snapshot_N (N 1..20) or incremental_book_L2 "
+            (tardis ? "give trades, quotes, book_snapshot_N (N 1..1000) or incremental_book_L2"
+                    : "give all, trades, book_snapshot_N (N 1..1000) or incremental_book_L2 "
                       "(hftbacktest has no event for bookTicker quotes)"));
     }
     return *kind;

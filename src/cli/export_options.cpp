@@ -14,7 +14,7 @@ void add_export_options(CLI::App& command, export_options& o) {
         ->type_name("F");
     command
         .add_option("--kind", o.kind,
-                    "trades, quotes, book_snapshot_N (N 1..20), incremental_book_L2; hftbacktest "
+                    "trades, quotes, book_snapshot_N (N 1..1000), incremental_book_L2; hftbacktest "
                     "also all (the default there: depth and trades)")
         ->type_name("KIND");
     command

@@ -104,8 +104,10 @@ int replay_command(const replay_options& options) {
     const tcp::endpoint where = listen_address(options.listen);
     ops::setup_logging(options.log_level);
 
-    // 2. The recording's stream files (each client merges them by receive time on its own).
+    // 2. The recording's stream files (each client merges them by receive time on its own), and
+    //    the symbols whose diff-depth snapshots the REST depth endpoint serves.
     config->files = stream_files(options.paths);
+    for (const auto& file : config->files) config->depth.add_file(file);
 
     // 3. TLS, if asked for.
     std::optional<asio::ssl::context> tls = tls_context(options);

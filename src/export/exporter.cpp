@@ -9,6 +9,7 @@
 
 #include "mdrec/archive/line_merger.hpp"
 #include "mdrec/archive/path_list.hpp"
+#include "mdrec/book/depth_stream.hpp"
 #include "mdrec/common/data_layout.hpp"
 #include "mdrec/common/sys_error.hpp"
 #include "mdrec/export/line_router.hpp"
@@ -41,9 +42,12 @@ struct output_group {
 };
 
 // Whether the export takes a stream of content `info`: it carries the kind (hftbacktest has
-// no event for bookTicker quotes).
+// no event for bookTicker quotes, and takes diffs as they are, never as rebuilt books).
 bool takes(const export_request& request, const stream_info& info) {
-    if (request.format == export_format::hftbacktest && info.content == stream_content::quotes) {
+    if (request.format == export_format::hftbacktest &&
+        (info.content == stream_content::quotes ||
+         (info.content == stream_content::diff_depth &&
+          request.kind.value == export_kind::type::book_snapshot))) {
         return false;
     }
     return carries(info, request.kind);
@@ -78,6 +82,7 @@ result<selection> select_streams(const export_request& request) {
         stream_state state;
         state.info = info;
         state.exchange = request.exchange.empty() ? exchange_of_path(file) : request.exchange;
+        state.rules = book::rules_of_path(file);
         if (state.exchange.empty()) {
             return fail("cannot tell the exchange of " + file +
                         " (not under a binance-spot or binance-usdm folder): give --exchange "

@@ -11,11 +11,63 @@ namespace mdrec::exporting {
 
 using simdjson::dom::element;
 
+namespace {
+
+// The stream of a record line, read from mdrec's fixed line starts (record/line_format):
+// `{"ts":N,"stream":"S",...` for data, `{"ts":N,"event":"E","stream":"S",...` for events;
+// empty for anything else (a reject, a line of another shape).
+struct line_start {
+    std::string_view stream;
+    bool event = false;
+};
+
+line_start start_of_line(std::string_view line) {
+    constexpr std::string_view stream_key = "\"stream\":\"";
+    constexpr std::string_view event_key = "\"event\":\"";
+    line_start out;
+    std::size_t at = line.find(',');
+    if (at == std::string_view::npos) return out;
+    ++at;
+    if (line.substr(at).starts_with(event_key)) {
+        // Event names are plain words; the stream follows them.
+        const std::size_t end = line.find('"', at + event_key.size());
+        if (end == std::string_view::npos || end + 1 >= line.size() || line[end + 1] != ',') {
+            return out;
+        }
+        at = end + 2;
+        out.event = true;
+    }
+    if (!line.substr(at).starts_with(stream_key)) return {};
+    at += stream_key.size();
+    const std::size_t end = line.find('"', at);
+    if (end == std::string_view::npos) return {};
+    out.stream = line.substr(at, end - at);
+    return out;
+}
+
+}  // namespace
+
 line_router::line_router(const export_request& request, stream_map& streams, output_files& out,
                          export_summary& summary)
-    : request_(request), streams_(streams), out_(out), summary_(summary) {}
+    : request_(request),
+      streams_(streams),
+      out_(out),
+      summary_(summary),
+      books_(request, out, summary) {}
+
+bool line_router::rebuilds(const stream_state& s) const noexcept {
+    return request_.kind.value == export_kind::type::book_snapshot &&
+           s.info.content == stream_content::diff_depth;
+}
 
 result<void> line_router::route(std::string_view line, std::int64_t ts) {
+    if (request_.kind.value == export_kind::type::book_snapshot) {
+        const auto it = streams_.find(start_of_line(line).stream);
+        if (it != streams_.end() && rebuilds(it->second)) {
+            it->second.last_ts = ts;
+            return books_.feed(it->first, it->second, line, ts);
+        }
+    }
     padded_.assign(line);
     padded_.resize(line.size() + simdjson::SIMDJSON_PADDING);
     element doc;
@@ -36,15 +88,14 @@ result<void> line_router::route(std::string_view line, std::int64_t ts) {
 }
 
 result<void> line_router::before_range(std::string_view line, std::int64_t ts) {
-    // Data lines start {"ts":<n>,"stream":"<name>", (record/line_format).
-    constexpr std::string_view stream_key = ",\"stream\":\"";
-    const auto comma = line.find(',');
-    if (comma == std::string_view::npos) return {};
-    if (line.substr(comma).starts_with(stream_key)) {
-        const auto name_at = comma + stream_key.size();
-        const auto end = line.find('"', name_at);
-        if (end == std::string_view::npos) return {};
-        const auto it = streams_.find(line.substr(name_at, end - name_at));
+    const line_start start = start_of_line(line);
+    const auto it = streams_.find(start.stream);
+    if (it != streams_.end() && rebuilds(it->second)) {
+        // The book at --from is rebuilt from what came before it.
+        it->second.last_ts = ts;
+        return books_.feed(it->first, it->second, line, ts);
+    }
+    if (!start.stream.empty() && !start.event) {  // a data line: not parsed
         if (it != streams_.end()) it->second.last_ts = ts;
         return {};
     }
@@ -57,14 +108,15 @@ result<void> line_router::before_range(std::string_view line, std::int64_t ts) {
         doc["event"].get_string().get(event) != simdjson::SUCCESS) {
         return {};
     }
-    const auto it = streams_.find(stream);
-    if (it == streams_.end()) return {};
-    MDREC_TRY(on_event(doc, event, stream, it->second, ts, false));
-    it->second.last_ts = ts;
+    const auto named = streams_.find(stream);
+    if (named == streams_.end()) return {};
+    MDREC_TRY(on_event(doc, event, stream, named->second, ts, false));
+    named->second.last_ts = ts;
     return {};
 }
 
 result<void> line_router::finish_stream(const std::string& name, stream_state& s) {
+    if (rebuilds(s)) return books_.finish_stream(name, s);
     if (!s.disconnected_at) return {};
     if (request_.to != INT64_MAX) {
         MDREC_TRY(out_.write_hole(*s.disconnected_at, request_.to, name, s.disconnect_reason));

@@ -70,7 +70,7 @@ std::optional<export_kind> parse_export_kind(std::string_view text) {
     const std::string_view n = text.substr(prefix.size());
     int levels = 0;
     const auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), levels);
-    if (ec != std::errc() || end != n.data() + n.size() || levels < 1 || levels > 20) {
+    if (ec != std::errc() || end != n.data() + n.size() || levels < 1 || levels > max_book_levels) {
         return std::nullopt;
     }
     return export_kind{t::book_snapshot, levels};
@@ -84,7 +84,9 @@ bool carries(const stream_info& info, const export_kind& kind) {
         case t::quotes:
             return info.content == stream_content::quotes;
         case t::book_snapshot:
-            return info.content == stream_content::partial_depth && info.levels >= kind.levels;
+            // Diffs rebuild a book of any depth (rebuilt_books); a partial depth has its N.
+            return info.content == stream_content::diff_depth ||
+                   (info.content == stream_content::partial_depth && info.levels >= kind.levels);
         case t::incremental_book_l2:
             return info.content == stream_content::diff_depth;
         case t::all:
@@ -102,7 +104,7 @@ std::string describe(const stream_info& info) {
         case stream_content::partial_depth:
             return "book snapshots of " + std::to_string(info.levels) + " levels";
         case stream_content::diff_depth:
-            return "book diffs (incremental_book_L2)";
+            return "book diffs (incremental_book_L2, book_snapshot_N rebuilt)";
         case stream_content::none:
             break;
     }

@@ -47,6 +47,14 @@ bool get_level(element level, std::string_view& price, std::string_view& amount)
            pair.at(1).get_string().get(amount) == simdjson::SUCCESS;
 }
 
+// One level's two columns of a book_snapshot row, each after its comma.
+void append_level(std::string_view price, std::string_view amount, std::string& out) {
+    out += ',';
+    out += price;
+    out += ',';
+    out += amount;
+}
+
 bool all_levels_valid(array side) {
     std::string_view p, a;
     for (const element level : side) {
@@ -147,10 +155,7 @@ bool tardis_rows::book_snapshot(element data, int levels, const row_context& ctx
             const auto end = side == &ask ? asks.end() : bids.end();
             if (*side != end) {
                 get_level(**side, price, amount);
-                out += ',';
-                out += price;
-                out += ',';
-                out += amount;
+                append_level(price, amount, out);
                 ++*side;
             } else {
                 out += ",,";
@@ -159,6 +164,24 @@ bool tardis_rows::book_snapshot(element data, int levels, const row_context& ctx
     }
     out += '\n';
     return true;
+}
+
+void tardis_rows::rebuilt_book_snapshot(const book::order_book& book, int levels,
+                                        std::int64_t timestamp_us, const row_context& ctx,
+                                        std::string& out) {
+    append_prefix(ctx, timestamp_us, out);
+    out.pop_back();  // as book_snapshot: each level adds its own comma
+    for (std::size_t i = 0; i < static_cast<std::size_t>(levels); ++i) {
+        for (const auto side : {book::book_side::ask, book::book_side::bid}) {
+            if (i < book.levels(side)) {
+                const book::book_level level = book.at(side, i);
+                append_level(level.price, level.qty, out);
+            } else {
+                out += ",,";
+            }
+        }
+    }
+    out += '\n';
 }
 
 bool tardis_rows::incremental(element data, bool is_snapshot, const row_context& ctx,

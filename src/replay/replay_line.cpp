@@ -55,6 +55,19 @@ replay_line read_replay_line(std::string_view line) noexcept {
     out.event = string_after(rest, event_key);
     out.stream = string_after(rest, stream_key);
     if (out.stream.empty()) return out;
+    if (out.event == "snapshot") {
+        // `"event":"snapshot","stream":"S","data":<REST body>}` (ingest/depth_snapshots).
+        const std::size_t at_stream = event_key.size() + out.event.size() + 2;
+        const std::size_t after_stream = at_stream + stream_key.size() + out.stream.size() + 1;
+        constexpr std::string_view data_key = R"(,"data":)";
+        if (after_stream <= rest.size() && rest.substr(at_stream).starts_with(stream_key) &&
+            rest.substr(after_stream).starts_with(data_key) && rest.ends_with('}')) {
+            const std::size_t begin = after_stream + data_key.size();
+            out.payload = rest.substr(begin, rest.size() - 1 - begin);
+            out.what = replay_line::kind::snapshot;
+        }
+        return out;
+    }
     out.reason = string_after(rest, R"("reason":")");
     if (out.event == "gap" || out.event == "recovered") {
         out.what = replay_line::kind::hole;

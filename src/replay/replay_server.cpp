@@ -38,9 +38,10 @@ asio::awaitable<void> replay_server::accept_loop(replay_server* self) {
             spdlog::warn("replay: accept: {}", ec.message());
             continue;
         }
-        asio::co_spawn(self->acceptor_.get_executor(),
-                       serve_connection(std::move(socket), self->config_, self->tls_),
-                       asio::detached);
+        asio::co_spawn(
+            self->acceptor_.get_executor(),
+            serve_connection(std::move(socket), self->config_, self->positions_, self->tls_),
+            asio::detached);
     }
 }
 

@@ -24,6 +24,7 @@
 
 #include "mdrec/replay/control_reply.hpp"
 #include "mdrec/replay/corked_stream.hpp"
+#include "mdrec/replay/depth_request.hpp"
 #include "mdrec/replay/replay_pacing.hpp"
 #include "mdrec/replay/replay_source.hpp"
 
@@ -48,16 +49,25 @@ constexpr std::size_t burst_bytes = 256 * 1024;
 
 template <class Stream>
 struct session {
-    session(Stream stream, std::shared_ptr<const replay_config> cfg, bool raw_frames)
+    session(Stream stream, std::shared_ptr<const replay_config> cfg,
+            std::shared_ptr<replay_positions> all, bool raw_frames)
         : ws(std::move(stream)),
           config(std::move(cfg)),
           source(config->files, config->from, config->to),
+          positions(std::move(all)),
           raw(raw_frames),
-          wake(ws.get_executor()) {}
+          wake(ws.get_executor()) {
+        positions->add(&position);
+    }
+    ~session() { positions->remove(&position); }
+    session(const session&) = delete;
+    session& operator=(const session&) = delete;
 
     websocket::stream<corked_stream<Stream>> ws;
     std::shared_ptr<const replay_config> config;
     replay_source source;
+    replay_position position;  // where this client is; the REST endpoint reads it
+    std::shared_ptr<replay_positions> positions;
     bool raw;                         // /ws/<stream>: payloads only
     std::deque<std::string> replies;  // to control messages, sent before the next frame
     asio::steady_timer wake;          // the sender's wait; cancelled by the reader
@@ -173,12 +183,19 @@ asio::awaitable<void> send_loop(std::shared_ptr<session<Stream>> s) {
             }
             pending = **line;
         }
-        const auto due = pacing.due(pending->ts, now);
+        // A snapshot line before the client's first frame is taken at once: it must not start
+        // the client's clock (its own streams may begin much later in the recording).
+        const bool at_once = pending->what == replay_line::kind::snapshot && !pacing.anchored();
+        const auto due = at_once ? now : pacing.due(pending->ts, now);
         if (due > now) {
             co_await wait_until(*s, std::min(due, next_ping));
             continue;
         }
-        if (s->source.subscribed(pending->stream)) {
+        s->position.ts = pending->ts;
+        if (pending->what == replay_line::kind::snapshot) {
+            // Not a frame: what GET /api/v3/depth serves from now on.
+            s->position.keep_snapshot(pending->ts, pending->stream, pending->payload);
+        } else if (s->source.subscribed(pending->stream)) {
             if (pending->what == replay_line::kind::hole && s->config->holes == hole_mode::close) {
                 co_await close(*s, websocket::close_code::going_away, hole_close_reason(*pending));
                 co_return;
@@ -200,35 +217,63 @@ asio::awaitable<void> send_loop(std::shared_ptr<session<Stream>> s) {
 template <class Stream>
 asio::awaitable<void> respond_not_found(Stream& stream,
                                         const http::request<http::string_body>& req) {
-    // Recorded REST snapshots come with the order-book work; until then a client is told so.
-    const bool depth = req.target().starts_with("/api/v3/depth");
     http::response<http::string_body> res(http::status::not_found, req.version());
     res.set(http::field::content_type, "application/json");
     res.body() =
-        depth
-            ? R"({"code":-1,"msg":"mdrec replay does not serve /api/v3/depth snapshots yet"})"
-            : R"({"code":-1,"msg":"not found: mdrec replay serves /stream?streams=... and /ws/<stream>"})";
+        R"({"code":-1,"msg":"not found: mdrec replay serves /stream?streams=..., /ws/<stream>, )"
+        R"(/api/v3/depth and /fapi/v1/depth"})";
     res.body() += '\n';
     res.keep_alive(false);
     res.prepare_payload();
     co_await http::async_write(stream, res, use_tuple);
 }
 
-// After the TLS handshake (if any): the HTTP request, the WebSocket upgrade, the two loops.
+// A REST depth request, answered from the most advanced client's position; false if the
+// connection is to end (the client asked, or the write failed).
 template <class Stream>
-asio::awaitable<void> serve_stream(Stream stream, std::shared_ptr<const replay_config> config) {
+asio::awaitable<bool> respond_depth(Stream& stream, const http::request<http::string_body>& req,
+                                    const replay_config& config,
+                                    const replay_positions& positions) {
+    const http_reply reply =
+        answer_depth(std::string_view(req.target()), config.depth, positions.most_advanced());
+    http::response<http::string_body> res(static_cast<http::status>(reply.status), req.version());
+    res.set(http::field::content_type, "application/json;charset=UTF-8");
+    res.body() = reply.body;
+    res.keep_alive(req.keep_alive());
+    res.prepare_payload();
+    auto [ec, n] = co_await http::async_write(stream, res, use_tuple);
+    co_return !ec && req.keep_alive();
+}
+
+// After the TLS handshake (if any): the HTTP requests (REST ones answered in turn while the
+// connection is kept alive), then the WebSocket upgrade and the two loops.
+template <class Stream>
+asio::awaitable<void> serve_stream(Stream stream, std::shared_ptr<const replay_config> config,
+                                   std::shared_ptr<replay_positions> positions) {
     beast::flat_buffer buffer;
     http::request<http::string_body> req;
-    beast::get_lowest_layer(stream).expires_after(request_timeout);
-    auto [ec, n] = co_await http::async_read(stream, buffer, req, use_tuple);
-    if (ec) co_return;
-    const auto request = parse_stream_target(std::string_view(req.target()));
-    if (!websocket::is_upgrade(req) || !request) {
-        co_await respond_not_found(stream, req);
-        co_return;
+    std::optional<stream_request> request;
+    for (;;) {
+        req = http::request<http::string_body>();
+        beast::get_lowest_layer(stream).expires_after(request_timeout);
+        auto [ec, n] = co_await http::async_read(stream, buffer, req, use_tuple);
+        if (ec) co_return;
+        const std::string_view target(req.target());
+        if (!websocket::is_upgrade(req) && is_depth_target(target)) {
+            const bool more = co_await respond_depth(stream, req, *config, *positions);
+            if (!more) co_return;
+            continue;
+        }
+        request = parse_stream_target(target);
+        if (!websocket::is_upgrade(req) || !request) {
+            co_await respond_not_found(stream, req);
+            co_return;
+        }
+        break;
     }
     beast::get_lowest_layer(stream).expires_never();  // websocket timeouts from here
-    auto s = std::make_shared<session<Stream>>(std::move(stream), std::move(config), request->raw);
+    auto s = std::make_shared<session<Stream>>(std::move(stream), std::move(config),
+                                               std::move(positions), request->raw);
     s->ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     s->ws.read_message_max(1 << 20);
     s->ws.text(true);
@@ -240,26 +285,29 @@ asio::awaitable<void> serve_stream(Stream stream, std::shared_ptr<const replay_c
 }
 
 asio::awaitable<void> serve_tls(tcp::socket socket, std::shared_ptr<const replay_config> config,
+                                std::shared_ptr<replay_positions> positions,
                                 asio::ssl::context& tls) {
     beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), tls);
     beast::get_lowest_layer(stream).expires_after(request_timeout);
     auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
     if (ec) co_return;
-    co_await serve_stream(std::move(stream), std::move(config));
+    co_await serve_stream(std::move(stream), std::move(config), std::move(positions));
 }
 
 }  // namespace
 
 asio::awaitable<void> serve_connection(tcp::socket socket,
                                        std::shared_ptr<const replay_config> config,
+                                       std::shared_ptr<replay_positions> positions,
                                        asio::ssl::context* tls) {
     try {
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);  // paced frames go out when due
         if (tls) {
-            co_await serve_tls(std::move(socket), std::move(config), *tls);
+            co_await serve_tls(std::move(socket), std::move(config), std::move(positions), *tls);
         } else {
-            co_await serve_stream(beast::tcp_stream(std::move(socket)), std::move(config));
+            co_await serve_stream(beast::tcp_stream(std::move(socket)), std::move(config),
+                                  std::move(positions));
         }
     } catch (const std::exception& e) {
         spdlog::warn("replay: connection: {}", e.what());  // this client only; others go on

@@ -32,7 +32,8 @@ result<std::optional<replay_line>> replay_source::next() {
             r.what = replay_line::kind::hole;
             r.reason = "the recorder was stopped";
         }
-        if (!subscribed(r.stream)) continue;
+        // REST snapshots are for the client's GET /api/v3/depth, whatever it subscribed to.
+        if (!subscribed(r.stream) && r.what != replay_line::kind::snapshot) continue;
         return std::optional<replay_line>(r);
     }
 }

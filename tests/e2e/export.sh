@@ -3,6 +3,8 @@
 # (aggTrade, bookTicker, diff depth; spot and USD-M) exported to Tardis CSV and hftbacktest
 # .npz, then read back with pandas and numpy (Debian's python3-pandas, python3-numpy): the
 # documented columns, every value equal to the recorded JSON's strings, the holes in .gaps.csv.
+# book_snapshot_N from a diff-depth stream (books rebuilt from diffs and REST snapshots): the
+# rows and holes of `mdrec book --depth N` for the same events.
 source "$(dirname "$0")/lib.sh"
 : "${MDREC_FIXTURES:?set MDREC_FIXTURES to tests/fixtures/binance}"
 py=/usr/bin/python3
@@ -40,6 +42,11 @@ cat >>"$diff_file" <<JSONL
 {"ts":$((last + 4000000)),"event":"gap","stream":"sushiusdt@depth@100ms","reason":"queue_full","dropped":3}
 {"ts":$((last + 5000000)),"stream":"sushiusdt@depth@100ms","data":{"e":"depthUpdate","E":1626992799999,"T":1626992799998,"s":"SUSHIUSDT","U":1,"u":2,"pu":0,"b":[["7.6100","0"]],"a":[]}}
 JSONL
+
+# A diff-depth stream with its REST snapshots; the simulator drops a diff now and then (a
+# sequence gap, then a new snapshot), so the rebuilt book has invalid stretches.
+args=(--stream btcusdt@depth@100ms)
+capture_case simdiff --drop-diff-every 25 -- --duration 3s
 
 # 2. Export every kind, as files, gzipped, to standard output and to a folder.
 ex() { "$MDREC" export "$@" 2>>"$work/export.log" || fail "mdrec export $*: exit $?: $(tail -2 "$work/export.log")"; }
@@ -167,6 +174,68 @@ for path, streams in ((f"{work}/usdm.npz", "sushiusdt@"), (f"{work}/sim.npz", "b
     kinds = {n: int(((arr["ev"] & 0xff) == v).sum()) for n, v in ev.items()}
     print(f"ok: {os.path.basename(path)}: {len(arr)} events of 64 bytes {kinds}, values and flags as recorded")
 PY
+
+# 3b. book_snapshot_N from the rebuilt books of a diff-depth stream = `mdrec book --depth N`:
+#     a row per book line (timestamp: the diff event's E; local_timestamp: its receive time),
+#     each invalid stretch (from its first invalid line to the next book line) a hole; with
+#     --from, the book at --from rebuilt from the lines before it.
+rebuilt_check() {  # NAME [--from TS]
+    local name=$1
+    shift
+    ex --format tardis --kind book_snapshot_10 "$@" --out "$work/$name.csv" "$work/simdiff"
+    "$MDREC" book --depth 10 "$@" "$work/simdiff" >"$work/$name.books" 2>>"$work/export.log" ||
+        fail "mdrec book $*: exit $?"
+    "$py" - "$work/$name.csv" "$work/$name.books" "$work/simdiff/binance-spot" <<'PY' || fail "$name: rebuilt book_snapshot_10 differs from mdrec book (above)"
+import glob, json, sys
+import pandas as pd
+csv, books, folder = sys.argv[1:4]
+event_ms, last_ts = {}, 0
+for path in sorted(glob.glob(f"{folder}/btcusdt@depth@100ms/*/*.jsonl")):
+    for line in open(path):
+        r = json.loads(line)
+        last_ts = r["ts"]
+        if "event" not in r:
+            event_ms[r["data"]["u"]] = r["data"]["E"]
+rows, holes, stretch = [], [], None
+for line in open(books):
+    b = json.loads(line)
+    if "u" not in b:
+        stretch = stretch or (b["ts"], b["reason"])  # a stale snapshot inside one: same hole
+        continue
+    if stretch:
+        holes.append((str(stretch[0] // 1000), str(b["ts"] // 1000), b["stream"], "book invalid: " + stretch[1]))
+        stretch = None
+    row = ["binance", "BTCUSDT", str(event_ms[b["u"]] * 1000), str(b["ts"] // 1000)]
+    for i in range(10):
+        for side in (b["asks"], b["bids"]):
+            row += side[i] if i < len(side) else ["", ""]
+    rows.append(tuple(row))
+if stretch and last_ts > stretch[0]:  # invalid at the end: up to the stream's last line
+    holes.append((str(stretch[0] // 1000), str(last_ts // 1000), "btcusdt@depth@100ms", "book invalid: " + stretch[1]))
+df = pd.read_csv(csv, dtype=str, keep_default_na=False)
+cols = ["exchange", "symbol", "timestamp", "local_timestamp"] + [
+    f"{s}[{i}].{f}" for i in range(10) for s in ("asks", "bids") for f in ("price", "amount")]
+if list(df.columns) != cols:
+    sys.exit(f"columns {list(df.columns)}")
+got = list(map(tuple, df.values.tolist()))
+if got != rows:
+    bad = next(i for i in range(min(len(got), len(rows)) + 1) if i >= min(len(got), len(rows)) or got[i] != rows[i])
+    sys.exit(f"{len(got)} rows, {len(rows)} book lines; first difference at {bad}: "
+             f"{got[bad] if bad < len(got) else None} vs {rows[bad] if bad < len(rows) else None}")
+gaps = list(map(tuple, pd.read_csv(csv + ".gaps.csv", dtype=str, keep_default_na=False).values.tolist()))
+if gaps != holes:
+    sys.exit(f"gaps {gaps}, mdrec book's invalid stretches {holes}")
+print(f"ok: {len(rows)} rows = mdrec book's lines, {len(holes)} holes = its invalid stretches {[h[3] for h in holes]}")
+PY
+}
+rebuilt_check rebuilt
+# (The recorder marks a dropped diff with a `gap` line, reason `sequence`, before the book sees it.)
+grep -q 'book invalid: gap' "$work/rebuilt.csv.gaps.csv" ||
+    fail "the simulator's dropped diffs made no hole: $(cat "$work/rebuilt.csv.gaps.csv")"
+(($(wc -l <"$work/rebuilt.csv") > 20)) || fail "only $(wc -l <"$work/rebuilt.csv") rebuilt rows"
+from=$(grep '"u":' "$work/rebuilt.books" | sed -n '15p' | sed -E 's/^\{"ts":([0-9]+).*/\1/')
+rebuilt_check rebuilt_from --from "$from"
+pass "book_snapshot_10 from a diff-depth stream: $(($(wc -l <"$work/rebuilt.csv") - 1)) rows and the holes of mdrec book --depth 10, also from --from"
 
 # 4. --from inside the disconnection: the hole still starts where the recording says (at the
 #    `disconnected` line before --from); only the lines from --from on are rows.

@@ -3,7 +3,9 @@
 # capture`, every stream's frames come back byte for byte and in order, at --speed max and
 # paced at --speed 10 (duration within 10% of the recorded one / 10); a client that SUBSCRIBEs
 # after connecting gets what one naming its streams in the URL gets, two at once; a gap in the
-# recording closes the connection with its reason (or, with --holes marker, becomes a marker).
+# recording closes the connection with its reason (or, with --holes marker, becomes a marker);
+# recorded REST depth snapshots are served on GET /api/v3/depth from the moment they were
+# recorded.
 source "$(dirname "$0")/lib.sh"
 client=(/usr/bin/python3 "$(dirname "$0")/replay_client.py")
 
@@ -170,19 +172,100 @@ printf '%s\n' '{"e":"trade","t":2}' 'close 1000 end of the recording' | cmp -s -
     fail "--from/--to: got $(cat "$work/range.got")"
 pass "--from/--to: the one frame in the range, then 1000"
 
-# 6. REST snapshots are not served yet: a 404 with a one-line JSON error; usage errors exit 2.
-start_replay rest --speed max "$work/hole"
+# 6. REST depth snapshots at the replay's position: a diff stream with two recorded snapshots
+#    (A at 0.6 s, B at 1.8 s) between frames at 0, 1.2, 2.4 and 3.5 s, at --speed 1. A client
+#    that GETs right after each frame gets: nothing yet (503), then A, then B, each cut to
+#    limit=2 with the recorded bytes kept; Binance's errors for a bad or unknown symbol.
+snap="$work/snaps/binance-spot/btcusdt@depth@100ms/2025-11-22"
+mkdir -p "$snap"
+t0=1763787600000000000
+dl() { printf '{"ts":%d,"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":%d,"u":%d,"b":[],"a":[]}}\n' "$((t0 + $1 * 100000000))" "$2" "$2"; }
+sl() { printf '{"ts":%d,"event":"snapshot","stream":"btcusdt@depth@100ms","data":%s}\n' "$((t0 + $1 * 100000000))" "$2"; }
+body_a='{"lastUpdateId":10,"bids":[["4.00000000","431.00000000"],["3.99","9"],["3.98","1"]],"asks":[["4.00000200","12.00000000"],["4.01","0.5"],["4.02","7"]]}'
+body_b='{"lastUpdateId":20,"bids":[["5.1","1"],["5.0","2"],["4.9","3"]],"asks":[["5.2","1"]]}'
+{ dl 0 1; sl 6 "$body_a"; dl 12 11; sl 18 "$body_b"; dl 24 21; dl 35 22; } >"$snap/05.jsonl"
+start_replay rest "$work/snaps"
+/usr/bin/python3 - "$rport" >"$work/rest.got" <<'PY' || fail "REST client: $(cat "$work/rest.got")"
+import asyncio, http.client, sys, urllib.error, urllib.request
+import websockets
+port = sys.argv[1]
+def get(query, path="/api/v3/depth"):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}?{query}") as r:
+            return f"{r.status} {r.read().decode()}"
+    except urllib.error.HTTPError as e:
+        return f"{e.code} {e.read().decode()}"
+async def main():
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws/btcusdt@depth@100ms", ping_interval=None) as ws:
+        for _ in range(3):
+            await ws.recv()
+            print(await asyncio.to_thread(get, "symbol=BTCUSDT&limit=2"))
+        print(get("symbol=BTCUSDT&limit=1000"))
+        # The errors over one kept-alive connection, as a client's HTTP session sends them.
+        conn, ports = http.client.HTTPConnection("127.0.0.1", int(port)), set()
+        for path in ("/api/v3/depth?symbol=ETHUSDT", "/api/v3/depth?symbol=btcusdt",
+                     "/api/v3/depth?limit=5", "/api/v3/depth?symbol=BTCUSDT&limit=x",
+                     "/fapi/v1/depth?symbol=BTCUSDT"):
+            conn.request("GET", path)
+            r = conn.getresponse()
+            print(f"{r.status} {r.read().decode()}")
+            ports.add(conn.sock.getsockname()[1] if conn.sock else None)
+        print(f"{len(ports)} connection{'' if len(ports) == 1 else 's'}" + ("" if None not in ports else " (closed)"))
+asyncio.run(main())
+PY
+stop_replay
+cut2_a='{"lastUpdateId":10,"bids":[["4.00000000","431.00000000"],["3.99","9"]],"asks":[["4.00000200","12.00000000"],["4.01","0.5"]]}'
+cut2_b='{"lastUpdateId":20,"bids":[["5.1","1"],["5.0","2"]],"asks":[["5.2","1"]]}'
+printf '%s\n' \
+    '503 {"code":-1001,"msg":"No depth snapshot of BTCUSDT recorded up to the replay'"'"'s position yet; please try again."}' \
+    "200 $cut2_a" "200 $cut2_b" "200 $body_b" \
+    '400 {"code":-1121,"msg":"Invalid symbol."}' \
+    '400 {"code":-1100,"msg":"Illegal characters found in parameter '"'"'symbol'"'"'; legal range is '"'"'^[A-Z0-9-_.]{1,20}$'"'"'."}' \
+    '400 {"code":-1102,"msg":"Mandatory parameter '"'"'symbol'"'"' was not sent, was empty/null, or malformed."}' \
+    '400 {"code":-1100,"msg":"Illegal characters found in parameter '"'"'limit'"'"'; legal range is '"'"'^[0-9]{1,20}$'"'"'."}' \
+    '400 {"code":-1121,"msg":"Invalid symbol."}' '1 connection' >"$work/rest.want"
+diff "$work/rest.want" "$work/rest.got" >&2 || fail "REST depth answers differ (above: - expected, + got)"
+pass "GET /api/v3/depth: 503 before the first snapshot, then each recorded snapshot from its moment on, cut to limit byte for byte; Binance's errors, on one kept-alive connection"
+
+# A snapshot of a stream the client does not receive is served too, and does not start the
+# client's clock: its first trade, recorded 20 s after the snapshot, comes at once.
+late="$work/late/binance-spot"
+mkdir -p "$late/btcusdt@depth/2025-11-22" "$late/ethusdt@trade/2025-11-22"
+sl 0 "$body_a" | sed 's/btcusdt@depth@100ms/btcusdt@depth/' >"$late/btcusdt@depth/2025-11-22/05.jsonl"
+for k in 1 2; do  # the second, 1 s later, keeps the client connected while it GETs
+    printf '{"ts":%d,"stream":"ethusdt@trade","data":{"e":"trade","t":%d}}\n' \
+        $((t0 + 19000000000 + k * 1000000000)) "$k"
+done >"$late/ethusdt@trade/2025-11-22/05.jsonl"
+start_replay late "$work/late"
+/usr/bin/python3 - "$rport" >"$work/late.got" <<'PY' || fail "late stream: $(cat "$work/late.got")"
+import asyncio, sys, urllib.request
+import websockets
+port = sys.argv[1]
+async def main():
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws/ethusdt@trade", ping_interval=None) as ws:
+        print(await asyncio.wait_for(ws.recv(), 5))  # not 20 s later
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v3/depth?symbol=BTCUSDT&limit=5000") as r:
+            print(r.status, r.read().decode())
+asyncio.run(main())
+PY
+stop_replay
+printf '%s\n' '{"e":"trade","t":1}' "200 $body_a" | cmp -s - "$work/late.got" ||
+    fail "late stream: got $(cat "$work/late.got")"
+pass "a snapshot of another stream: served, and the client's first frame not held back by it"
+
+# A request that is no WebSocket upgrade and no depth request: a 404 with a one-line JSON error.
+start_replay notfound --speed max "$work/hole"
 code=$(/usr/bin/python3 - "$rport" <<'PY'
 import sys, urllib.error, urllib.request
 try:
-    urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/api/v3/depth?symbol=BTCUSDT")
+    urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/api/v3/trades?symbol=BTCUSDT")
 except urllib.error.HTTPError as e:
     print(e.code, e.read().decode().strip())
 PY
 )
 stop_replay
-[[ $code == "404 {"*"/api/v3/depth"* ]] || fail "/api/v3/depth: $code"
-pass "/api/v3/depth: $code"
+[[ $code == "404 {"*"/api/v3/depth"* ]] || fail "/api/v3/trades: $code"
+pass "/api/v3/trades: $code"
 expect_error 2 "^mdrec: --speed '0'" replay --listen 127.0.0.1:0 --speed 0 "$work/hole"
 expect_error 2 "^mdrec: --holes 'skip'" replay --listen 127.0.0.1:0 --holes skip "$work/hole"
 expect_error 2 "^mdrec: --listen 'nowhere'" replay --listen nowhere "$work/hole"

@@ -55,6 +55,9 @@ class book_builder {
     bool valid() const noexcept { return state_ == state::synced; }
     const order_book& book() const noexcept { return book_; }
     std::int64_t last_id() const noexcept { return last_id_; }
+    // The exchange's event time (`E`, ms) of the diff event just applied, -1 if it had none;
+    // for a sink, during on_book() (an event replayed from the buffer keeps its own).
+    std::int64_t event_ms() const noexcept { return event_ms_; }
     std::optional<venue_rules> rules() const noexcept { return rules_; }
     const counters& stats() const noexcept { return stats_; }
 
@@ -71,6 +74,7 @@ class book_builder {
         std::int64_t first_id;
         std::int64_t last_id;
         std::int64_t prev_last_id;
+        std::int64_t event_ms;
         std::size_t bid_count;
         std::string text;                  // price, qty, price, qty, ...: bids, then asks
         std::vector<std::uint32_t> sizes;  // of each string in text
@@ -81,6 +85,7 @@ class book_builder {
         std::int64_t first_id;
         std::int64_t last_id;
         std::int64_t prev_last_id;
+        std::int64_t event_ms;
         std::span<const price_change> bids;
         std::span<const price_change> asks;
     };
@@ -98,6 +103,7 @@ class book_builder {
     order_book book_;
     std::int64_t snapshot_id_ = -1;  // waiting_first: the snapshot's lastUpdateId
     std::int64_t last_id_ = -1;      // synced: the last applied u
+    std::int64_t event_ms_ = -1;     // E of the last applied diff event
     std::deque<buffered_event> buffer_;
     std::size_t buffer_bytes_ = 0;
     std::vector<price_change> replay_bids_;  // views of a buffered event, reused

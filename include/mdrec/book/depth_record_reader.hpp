@@ -37,6 +37,7 @@ struct depth_record {
     std::int64_t first_id = -1;      // diff: U
     std::int64_t last_id = -1;       // diff: u; snapshot: lastUpdateId
     std::int64_t prev_last_id = -1;  // diff: pu (USD-M only), else -1
+    std::int64_t event_ms = -1;      // diff: E, the exchange's event time (ms), -1 if absent
     std::vector<price_change> bids;  // diff: b; snapshot: bids
     std::vector<price_change> asks;  // diff: a; snapshot: asks
 };

@@ -1,8 +1,9 @@
 // One line of a recording into an export: parsed once (simdjson DOM), then by its stream's
 // content into Tardis rows or hftbacktest events (data lines, and recorded `snapshot` event
 // lines), or into the holes file (`disconnected` ... `connected`, `gap`, `recovered`). Keeps per
-// stream only what the holes need. One thread; reuses its buffers (no allocation per line once
-// warm).
+// stream only what the holes need. The lines of a diff-depth stream exported as book_snapshot_N
+// go to rebuilt_books instead, unparsed. One thread; reuses its buffers (no allocation per line
+// once warm).
 #pragma once
 
 #include <simdjson.h>
@@ -15,10 +16,12 @@
 #include <string_view>
 #include <vector>
 
+#include "mdrec/book/book_builder.hpp"
 #include "mdrec/common/result.hpp"
 #include "mdrec/export/export_request.hpp"
 #include "mdrec/export/npz_writer.hpp"
 #include "mdrec/export/output_files.hpp"
+#include "mdrec/export/rebuilt_books.hpp"
 #include "mdrec/export/stream_kind.hpp"
 
 namespace mdrec::exporting {
@@ -27,7 +30,8 @@ namespace mdrec::exporting {
 struct stream_state {
     stream_info info;
     std::string exchange;
-    std::int64_t last_ts = 0;  // of its previous line, 0 before the first
+    std::optional<book::venue_rules> rules;  // of its venue folder (diff depth)
+    std::int64_t last_ts = 0;                // of its previous line, 0 before the first
     std::optional<std::int64_t> disconnected_at;
     std::string disconnect_reason;
 };
@@ -56,6 +60,8 @@ class line_router {
     result<void> finish_stream(const std::string& name, stream_state& s);
 
   private:
+    // Whether `s`'s lines go to rebuilt_books: diffs exported as book snapshots.
+    bool rebuilds(const stream_state& s) const noexcept;
     // `in_range` false: only the disconnection state is kept, no hole is written.
     result<void> on_event(simdjson::dom::element doc, std::string_view event,
                           std::string_view stream, stream_state& s, std::int64_t ts, bool in_range);
@@ -70,6 +76,7 @@ class line_router {
     stream_map& streams_;
     output_files& out_;
     export_summary& summary_;
+    rebuilt_books books_;
     simdjson::dom::parser parser_;
     std::string padded_;
     std::string rows_;

@@ -29,12 +29,16 @@ struct export_kind {
     std::string name() const;
 };
 
-// Parses --kind; nothing if unknown. book_snapshot_N takes N in 1..20 (Binance's largest
-// partial depth is 20).
+// The largest N of book_snapshot_N: partial depths stop at 20, books rebuilt from diffs go
+// as deep as their snapshots (1000 by default).
+inline constexpr int max_book_levels = 1000;
+
+// Parses --kind; nothing if unknown. book_snapshot_N takes N in 1..max_book_levels.
 std::optional<export_kind> parse_export_kind(std::string_view text);
 
 // Whether a stream with `info` can feed `kind` (book_snapshot_N: a partial depth of N or more
-// levels; incremental_book_L2: diffs, or recorded snapshots of them).
+// levels, or diffs, whose books are rebuilt; incremental_book_L2: diffs, or recorded snapshots
+// of them).
 bool carries(const stream_info& info, const export_kind& kind);
 
 // What the stream carries, in words, for the "stream X carries ..., not ..." error.

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "mdrec/book/order_book.hpp"
+
 namespace mdrec::exporting {
 
 // What every row of a message shares: the first four columns.
@@ -38,6 +40,11 @@ class tardis_rows {
     // a side with fewer levels leaves its columns empty, as Tardis does.
     static bool book_snapshot(simdjson::dom::element data, int levels, const row_context& ctx,
                               std::string& out);
+    // The same row from a book rebuilt from a diff-depth stream (rebuilt_books): its top
+    // `levels` levels, `timestamp_us` the time of the diff event that made it.
+    static void rebuilt_book_snapshot(const book::order_book& book, int levels,
+                                      std::int64_t timestamp_us, const row_context& ctx,
+                                      std::string& out);
     // One row per level of a diff (`b`/`a`), or of a recorded snapshot (`bids`/`asks`,
     // is_snapshot true).
     static bool incremental(simdjson::dom::element data, bool is_snapshot, const row_context& ctx,

@@ -12,11 +12,12 @@ namespace mdrec::replay {
 
 struct replay_line {
     enum class kind {
-        frame,    // stream data: `frame_tail` / `payload` below
-        hole,     // data of `stream` may be missing here: `reason`
-        stopped,  // the recorder closed the stream's connection itself (end of a run)
-        resumed,  // a connection carrying the stream came up (`connected`)
-        other,    // clock, rotated, unsubscribed, or not a record line
+        frame,     // stream data: `frame_tail` / `payload` below
+        hole,      // data of `stream` may be missing here: `reason`
+        stopped,   // the recorder closed the stream's connection itself (end of a run)
+        resumed,   // a connection carrying the stream came up (`connected`)
+        snapshot,  // a REST depth snapshot of `stream` (a diff-depth stream): `payload`, the body
+        other,     // clock, rotated, unsubscribed, or not a record line
     };
     kind what = kind::other;
     std::int64_t ts = 0;
@@ -24,8 +25,8 @@ struct replay_line {
     // The original combined frame is "{" + frame_tail: a data line is `{"ts":N,` then the frame
     // without its opening brace.
     std::string_view frame_tail;
-    // The `data` value (what Binance's raw endpoint sends); empty if the line has no envelope
-    // of the form `"stream":"..","data":..}`.
+    // The `data` value (what Binance's raw endpoint sends; for a snapshot, the REST body as
+    // recorded); empty if the line has no envelope of the form `"stream":"..","data":..}`.
     std::string_view payload;
     // For holes: the event name and its reason, as JSON string contents (still escaped).
     std::string_view event;

@@ -30,6 +30,8 @@ class replay_pacing {
 
     // The next due() anchors again (after a pause: a client with no stream left).
     void restart() noexcept { anchored_ = false; }
+    // Whether a frame has anchored the clock since the start or the last restart().
+    bool anchored() const noexcept { return anchored_; }
 
     bool as_fast_as_possible() const noexcept { return speed_ <= 0; }
 

@@ -1,6 +1,7 @@
-// `mdrec replay`'s server: a Binance-protocol WebSocket server on one io_context thread. The
-// accept loop hands each connection to serve_connection (replay_session), which reads the
-// recording for that client alone.
+// `mdrec replay`'s server: a Binance-protocol WebSocket server (and REST depth endpoint) on one
+// io_context thread. The accept loop hands each connection to serve_connection
+// (replay_session), which reads the recording for that client alone; the clients' positions
+// (replay_positions) are the server's, for the REST endpoint.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -11,6 +12,9 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "mdrec/replay/depth_request.hpp"
+#include "mdrec/replay/replay_positions.hpp"
 
 namespace mdrec::replay {
 
@@ -27,6 +31,7 @@ struct replay_config {
     std::int64_t from = INT64_MIN;   // ts range served: [from, to)
     std::int64_t to = INT64_MAX;
     hole_mode holes = hole_mode::close;
+    depth_catalog depth;  // the symbols GET /api/v3/depth (/fapi/v1/depth) knows
 };
 
 class replay_server {
@@ -48,6 +53,8 @@ class replay_server {
 
     boost::asio::ip::tcp::acceptor acceptor_;
     std::shared_ptr<const replay_config> config_;
+    // Shared with the sessions, which may outlive the server while the io_context unwinds.
+    std::shared_ptr<replay_positions> positions_ = std::make_shared<replay_positions>();
     boost::asio::ssl::context* tls_;
 };
 

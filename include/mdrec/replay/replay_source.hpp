@@ -23,10 +23,11 @@ class replay_source {
     // them. Lines with ts outside [from, to) are skipped.
     replay_source(const std::vector<std::string>& files, std::int64_t from, std::int64_t to);
 
-    // The next frame or hole of a subscribed stream, or nothing at the end of the recording
-    // (or at --to). A `stopped` stream that is `resumed` later comes out as a hole then (the
-    // recorder was not running in between). The views are valid until the next call. Blocking
-    // file reads; an unreadable file is an error (the merge goes on past it).
+    // The next frame or hole of a subscribed stream, or REST snapshot of any stream (for the
+    // replay's /api/v3/depth), or nothing at the end of the recording (or at --to). A `stopped`
+    // stream that is `resumed` later comes out as a hole then (the recorder was not running in
+    // between). The views are valid until the next call. Blocking file reads; an unreadable file is
+    // an error (the merge goes on past it).
     result<std::optional<replay_line>> next();
 
     // The client's streams (SUBSCRIBE / UNSUBSCRIBE change them: control_reply); a change

@@ -17,6 +17,7 @@ TEST(depth_record_reader, reads_a_spot_diff_event) {
     EXPECT_EQ(r.first_id, 157);
     EXPECT_EQ(r.last_id, 160);
     EXPECT_EQ(r.prev_last_id, -1);
+    EXPECT_EQ(r.event_ms, 1);  // E: the exports' timestamp of the rebuilt book
     ASSERT_EQ(r.bids.size(), 1u);
     EXPECT_EQ(r.bids[0].price, "0.0024");
     EXPECT_EQ(r.bids[0].qty, "10");

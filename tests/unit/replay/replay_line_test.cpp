@@ -83,3 +83,16 @@ TEST(replay_line, marker_frame_in_both_forms) {
     EXPECT_EQ(mdrec::replay::hole_marker(gap, true),
               R"({"e":"mdrec_gap","E":7,"event":"gap","reason":"queue_full"})");
 }
+
+TEST(replay_line, snapshot_line_gives_the_rest_body) {
+    const replay_line r = read_replay_line(
+        R"({"ts":9,"event":"snapshot","stream":"btcusdt@depth@100ms","data":{"lastUpdateId":1,"bids":[["1.0","2"]],"asks":[]}})");
+    EXPECT_EQ(r.what, replay_line::kind::snapshot);
+    EXPECT_EQ(r.ts, 9);
+    EXPECT_EQ(r.stream, "btcusdt@depth@100ms");
+    EXPECT_EQ(r.payload, R"({"lastUpdateId":1,"bids":[["1.0","2"]],"asks":[]})");
+    // A snapshot line of another shape is nothing the replay serves.
+    EXPECT_EQ(
+        read_replay_line(R"({"ts":9,"event":"snapshot","stream":"x@depth","request":1})").what,
+        replay_line::kind::other);
+}

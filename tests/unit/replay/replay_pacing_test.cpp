@@ -19,8 +19,11 @@ TEST(replay_pacing, max_is_always_now_and_restart_anchors_again) {
     EXPECT_EQ(fastest.due(1, t0), t0);
     EXPECT_EQ(fastest.due(9'000'000'000, t0 + 1ms), t0 + 1ms);
     replay_pacing paced(1);
+    EXPECT_FALSE(paced.anchored());
     paced.due(0, t0);
+    EXPECT_TRUE(paced.anchored());
     paced.restart();
+    EXPECT_FALSE(paced.anchored());
     EXPECT_EQ(paced.due(50'000'000'000, t0 + 2s), t0 + 2s);
     EXPECT_EQ(paced.due(50'500'000'000, t0 + 2s), t0 + 2500ms);
 }

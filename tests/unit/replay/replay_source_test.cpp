@@ -43,6 +43,8 @@ std::vector<std::string> drain(replay_source& source) {
         std::string text(l.stream);
         if (l.what == replay_line::kind::hole) {
             text.append(" hole ").append(l.reason);
+        } else if (l.what == replay_line::kind::snapshot) {
+            text.append(" snapshot ").append(l.payload);
         } else {
             text.append(" ").append(l.payload);
         }
@@ -95,6 +97,21 @@ TEST(replay_source, holes_where_data_may_be_missing_only) {
               (std::vector<std::string>{"a@t {\"n\":1}", "a@t {\"n\":2}",
                                         "a@t hole the recorder was stopped", "a@t {\"n\":3}",
                                         "a@t hole queue_full", "a@t {\"n\":4}"}));
+}
+
+TEST(replay_source, snapshots_of_every_stream_come_out_for_the_rest_endpoint) {
+    temp_dir dir;
+    const std::vector<std::string> files{
+        write_stream(
+            dir, "a@depth",
+            {data(1, "a@depth", 1),
+             R"({"ts":2,"event":"snapshot","stream":"a@depth","data":{"lastUpdateId":7}})"}),
+        write_stream(dir, "b@t", {data(3, "b@t", 1)}),
+    };
+    replay_source source(files, INT64_MIN, INT64_MAX);
+    source.streams() = {"b@t"};  // a@depth's frames are not the client's; its snapshot is
+    EXPECT_EQ(drain(source),
+              (std::vector<std::string>{"a@depth snapshot {\"lastUpdateId\":7}", "b@t {\"n\":1}"}));
 }
 
 }  // namespace
