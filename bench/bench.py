@@ -25,7 +25,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PEERS = os.path.join(ROOT, "bench", "peers")
 LATENCY_RE = re.compile(
     r"latency receive->write: p50 ([0-9.]+) ms, p99 ([0-9.]+) ms, max ([0-9.]+) ms over (\d+) lines")
-NULL_RE = re.compile(r"null-reader: (\d+) messages")
+NULL_RE = re.compile(r"(?:null|bare)-reader: (\d+) messages")
 
 
 def stream_names(count):
@@ -71,7 +71,7 @@ def available_recorders(args, build):
                 reason = "node is not installed"
             elif not os.path.isdir(os.path.join(PEERS, "node_modules", "ws")):
                 reason = "bench/peers/node_modules/ws is missing (cd bench/peers && npm ci)"
-        elif name not in ("null", "mdrec"):
+        elif name not in ("bare", "null", "mdrec"):
             sys.exit("unknown recorder %s" % name)
         out.append((name, reason))
     return out
@@ -105,6 +105,8 @@ def recorder_command(name, build, sc, port, out_dir, args):
     url = "ws://127.0.0.1:%d/stream?streams=%s" % (port, "/".join(names))
     if name == "null":
         return [os.path.join(build, "bench", "mdrec-null-reader"), "127.0.0.1", str(port)]
+    if name == "bare":
+        return [os.path.join(build, "bench", "mdrec-bare-reader"), "127.0.0.1", str(port)]
     if name == "mdrec":
         cmd = [os.path.join(build, "src", "mdrec"), "capture", "--endpoint",
                "ws://127.0.0.1:%d" % port, "--count", str(sc.count), "--out", out_dir,
@@ -201,7 +203,7 @@ def evaluate(name, build, sc, out_dir, blast_log, err_path, proc, rusage, ended,
         result.update({"p50_ms": float(m.group(1)), "p99_ms": float(m.group(2)),
                        "max_ms": float(m.group(3))})
     # Every recorder must have everything: the reader by its count, the others byte for byte.
-    if name == "null":
+    if name in ("bare", "null"):
         m = NULL_RE.search(stderr)
         got = int(m.group(1)) if m else 0
         result["check"] = "%d of %d read" % (got, sc.count)
@@ -258,7 +260,7 @@ def main():
     ap.add_argument("--seconds", type=int, default=10, help="length of each fixed-rate run")
     ap.add_argument("--short", action="store_true", help="CI mode: a few seconds in all")
     ap.add_argument("--only", default="full,rate20k,many", help="scenarios to run")
-    ap.add_argument("--recorders", default="null,mdrec,python,node")
+    ap.add_argument("--recorders", default="bare,null,mdrec,python,node")
     ap.add_argument("--python", default="/usr/bin/python3", help="interpreter of the Python peer")
     ap.add_argument("--work", help="scratch folder (default: a new one under $TMPDIR)")
     ap.add_argument("--keep", action="store_true", help="keep the recorded files")
