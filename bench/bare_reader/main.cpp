@@ -158,7 +158,8 @@ int main(int argc, char** argv) {
         }
         have += static_cast<std::size_t>(n);
     }
-    std::fprintf(stderr, "bare-reader: connection closed without a close frame after %llu messages\n",
+    std::fprintf(stderr,
+                 "bare-reader: connection closed without a close frame after %llu messages\n",
                  messages);
     return 1;
 }
