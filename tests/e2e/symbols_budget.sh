@@ -6,6 +6,7 @@
 #   an exchangeInfo that cannot be reached is said, and the capture goes on;
 # - 200 diff-depth streams connecting, then reconnecting, at once: the snapshots they all need
 #   are spread out and the simulator never counts more weight in a minute than mdrec's share.
+# - 500 answers are retried until every diff stream has its snapshot.
 source "$(dirname "$0")/lib.sh"
 
 # 1. capture: an unknown symbol is refused before anything connects.
@@ -114,3 +115,21 @@ taken=$(wc -l <"$work/snapshot_ts")
 close=$(awk 'NR > 15 && $1 - prev < 900000000 { n++ } { prev = $1 } END { print n + 0 }' "$work/snapshot_ts")
 ((close == 0)) || fail "$close snapshots less than 0.9 s after the one before, past the burst"
 pass "200 streams, reconnected at once: $taken snapshots, weight $weight, peak $peak a minute (share 300), no 429"
+
+# 5. 500 answers are retried: with every 2nd REST call failing, each diff stream still gets its
+#    snapshot, after a pause that grows with the failures in a row (1 s, then 2 s, ...).
+start_sim retry --rate 10 --rest-fail-every 2
+retry_streams=()
+for s in btcusdt ethusdt bnbusdt; do retry_streams+=(--stream "$s@depth@100ms"); done
+"$MDREC" capture --endpoint "ws://127.0.0.1:$port" "${retry_streams[@]}" --duration 8s \
+    --out "$work/retry" --stats-interval 0 >"$work/retry.summary" 2>"$work/retry.log" ||
+    fail "retry capture exited $?: $(tail -3 "$work/retry.log")"
+stop_sim
+retry_line=$(grep -m1 -o 'rest: .*' "$work/retry.err") || fail "no rest: line from the simulator"
+[[ $retry_line =~ 500s\ ([0-9]+) ]] && ((BASH_REMATCH[1] >= 2)) || fail "no 500 answers: $retry_line"
+grep -q 'HTTP 500' "$work/retry.log" || fail "the 500s were not logged"
+for s in btcusdt ethusdt bnbusdt; do
+    recorded_has "$work/retry/binance-spot" "$s@depth@100ms" '"event":"snapshot"' ||
+        fail "$s: no snapshot after the 500s: $(grep -m3 -i snapshot "$work/retry.log")"
+done
+pass "500s retried: every stream got its snapshot ($retry_line)"
