@@ -31,13 +31,7 @@ record() {
         2>>"$work/run.log" &
     rec=$!
     sims+=("$rec")
-    mport=
-    for _ in $(seq 100); do
-        mport=$(sed -nE 's|.*metrics: http://127\.0\.0\.1:([0-9]+)/metrics.*|\1|p' "$work/run.log" | tail -1)
-        [[ -n $mport ]] && return 0
-        sleep 0.1
-    done
-    fail "no metrics address in the log: $(tail -3 "$work/run.log")"
+    metrics_port "$work/run.log"
 }
 record
 

@@ -76,6 +76,18 @@ capture_case() {
     stop_sim
 }
 
+# metrics_port LOG: waits (at most 10 s) for `mdrec run --metrics-listen 127.0.0.1:0` to log its
+# metrics address in LOG and sets $mport to its port (the last one, if it was restarted).
+metrics_port() {
+    mport=
+    for _ in $(seq 100); do
+        mport=$(sed -nE 's|.*metrics: http://127\.0\.0\.1:([0-9]+)/metrics.*|\1|p' "$1" | tail -1)
+        [[ -n $mport ]] && return 0
+        sleep 0.1
+    done
+    fail "no metrics address in the log: $(tail -3 "$1")"
+}
+
 # closed_port: sets $port to a loopback port nothing listens on (a simulator's, just closed).
 closed_port() {
     start_sim closed

@@ -31,12 +31,7 @@ write_config "\"${streams[0]}\", \"${streams[1]}\""
 rec=$!
 sims+=("$rec")
 
-for _ in $(seq 100); do
-    mport=$(sed -nE 's|.*metrics: http://127\.0\.0\.1:([0-9]+)/metrics.*|\1|p' "$work/run.log")
-    [[ -n $mport ]] && break
-    sleep 0.1
-done
-[[ -n $mport ]] || fail "no metrics address in the log: $(head -5 "$work/run.log")"
+metrics_port "$work/run.log"
 base="http://127.0.0.1:$mport"
 
 # status URL: the HTTP status code only.

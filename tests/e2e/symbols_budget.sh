@@ -33,12 +33,7 @@ pass "capture refuses unknown symbols by name; !streams and --no-symbol-check pa
     --stream btcusdt@depth@100ms \
     --out "$work/run" --metrics-listen 127.0.0.1:0 --stats-interval 0 2>"$work/run.log" &
 rec=$!
-for _ in $(seq 100); do
-    mport=$(sed -nE 's|.*metrics: http://127\.0\.0\.1:([0-9]+)/metrics.*|\1|p' "$work/run.log")
-    [[ -n $mport ]] && break
-    sleep 0.1
-done
-[[ -n $mport ]] || fail "no metrics address in the log: $(head -5 "$work/run.log")"
+metrics_port "$work/run.log"
 grep -qE 'unknown symbol .*: foousdt@trade; recording the other 2 streams$' "$work/run.log" ||
     fail "run did not report the unknown symbol: $(head -5 "$work/run.log")"
 health=$(curl -s --max-time 5 "http://127.0.0.1:$mport/healthz")
