@@ -28,9 +28,16 @@ expect_error 2 'unknown symbols .*: foousdt@trade, barusdt@trade$' \
     fail "--no-symbol-check: $(cat "$work/unchecked.log")"
 pass "capture refuses unknown symbols by name; !streams and --no-symbol-check pass"
 
-# 2. run: the other streams are recorded, the unknown one reported at once.
-"$MDREC" run --endpoint "ws://127.0.0.1:$port" --stream btcusdt@trade --stream foousdt@trade \
-    --stream btcusdt@depth@100ms \
+# 2. run: the other streams are recorded, the unknown one reported at once; a reload checks the
+#    file's new streams against the list taken at start.
+write_config() {
+    cat >"$work/run.toml" <<TOML
+endpoint = "ws://127.0.0.1:$port"
+stream = [$1]
+TOML
+}
+write_config '"btcusdt@trade", "foousdt@trade"'
+"$MDREC" run --config "$work/run.toml" --stream btcusdt@depth@100ms \
     --out "$work/run" --metrics-listen 127.0.0.1:0 --stats-interval 0 2>"$work/run.log" &
 rec=$!
 metrics_port "$work/run.log"
@@ -53,11 +60,30 @@ grep -qE '^mdrec_stream_snapshot_age_seconds\{stream="btcusdt@depth@100ms"\} [0-
     fail "no snapshot age: $(grep snapshot "$work/metrics")"
 grep -q 'mdrec_stream_snapshot_age_seconds{stream="btcusdt@trade"}' "$work/metrics" &&
     fail "a snapshot age for a stream without snapshots"
+# SIGHUP: foousdt taken out of the file, bazusdt (unknown too) and ethusdt put in.
+write_config '"btcusdt@trade", "bazusdt@trade", "ethusdt@trade"'
+kill -HUP "$rec"
+for _ in $(seq 100); do grep -q 'SIGHUP: unknown symbol' "$work/run.log" && break; sleep 0.1; done
+grep -qE 'SIGHUP: unknown symbol .*: bazusdt@trade; not recorded$' "$work/run.log" ||
+    fail "the reload did not report bazusdt: $(grep SIGHUP "$work/run.log")"
+for _ in $(seq 100); do
+    health=$(curl -s --max-time 5 "http://127.0.0.1:$mport/healthz")
+    grep -qF '"bazusdt@trade: unknown symbol' <<<"$health" && break
+    sleep 0.1
+done
+grep -qF '"bazusdt@trade: unknown symbol' <<<"$health" || fail "/healthz after the reload: $health"
+grep -qF 'foousdt' <<<"$health" && fail "foousdt still reported after it left the file: $health"
+for _ in $(seq 100); do
+    recorded_has "$work/run/binance-spot" ethusdt@trade '"data"' && break
+    sleep 0.1
+done
+recorded_has "$work/run/binance-spot" ethusdt@trade '"data"' || fail "ethusdt@trade not recorded after the reload"
 kill -TERM "$rec"
 wait "$rec" || fail "run exited $?: $(tail -3 "$work/run.log")"
 recorded_has "$work/run/binance-spot" btcusdt@trade '"data"' || fail "btcusdt@trade not recorded"
-[[ ! -e $work/run/binance-spot/foousdt@trade ]] || fail "a folder for the unknown stream"
-pass "run: reported in the log, /healthz and /metrics at once; the others recorded, snapshot age"
+[[ ! -e $work/run/binance-spot/foousdt@trade && ! -e $work/run/binance-spot/bazusdt@trade ]] ||
+    fail "a folder for an unknown stream"
+pass "run: reported in the log, /healthz and /metrics at once and at a reload; the others recorded, snapshot age"
 stop_sim
 
 # 3. exchangeInfo out of reach: said, and the capture goes on.
