@@ -11,6 +11,7 @@ packages=(
     g++ cmake ninja-build pkg-config git ca-certificates openssl jq
     libboost1.81-dev libssl-dev libsimdjson-dev libspdlog-dev libcli11-dev libexpected-dev
     libgtest-dev libgmock-dev libzstd-dev zstd zlib1g-dev
+    libnats-dev nats-server  # publish and store: NATS JetStream (issue 14)
     python3-pandas python3-numpy  # e2e_export: the exports read back as researchers read them
     curl python3 python3-yaml systemd prometheus clang-format  # check_format, check_contrib
     libbenchmark-dev python3-websockets python3-uvloop  # bench/: micro-benchmarks, Python peer
