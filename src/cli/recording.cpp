@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 #include <thread>
 
@@ -23,6 +24,7 @@
 #include "mdrec/ingest/ingest_engine.hpp"
 #include "mdrec/ops/log_setup.hpp"
 #include "mdrec/ops/ops_service.hpp"
+#include "mdrec/publish/jetstream_publisher.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
 #include "mdrec/writer/crash_recovery.hpp"
 #include "mdrec/writer/data_lock.hpp"
@@ -101,7 +103,7 @@ struct data_folder {
 // marks an unclean stop and what the previous run's shutdown deadline lost.
 data_folder lock_and_recover(const recording_plan& plan, queue::spsc_ring& ring) {
     data_folder folder;
-    if (plan.out == "-") return folder;
+    if (plan.out == "-" || plan.out == "none") return folder;
     // One recorder per venue folder: a spot and a USD-M recorder share one --out. Recovery below
     // touches only this venue's folder, under its lock.
     const std::string venue_dir = data_layout::venue_folder(plan.out, plan.writer.venue);
@@ -274,6 +276,24 @@ void drain(ingest::ingest_engine& engine, writer::jsonl_writer& writer, queue::s
         static_cast<double>(latency.max()) / 1e6, latency.count());
 }
 
+void start_publishing(publish::jetstream_publisher* publisher) {
+    if (publisher == nullptr) return;
+    if (auto ok = publisher->start(); !ok) throw startup_error(ok.error().message, 2);
+}
+
+// After the writer's drain: every line has been handed over; wait (bounded) for JetStream to
+// acknowledge them and say what it did.
+void finish_publishing(publish::jetstream_publisher* publisher) {
+    if (publisher == nullptr) return;
+    publisher->finish();
+    const auto& s = publisher->stats();
+    spdlog::info(
+        "published {} lines to JetStream at {}: {} stored, {} already there (another "
+        "recorder's), {} sent again, {} not kept (backlog full), {} unacknowledged",
+        s.queued.load(), publisher->where(), s.acked.load() - s.duplicates.load(),
+        s.duplicates.load(), s.resent.load(), s.dropped.load(), s.unpublished.load());
+}
+
 recording_summary summarize(const recording_plan& plan, const ingest::ingest_engine& engine,
                             const writer::jsonl_writer& writer, const result<std::string>& outcome,
                             steady::time_point started) {
@@ -343,11 +363,22 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     // 2. Allocate the queue and make sure the output folder takes files.
     held_signals signals;
     queue::spsc_ring ring(plan.queue_bytes);
-    writer::jsonl_writer writer(plan.writer, ring, plan.streams);
+    //    --publish: the writer hands every batch to the publisher once its files have it.
+    std::unique_ptr<publish::jetstream_publisher> publisher;
+    if (plan.publish) {
+        publisher = std::make_unique<publish::jetstream_publisher>(*plan.publish, plan.streams);
+    }
+    writer::discard_file_io no_files;
+    writer::jsonl_writer writer(
+        plan.writer, ring, plan.streams,
+        plan.out == "none" ? static_cast<writer::file_io&>(no_files) : writer::posix_files(),
+        publisher.get());
     prepare_output(writer);
 
     // 3. Take the venue folder (one recorder per venue) and repair what a crash left.
     data_folder folder = lock_and_recover(plan, ring);
+    //    Reach NATS (or go on without it) and check the JetStream stream.
+    start_publishing(publisher.get());
 
     // 4. Set up TLS and the connections (a bad --ca-file fails here); SIGHUP re-reads the file.
     ingest::ingest_engine engine(plan.ingest, plan.streams, ring);
@@ -365,10 +396,11 @@ recording_summary record(const recording_options& options, bool fail_fast) {
                                   &engine.per_stream(),
                                   &writer.stats(),
                                   &ring,
-                                  plan.out == "-" ? std::string() : plan.out,
+                                  plan.out == "-" || plan.out == "none" ? std::string() : plan.out,
                                   realtime_ns(),
                                   &writer.latency(),
-                                  &symbols.unknown};
+                                  &symbols.unknown,
+                                  publisher ? &publisher->stats() : nullptr};
     ops::ops_service ops(std::move(ops_config), view, &engine.io());
     const auto started = steady::now();
     writer.start();
@@ -381,6 +413,7 @@ recording_summary record(const recording_options& options, bool fail_fast) {
     //    engine's io_context, which it probes). Then write out the queue.
     ops.stop();
     drain(engine, writer, ring, plan, folder);
+    finish_publishing(publisher.get());
 
     // 8. Report.
     return summarize(plan, engine, writer, outcome, started);

@@ -73,6 +73,54 @@ const CLI::Validator listen_check(
     },
     "");
 
+// --publish and what goes with it: one block, as they appear together in --help.
+void add_publish_options(CLI::App& command, recording_options& o) {
+    command
+        .add_option("--publish", o.publish,
+                    "Also publish every line to NATS JetStream (subject "
+                    "<prefix>.<venue>.<stream>): nats://HOST:PORT[,nats://HOST2:PORT2...], "
+                    "token or user:password in the URL, tls:// for TLS")
+        ->type_name("URLS");
+    command
+        .add_option("--publish-stream", o.publish_stream,
+                    "JetStream stream to publish into; created when absent")
+        ->capture_default_str()
+        ->type_name("NAME");
+    command.add_option("--publish-prefix", o.publish_prefix, "First token of the subjects")
+        ->capture_default_str()
+        ->type_name("PREFIX");
+    command
+        .add_option("--publish-replicas", o.publish_replicas,
+                    "Replicas of the stream when it is created (3 on a three-node cluster)")
+        ->capture_default_str()
+        ->type_name("N");
+    command
+        .add_option("--publish-dedup-window", o.publish_dedup_window,
+                    "JetStream's duplicate window: a line published again within it (by "
+                    "another recorder, or after an outage) is stored once")
+        ->check(duration_check)
+        ->capture_default_str()
+        ->type_name("DURATION");
+    command
+        .add_option("--publish-backlog", o.publish_backlog,
+                    "Most bytes kept for JetStream while it is away or slow; past it lines are "
+                    "not published (counted, and marked by gap lines when it returns)")
+        ->transform(CLI::AsSizeValue(false))
+        ->default_str("256MiB")
+        ->type_name("BYTES");
+    command
+        .add_option("--instance", o.instance,
+                    "This recorder's name in published lines and in the merged record "
+                    "(default: the host name)")
+        ->type_name("NAME");
+    command.add_option("--nats-creds", o.nats_creds, "NATS credentials file (.creds)")
+        ->type_name("FILE");
+    command
+        .add_option("--nats-ca-file", o.nats_ca_file,
+                    "CA certificates (PEM) that signed the NATS servers' certificates")
+        ->type_name("FILE");
+}
+
 }  // namespace
 
 // A flat table, one option per statement with its help text: long, but splitting it would only
@@ -144,7 +192,7 @@ void add_recording_options(CLI::App& command, recording_options& o) {
     command
         .add_option("--out", o.out,
                     "Data folder: files go to OUT/<venue>/<stream>/<YYYY-MM-DD>/<HH>.jsonl; "
-                    "'-' writes JSONL to standard output")
+                    "'-' writes JSONL to standard output; 'none' writes no files (with --publish)")
         ->capture_default_str()
         ->type_name("DIR");
     command
@@ -283,6 +331,7 @@ void add_recording_options(CLI::App& command, recording_options& o) {
         ->check(duration_check)
         ->type_name("DURATION")
         ->capture_default_str();
+    add_publish_options(command, o);
 }
 
 config_value config_value_of(std::string_view key) {
@@ -299,6 +348,8 @@ config_value config_value_of(std::string_view key) {
         {"no-symbol-check", config_value::boolean},
         {"snapshot-depth", config_value::integer},
         {"rest-weight-percent", config_value::integer},
+        {"publish-replicas", config_value::integer},
+        {"publish-backlog", config_value::size},
     };
     for (const auto& [name, kind] : kinds) {
         if (name == key) return kind;

@@ -2,6 +2,8 @@
 // nothing here knows a Binance limit; the order of the checks is the order errors are reported.
 #include "mdrec/cli/recording_plan.hpp"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <utility>
 
@@ -12,6 +14,7 @@
 #include "mdrec/ingest/read_gate.hpp"
 #include "mdrec/ingest/rest_client.hpp"
 #include "mdrec/ingest/stream_kinds.hpp"
+#include "mdrec/nats/nats_settings.hpp"
 #include "mdrec/ops/metrics_server.hpp"
 
 namespace mdrec::cli {
@@ -133,6 +136,70 @@ result<void> plan_ops(const recording_options& o, recording_plan& plan) {
     return {};
 }
 
+std::string host_name() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "mdrec";
+    return name;
+}
+
+// --publish and its companions; nothing when --publish is not given (then --out none would keep
+// nothing, and is refused).
+result<void> plan_publish(const recording_options& o, recording_plan& plan) {
+    if (o.publish.empty()) {
+        if (o.out == "none") {
+            return fail(
+                "--out none keeps nothing without --publish; give a data folder, or "
+                "--publish nats://HOST:PORT");
+        }
+        return {};
+    }
+    publish::publish_config c;
+    MDREC_TRY_ASSIGN(c.nats.servers, nats::parse_server_list(o.publish));
+    c.nats.creds_file = o.nats_creds;
+    c.nats.ca_file = o.nats_ca_file;
+    c.recorder = o.instance.empty() ? host_name() : o.instance;
+    c.nats.client_name = "mdrec " + c.recorder;
+    c.venue = o.venue;
+    c.stream.name = o.publish_stream;
+    c.stream.subject_prefix = o.publish_prefix;
+    if (o.publish_replicas < 1 || o.publish_replicas > 5) {
+        return fail("--publish-replicas " + std::to_string(o.publish_replicas) +
+                    ": JetStream keeps 1 to 5 replicas of a stream");
+    }
+    c.stream.replicas = static_cast<int>(o.publish_replicas);
+    MDREC_TRY_ASSIGN(auto window, duration_of(o.publish_dedup_window));
+    c.stream.duplicate_window = std::chrono::duration_cast<std::chrono::milliseconds>(window);
+    if (c.stream.duplicate_window < std::chrono::seconds(1)) {
+        return fail("--publish-dedup-window " + o.publish_dedup_window +
+                    ": too short; JetStream would store a line published again twice");
+    }
+    c.backlog_bytes = o.publish_backlog;
+    c.shutdown_timeout =
+        std::chrono::duration_cast<std::chrono::milliseconds>(plan.writer.shutdown_timeout);
+    // Subject tokens: a '.' would split the stream's name, '*' and '>' are wildcards.
+    const auto bad_token = [](std::string_view token) {
+        return token.empty() || token.find_first_of(".*> \t") != std::string_view::npos;
+    };
+    const std::string& prefix = c.stream.subject_prefix;
+    if (prefix.empty() || prefix.front() == '.' || prefix.back() == '.' ||
+        prefix.find_first_of("*> \t") != std::string::npos) {
+        return fail("--publish-prefix " + quote(prefix) +
+                    ": not a subject prefix (tokens joined by '.', no spaces, '*' or '>')");
+    }
+    if (bad_token(c.recorder)) {
+        return fail("--instance " + quote(c.recorder) +
+                    ": a name without '.', '*', '>' or spaces is needed in subjects and ids");
+    }
+    for (const auto& stream : o.streams) {
+        if (bad_token(stream)) {
+            return fail("stream " + quote(stream) +
+                        " cannot be a NATS subject token ('.', '*', '>' or spaces)");
+        }
+    }
+    plan.publish = std::move(c);
+    return {};
+}
+
 }  // namespace
 
 result<recording_plan> make_plan(const recording_options& options, plan_use use) {
@@ -143,6 +210,7 @@ result<recording_plan> make_plan(const recording_options& options, plan_use use)
     MDREC_TRY(plan_ingest(options, use, plan));
     MDREC_TRY(plan_writer(options, plan));
     MDREC_TRY(plan_ops(options, plan));
+    MDREC_TRY(plan_publish(options, plan));
     // A message must fit one of the queue's blocks (an eighth of it): below 64 KiB the largest
     // messages would not fit, and a tiny queue (--queue-size 10) recorded nothing and exited 0.
     constexpr std::uint64_t min_queue_bytes = 64 * 1024;
@@ -154,7 +222,10 @@ result<recording_plan> make_plan(const recording_options& options, plan_use use)
     plan.queue_bytes = options.queue_bytes;
     plan.out = options.out;
     plan.destination = options.out == "-" ? "standard output"
-                                          : data_layout::venue_folder(options.out, options.venue);
+                       : options.out == "none"
+                           ? "no files"
+                           : data_layout::venue_folder(options.out, options.venue);
+    if (plan.publish) plan.destination += " and JetStream " + plan.publish->stream.name;
     plan.config_file = options.config_file;
     plan.shutdown_timeout_text = options.shutdown_timeout;
     return plan;

@@ -61,6 +61,36 @@ std::string label(std::string_view name, std::string_view value) {
 
 // A flat table, one add(...) per metric family in the order they are exported: long, but
 // splitting it would only scatter the list a new counter is added to.
+namespace {
+
+// --publish: what reached JetStream, what waits for it, what it never got.
+void add_publish_metrics(metrics_snapshot& m, const publish::publish_stats& p) {
+    using type = metric_type;
+    m.add("mdrec_publish_lines_total", type::counter, "Lines handed to the JetStream publisher",
+          load(p.queued));
+    m.add("mdrec_publish_acked_total", type::counter,
+          "Lines JetStream acknowledged, by whether it already had them (another recorder's)",
+          {{"", label("stored", "new"),
+            static_cast<double>(p.acked.load(std::memory_order_relaxed) -
+                                p.duplicates.load(std::memory_order_relaxed))},
+           {"", label("stored", "duplicate"), load(p.duplicates)}});
+    m.add("mdrec_publish_resent_total", type::counter,
+          "Lines published again after an error, a timeout or a reconnect", load(p.resent));
+    m.add("mdrec_publish_dropped_total", type::counter,
+          "Lines not published because the backlog was full (marked by gap lines)",
+          load(p.dropped));
+    m.add("mdrec_publish_backlog_bytes", type::gauge,
+          "Bytes waiting for JetStream or for its acknowledgement", load(p.backlog_bytes));
+    m.add("mdrec_publish_backlog_lines", type::gauge,
+          "Lines waiting for JetStream or for its acknowledgement", load(p.backlog_lines));
+    m.add("mdrec_publish_connected", type::gauge, "1 while the NATS connection is up",
+          p.connected.load(std::memory_order_relaxed) ? 1.0 : 0.0);
+    m.add("mdrec_publish_disconnects_total", type::counter, "NATS connections lost",
+          load(p.disconnects));
+}
+
+}  // namespace
+
 metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns) {
     using type = metric_type;
     metrics_snapshot m;
@@ -210,6 +240,8 @@ metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns)
           load(in.snapshots_failed));
     m.add("mdrec_snapshots_waiting", type::gauge, "Diff-depth streams waiting for a snapshot",
           load(in.snapshots_waiting));
+
+    if (view.publish != nullptr) add_publish_metrics(m, *view.publish);
 
     // Queue between the threads.
     m.add("mdrec_queue_used_bytes", type::gauge, "Bytes queued between network and disk",

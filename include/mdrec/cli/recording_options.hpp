@@ -48,6 +48,17 @@ struct recording_options {
     bool no_metrics = false;
     std::string stale_after = "auto";  // auto: the silence watchdog's verdict only
     std::string ready_timeout = "30s";
+    // Publishing to NATS JetStream (publish/): every line, beside the files or instead of them
+    // (--out none).
+    std::string publish;  // nats://HOST:PORT[,nats://...]; empty: off
+    std::string publish_stream = "MDREC";
+    std::string publish_prefix = "mdrec";
+    unsigned publish_replicas = 1;
+    std::string publish_dedup_window = "10m";
+    std::uint64_t publish_backlog = std::uint64_t{256} << 20;
+    std::string instance;  // empty: the host name
+    std::string nats_creds;
+    std::string nats_ca_file;
 };
 
 // Declares every recording option on `command`, bound to `options`, each with its --help text.

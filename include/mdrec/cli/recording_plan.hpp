@@ -14,6 +14,7 @@
 #include "mdrec/ingest/ingest_engine.hpp"
 #include "mdrec/ingest/venue_profile.hpp"
 #include "mdrec/ops/ops_service.hpp"
+#include "mdrec/publish/jetstream_publisher.hpp"
 #include "mdrec/writer/jsonl_writer.hpp"
 
 namespace mdrec::cli {
@@ -26,7 +27,8 @@ struct recording_plan {
     writer::writer_config writer{};
     ops::ops_config ops{};  // without the terminal status sink, which only start-up can find
     std::uint64_t queue_bytes = 0;
-    std::string out{};                    // --out: "-" is standard output, else the data folder
+    std::string out{};  // --out: "-" is standard output, "none" no files, else the data folder
+    std::optional<publish::publish_config> publish{};  // --publish
     std::string destination{};            // "<out>/<venue>" or "standard output", for the logs
     std::string config_file{};            // empty: no SIGHUP reload
     std::string shutdown_timeout_text{};  // --shutdown-timeout as written, for the log

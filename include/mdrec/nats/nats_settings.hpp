@@ -14,8 +14,8 @@ namespace mdrec::nats {
 struct nats_settings {
     std::vector<std::string> servers;  // nats://[token@|user:password@]host:port or tls://...
     std::string creds_file;            // --nats-creds: a NATS .creds file (JWT + nkey seed)
-    std::string ca_file;               // --nats-ca-file: the CA that signed the servers' certificates
-    std::string client_name;           // shown by the server (`nats-server` /connz): the instance
+    std::string ca_file;      // --nats-ca-file: the CA that signed the servers' certificates
+    std::string client_name;  // shown by the server (`nats-server` /connz): the instance
 };
 
 // Splits "nats://a:4222,nats://b:4222" into URLs, each checked (scheme nats:// or tls://, a host,

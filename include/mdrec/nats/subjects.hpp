@@ -1,9 +1,10 @@
 // Where a recorded line goes on NATS and what travels with it. One place, shared by the
 // publisher and `mdrec store`.
-//   data and event lines: <prefix>.<venue>.<stream>     e.g. mdrec.binance-spot.btcusdt@depth20@100ms
-//   reject lines:         <prefix>.<venue>._rejects
+//   data and event lines: <prefix>.<venue>.<stream>     e.g.
+//   mdrec.binance-spot.btcusdt@depth20@100ms reject lines:         <prefix>.<venue>._rejects
 //   control lines:        <prefix>.<venue>._control
-//   heartbeats:           <prefix>.<venue>._heartbeat  {"ts":<ns>,"event":"heartbeat","recorder":"<name>"}
+//   heartbeats:           <prefix>.<venue>._heartbeat
+//   {"ts":<ns>,"event":"heartbeat","recorder":"<name>"}
 // The payload is the line exactly as the recorder's file has it, without its '\n'.
 #pragma once
 

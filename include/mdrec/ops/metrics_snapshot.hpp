@@ -11,6 +11,7 @@
 
 #include "mdrec/common/stream_table.hpp"
 #include "mdrec/ingest/ingest_stats.hpp"
+#include "mdrec/publish/publish_stats.hpp"
 #include "mdrec/queue/spsc_ring.hpp"
 #include "mdrec/writer/latency_histogram.hpp"
 #include "mdrec/writer/writer_stats.hpp"
@@ -30,6 +31,8 @@ struct recorder_view {
     const writer::latency_histogram* latency = nullptr;  // receive -> write (null: none)
     // Streams not recorded because the venue does not list their symbol (null: not checked).
     const ingest::unknown_symbol_streams* unknown = nullptr;
+    // --publish: the JetStream publisher's counters (null: not publishing).
+    const publish::publish_stats* publish = nullptr;
 };
 
 enum class metric_type { counter, gauge, summary };

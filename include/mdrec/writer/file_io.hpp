@@ -45,6 +45,24 @@ class posix_file_io : public file_io {
     int close(int fd) override;
 };
 
+// Keeps nothing and never fails: `--out none`, where the lines only go to the batch consumer
+// (a JetStream publisher). Descriptors are made up; sizes stay 0.
+class discard_file_io : public file_io {
+  public:
+    int make_dirs(const std::string&) override { return 0; }
+    int try_create(const std::string&) override { return 0; }
+    int open_append(const std::string&) override { return ++last_fd_; }
+    off_t size(int) override { return 0; }
+    ssize_t writev(int, const iovec* iov, int count) override;
+    int ftruncate(int, off_t) override { return 0; }
+    int fdatasync(int) override { return 0; }
+    int sync_dir(const std::string&) override { return 0; }
+    int close(int) override { return 0; }
+
+  private:
+    int last_fd_ = 1000;
+};
+
 // The process-wide posix_file_io.
 file_io& posix_files();
 

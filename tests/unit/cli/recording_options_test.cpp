@@ -41,7 +41,7 @@ TEST(recording_options, config_kinds_match_the_declarations) {
             EXPECT_TRUE(accepts(key, "64MiB")) << key;
         }
     }
-    EXPECT_EQ(checked, 31);
+    EXPECT_EQ(checked, 40);
 }
 
 TEST(recording_options, unknown_and_text_keys_are_strings) {
