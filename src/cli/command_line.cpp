@@ -32,6 +32,7 @@ struct command_line {
     book_options book_opts;
     export_options export_opts;
     replay_options replay_opts;
+    store_options store_opts;
     std::string config_path;
     std::vector<std::string> file_streams;  // the config file's, before the command line's
     CLI::App* capture = nullptr;
@@ -42,6 +43,7 @@ struct command_line {
     CLI::App* book = nullptr;
     CLI::App* export_cmd = nullptr;
     CLI::App* replay = nullptr;
+    CLI::App* store = nullptr;
 
     command_line();
 };
@@ -91,6 +93,11 @@ command_line::command_line() {
         "Serve a recording as a Binance WebSocket server, paced by its receive times, with its "
         "REST depth snapshots on /api/v3/depth (/fapi/v1/depth)");
     add_replay_options(*replay, replay_opts);
+    store = app.add_subcommand(
+        "store",
+        "Read the recorders' NATS JetStream stream into one data folder (the recorder's "
+        "layout), each message once, holes marked");
+    add_store_options(*store, store_opts);
 }
 
 // The command word: the first argument that is not an option (the top level has only
@@ -138,7 +145,7 @@ std::optional<int> load_run_config(command_line& cl, int argc, char** argv) {
     const std::string command = command_word(argc, argv);
     const bool known = command == "capture" || command == "consolidate" || command == "verify" ||
                        command == "cat" || command == "book" || command == "export" ||
-                       command == "replay";
+                       command == "replay" || command == "store";
     if (known) {
         // A one-off capture with a service's file would also take its metrics address and data
         // folder: refused, saying why, rather than half applied.
@@ -172,7 +179,7 @@ void merge_run_streams(command_line& cl) {
 // before it.
 std::string no_command_line(const command_line& cl, int argc, char** argv) {
     const std::string commands =
-        "commands: capture, run, consolidate, verify, cat, book, export, replay";
+        "commands: capture, run, consolidate, verify, cat, book, export, replay, store";
     if (argc < 2 || argv[1][0] == '\0') return "no command given (" + commands + "; mdrec --help)";
     const std::string first = argv[1];
     if (first[0] != '-') {
@@ -224,6 +231,7 @@ int dispatch(const command_line& cl) {
         if (*cl.book) return book_command(cl.book_opts);
         if (*cl.export_cmd) return export_command(cl.export_opts);
         if (*cl.replay) return replay_command(cl.replay_opts);
+        if (*cl.store) return store_command(cl.store_opts);
     } catch (const startup_error& e) {
         std::fprintf(stderr, "mdrec: %s\n", e.what());
         return e.exit_code();

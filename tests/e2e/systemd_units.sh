@@ -36,6 +36,11 @@ for key in Type=notify WatchdogSec= Restart=on-failure DynamicUser=yes StateDire
     done
 done
 grep -qx 'User=mdrec' "$units/mdrec@.service" || fail "mdrec@.service: instances must share the user mdrec"
+# mdrec store: its servers and data folder from /etc/mdrec/store.env.
+grep -qx 'ExecStart=.*/mdrec store --nats ${MDREC_STORE_NATS} --out ${MDREC_DATA_DIR} $MDREC_STORE_ARGS' \
+    "$units/mdrec-store.service" || fail "mdrec-store.service ExecStart: $(grep ExecStart "$units/mdrec-store.service")"
+grep -qx 'EnvironmentFile=-/etc/mdrec/store.env' "$units/mdrec-store.service" ||
+    fail "mdrec-store.service reads no configuration file"
 
 # A template is verified as an instance of it (mdrec@spot.service, a link to mdrec@.service).
 ln -s mdrec@.service "$units/mdrec@spot.service"
@@ -47,7 +52,7 @@ for unit in "$units"/*.service "$units"/*.timer; do
     pass "systemd-analyze verify $(basename "$unit"): clean"
 done
 
-for unit in mdrec.service mdrec@spot.service; do
+for unit in mdrec.service mdrec@spot.service mdrec-store.service; do
     systemd-analyze security --offline=true --threshold=20 "$units/$unit" >"$work/security.out" 2>&1 ||
         fail "$unit: security rating above 2.0: $(tail -3 "$work/security.out")"
     level=$(sed -nE "s/.*Overall exposure level for $unit: ([0-9.]+) .*/\1/p" "$work/security.out")

@@ -5,6 +5,7 @@
 #include "mdrec/cli/export_options.hpp"
 #include "mdrec/cli/recording_options.hpp"
 #include "mdrec/cli/replay_options.hpp"
+#include "mdrec/cli/store_options.hpp"
 
 namespace mdrec::cli {
 
@@ -35,5 +36,9 @@ int book_command(const book_options& options);
 int export_command(const export_options& options);
 // `mdrec replay`: serves a recording as a Binance WebSocket server until SIGINT/SIGTERM; 0.
 int replay_command(const replay_options& options);
+// `mdrec store`: reads the recorders' JetStream stream into one data folder, each message once
+// across its own crashes, until --duration or SIGTERM/SIGINT; 0 after a clean stop, 1 if its
+// last lines could not be made durable.
+int store_command(const store_options& options);
 
 }  // namespace mdrec::cli
