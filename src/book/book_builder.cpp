@@ -126,7 +126,10 @@ void book_builder::on_snapshot(const depth_record& record, book_sink& sink) {
 
 void book_builder::on_event(const depth_record& record, book_sink& sink) {
     // Every event after which the stream's diffs may not continue the book; `clock` and
-    // `rotated` (a proven handover: nothing missing) do not.
+    // `rotated` (a proven handover: nothing missing) do not. In mdrec store's merged record an
+    // event naming its recorder concerns that recorder only (another delivered meanwhile): the
+    // merged record's own holes are its unnamed gap lines.
+    if (!record.recorder.empty()) return;
     invalid_reason reason;
     if (record.event == "disconnected") {
         reason = invalid_reason::disconnected;

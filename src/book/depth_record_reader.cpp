@@ -98,6 +98,7 @@ void depth_record_reader::read(std::string_view line, depth_record& out) {
     out.stream = {};
     out.event = {};
     out.reason = {};
+    out.recorder = {};
     out.first_id = out.last_id = out.prev_last_id = out.event_ms = -1;
     out.bids.clear();
     out.asks.clear();
@@ -126,6 +127,7 @@ void depth_record_reader::read(std::string_view line, depth_record& out) {
         }
         out.kind = record_kind::event;
         if (obj["reason"].get_string().get(out.reason) != simdjson::SUCCESS) out.reason = {};
+        if (obj["recorder"].get_string().get(out.recorder) != simdjson::SUCCESS) out.recorder = {};
         return;
     }
     out.kind = record_kind::other;

@@ -71,6 +71,13 @@ store::store_config make_config(const store_options& o) {
     c.consumer.filter = o.filter.empty() ? o.prefix + ".>" : o.filter;
     if (!o.duration.empty()) c.duration = duration_flag("--duration", o.duration);
     c.fsync_interval = duration_flag("--fsync-interval", o.fsync_interval);
+    const auto window = parse_duration(o.reorder_window);
+    if (!window || window->count() < 0) {
+        throw startup_error(
+            "--reorder-window " + quote(o.reorder_window) +
+            ": a duration, e.g. 5s, or 0 to write messages as JetStream stored them");
+    }
+    c.reorder_window = *window;
     return c;
 }
 

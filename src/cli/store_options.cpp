@@ -42,6 +42,12 @@ void add_store_options(CLI::App& command, store_options& o) {
                     "How often lines are written, fdatasync'ed and their messages acknowledged")
         ->capture_default_str()
         ->type_name("DURATION");
+    command
+        .add_option("--reorder-window", o.reorder_window,
+                    "How long each message is held to be put back in its stream's order when "
+                    "JetStream stored it after a newer one (0: as stored)")
+        ->capture_default_str()
+        ->type_name("DURATION");
     command.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
         ->capture_default_str()
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))

@@ -128,6 +128,9 @@ result<void> line_router::finish_stream(const std::string& name, stream_state& s
 result<void> line_router::on_event(element doc, std::string_view event, std::string_view stream,
                                    stream_state& s, std::int64_t ts, bool in_range) {
     if (event == "snapshot") return in_range ? on_data(doc, true, s, ts) : result<void>{};
+    // mdrec store's merged record names the recorder on events that concern it alone (another
+    // recorder delivered meanwhile): not a hole. Its own holes are unnamed gap lines.
+    if (doc["recorder"].error() != simdjson::NO_SUCH_FIELD) return {};
     std::string_view reason;
     if (doc["reason"].get_string().get(reason) != simdjson::SUCCESS) reason = {};
     const std::string what =

@@ -2,6 +2,8 @@
 #include "mdrec/nats/nats_link.hpp"
 
 #include <algorithm>
+#include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "mdrec/common/sys_error.hpp"
@@ -9,6 +11,12 @@
 namespace mdrec::nats {
 
 namespace {
+
+// The links whose callbacks may still run, by id. The lock is held while a callback runs, so a
+// destructor that took its link out waits for one in progress and no later one finds it.
+std::mutex live_mutex;
+std::unordered_map<std::uintptr_t, nats_link*> live_links;
+std::uintptr_t last_id = 0;
 
 // Backoff between rounds over the server list: 100 ms doubling to 5 s. The first rounds are
 // quick because a cluster node that restarts is back within a second or two; the cap keeps a
@@ -37,6 +45,12 @@ result<std::unique_ptr<nats_link>> nats_link::connect(const nats_settings& setti
                                                       bool wait_for_first, callbacks events) {
     std::unique_ptr<nats_link> link(new nats_link());
     link->events_ = std::move(events);
+    {
+        const std::lock_guard lock(live_mutex);
+        link->id_ = ++last_id;
+        live_links.emplace(link->id_, link.get());
+    }
+    void* const closure = reinterpret_cast<void*>(link->id_);
     link->where_ = redact_urls(settings.servers);
     const auto check = [&](natsStatus status, const char* what) -> result<void> {
         if (status == NATS_OK) return {};
@@ -68,13 +82,13 @@ result<std::unique_ptr<nats_link>> nats_link::connect(const nats_settings& setti
         check(natsOptions_SetCustomReconnectDelay(opts, reconnect_delay, nullptr), "backoff"));
     MDREC_TRY(check(natsOptions_SetPingInterval(opts, 2000), "ping interval"));
     MDREC_TRY(check(natsOptions_SetMaxPingsOut(opts, 2), "pings"));
-    MDREC_TRY(check(natsOptions_SetDisconnectedCB(opts, &nats_link::on_disconnected, link.get()),
+    MDREC_TRY(check(natsOptions_SetDisconnectedCB(opts, &nats_link::on_disconnected, closure),
                     "callbacks"));
-    MDREC_TRY(check(natsOptions_SetReconnectedCB(opts, &nats_link::on_reconnected, link.get()),
+    MDREC_TRY(check(natsOptions_SetReconnectedCB(opts, &nats_link::on_reconnected, closure),
                     "callbacks"));
     if (!wait_for_first) {
         MDREC_TRY(check(
-            natsOptions_SetRetryOnFailedConnect(opts, true, &nats_link::on_connected, link.get()),
+            natsOptions_SetRetryOnFailedConnect(opts, true, &nats_link::on_connected, closure),
             "retry"));
     }
     const natsStatus status = natsConnection_Connect(&link->conn_, opts);
@@ -93,6 +107,10 @@ result<std::unique_ptr<nats_link>> nats_link::connect(const nats_settings& setti
 }
 
 nats_link::~nats_link() {
+    {
+        const std::lock_guard lock(live_mutex);
+        live_links.erase(id_);
+    }
     if (js_ != nullptr) jsCtx_Destroy(js_);
     if (conn_ != nullptr) {
         natsConnection_Close(conn_);
@@ -105,20 +123,20 @@ bool nats_link::connected() const noexcept {
     return conn_ != nullptr && natsConnection_Status(conn_) == NATS_CONN_STATUS_CONNECTED;
 }
 
-void nats_link::on_disconnected(natsConnection*, void* self) {
-    auto* link = static_cast<nats_link*>(self);
-    if (link->events_.disconnected) link->events_.disconnected();
+void nats_link::notify(void* closure, bool lost) {
+    const std::lock_guard lock(live_mutex);
+    const auto found = live_links.find(reinterpret_cast<std::uintptr_t>(closure));
+    if (found == live_links.end()) return;  // closed and destroyed: nobody to tell
+    const callbacks& events = found->second->events_;
+    if (lost && events.disconnected) events.disconnected();
+    if (!lost && events.reconnected) events.reconnected();
 }
 
-void nats_link::on_reconnected(natsConnection*, void* self) {
-    auto* link = static_cast<nats_link*>(self);
-    if (link->events_.reconnected) link->events_.reconnected();
-}
+void nats_link::on_disconnected(natsConnection*, void* closure) { notify(closure, true); }
 
-void nats_link::on_connected(natsConnection*, void* self) {
-    // A first connection made in the background counts as a return for whoever waits for one.
-    auto* link = static_cast<nats_link*>(self);
-    if (link->events_.reconnected) link->events_.reconnected();
-}
+void nats_link::on_reconnected(natsConnection*, void* closure) { notify(closure, false); }
+
+// A first connection made in the background counts as a return for whoever waits for one.
+void nats_link::on_connected(natsConnection*, void* closure) { notify(closure, false); }
 
 }  // namespace mdrec::nats

@@ -76,6 +76,20 @@ result<std::optional<checkpoint>> read_checkpoint(const std::string& path) {
         }
         cp.files.emplace(std::string(name), size);
     }
+    simdjson::dom::array held;
+    if (doc["held"].get(held) == simdjson::SUCCESS) {  // absent in checkpoints before it
+        for (auto range : held) {
+            std::uint64_t first = 0;
+            std::uint64_t last = 0;
+            simdjson::dom::array pair;
+            if (range.get(pair) || pair.size() != 2 || pair.at(0).get(first) ||
+                pair.at(1).get(last) || first > last || last > sequence ||
+                (!cp.held.empty() && first <= cp.held.back().second)) {
+                return bad("a held range is not [first,last] in order up to the sequence");
+            }
+            cp.held.emplace_back(first, last);
+        }
+    }
     return std::optional<checkpoint>(std::move(cp));
 }
 
@@ -92,7 +106,14 @@ std::string format_checkpoint(const checkpoint& cp) {
         record::append_json_string(out, name);
         out += ':' + std::to_string(size);
     }
-    out += "}}\n";
+    out += "},\"held\":[";
+    first = true;
+    for (const auto& [from, to] : cp.held) {
+        if (!first) out += ',';
+        first = false;
+        out += '[' + std::to_string(from) + ',' + std::to_string(to) + ']';
+    }
+    out += "]}\n";
     return out;
 }
 

@@ -98,7 +98,8 @@ result<void> store_files::open_new_files() {
     return {};
 }
 
-result<void> store_files::commit(std::uint64_t sequence) {
+result<void> store_files::commit(std::uint64_t sequence,
+                                 std::vector<std::pair<std::uint64_t, std::uint64_t>> held) {
     // 1. Files about to be appended to for the first time are listed in the checkpoint first.
     MDREC_TRY(list_new_files());
     MDREC_TRY(open_new_files());
@@ -138,6 +139,7 @@ result<void> store_files::commit(std::uint64_t sequence) {
     //    durable sizes and the sequence they hold lines up to.
     checkpoint next = cp_;
     next.sequence = sequence;
+    next.held = std::move(held);
     next.files.clear();
     for (auto& [key, d] : destinations_) {
         for (std::size_t i = 0; i + 1 < d.segments.size(); ++i) d.segments[i].close(files_);

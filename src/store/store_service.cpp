@@ -30,8 +30,12 @@ store_service::store_service(store_config config, store_files& files, store_stat
     : config_(std::move(config)),
       files_(files),
       stats_(stats),
-      router_(config_.stream.subject_prefix, files) {
+      router_(config_.stream.subject_prefix, files),
+      held_(std::chrono::duration_cast<reorder_buffer::clock::duration>(config_.reorder_window)) {
     committed_ = files_.last_checkpoint().sequence;
+    for (const auto& [first, last] : files_.last_checkpoint().held) {
+        for (std::uint64_t s = first; s <= last; ++s) retake_.insert(s);
+    }
     taken_ = committed_;
     stats_.stored_sequence.store(committed_, std::memory_order_relaxed);
 }
@@ -90,14 +94,19 @@ bool store_service::connect(const std::atomic<bool>& stop, clock::time_point dea
                 config_.stream.name, *last, committed_);
             committed_ = 0;
             taken_ = 0;
+            retake_.clear();
         }
     }
     return true;
 }
 
+std::uint64_t store_service::start_sequence() const {
+    return retake_.empty() ? committed_ + 1 : std::min(*retake_.begin(), committed_ + 1);
+}
+
 bool store_service::start_consumer() {
     consumer_.reset();
-    auto consumer = pull_consumer::start(link_->jetstream(), config_.consumer, committed_ + 1);
+    auto consumer = pull_consumer::start(link_->jetstream(), config_.consumer, start_sequence());
     if (!consumer) {
         spdlog::error("{}; retrying", consumer.error().message);
         stats_.connected.store(false, std::memory_order_relaxed);
@@ -111,7 +120,7 @@ bool store_service::start_consumer() {
     lost_connection_.store(false);
     stats_.connected.store(true, std::memory_order_relaxed);
     spdlog::info("reading {} ({}) from sequence {} as consumer {}", config_.stream.name,
-                 config_.consumer.filter, committed_ + 1, config_.consumer.durable);
+                 config_.consumer.filter, start_sequence(), config_.consumer.durable);
     return true;
 }
 
@@ -125,7 +134,8 @@ void store_service::handle(std::vector<natsMsg*>& batch) {
         }
         if (d->delivered > 1) stats_.redeliveries.fetch_add(1, std::memory_order_relaxed);
         stats_.pending.store(d->pending, std::memory_order_relaxed);
-        if (d->stream_sequence <= committed_) {
+        const bool retake = retake_.count(d->stream_sequence) != 0;
+        if (!retake && d->stream_sequence <= committed_) {
             // Already durable (a crash came between the checkpoint and the ack, or an ack was
             // lost): acknowledged again, not written again.
             natsMsg_Ack(msg, nullptr);
@@ -133,7 +143,7 @@ void store_service::handle(std::vector<natsMsg*>& batch) {
             stats_.duplicates.fetch_add(1, std::memory_order_relaxed);
             continue;
         }
-        if (d->stream_sequence <= taken_) {
+        if (!retake && d->stream_sequence <= taken_) {
             to_ack_.push_back(msg);  // in hand already: acknowledged with it
             stats_.duplicates.fetch_add(1, std::memory_order_relaxed);
             continue;
@@ -142,26 +152,31 @@ void store_service::handle(std::vector<natsMsg*>& batch) {
             // A delivery never reached us (a reconnect in the middle of a fetch): it would come
             // back only after AckWait, behind later ones. Start again from the checkpoint.
             spdlog::warn("consumer delivery {} after {}: deliveries lost, re-reading from {}",
-                         d->consumer_sequence, max_delivery_, committed_ + 1);
+                         d->consumer_sequence, max_delivery_, start_sequence());
             resync_ = true;
             natsMsg_Destroy(msg);
             continue;
         }
         max_delivery_ = std::max(max_delivery_, d->consumer_sequence);
-        const char* data = natsMsg_GetData(msg);
-        const incoming_message in{
-            natsMsg_GetSubject(msg),
-            std::string_view(data == nullptr ? "" : data,
-                             static_cast<std::size_t>(natsMsg_GetDataLength(msg))),
-            header(msg, nats::recorder_header), header(msg, nats::kind_header)};
-        const route_result r = router_.route(in);
-        if (r.heartbeat) stats_.heartbeats.fetch_add(1, std::memory_order_relaxed);
-        if (r.written) ++routed_;
-        if (r.invalid) stats_.invalid_lines.fetch_add(1, std::memory_order_relaxed);
-        taken_ = d->stream_sequence;
-        to_ack_.push_back(msg);
+        if (retake) retake_.erase(d->stream_sequence);
+        taken_ = std::max(taken_, d->stream_sequence);
+        held_.add(msg, d->stream_sequence, clock::now());
     }
     batch.clear();
+    stats_.held.store(held_.size(), std::memory_order_relaxed);
+}
+
+void store_service::route(natsMsg* msg) {
+    const char* data = natsMsg_GetData(msg);
+    const incoming_message in{
+        natsMsg_GetSubject(msg),
+        std::string_view(data == nullptr ? "" : data,
+                         static_cast<std::size_t>(natsMsg_GetDataLength(msg))),
+        header(msg, nats::recorder_header), header(msg, nats::kind_header)};
+    const route_result r = router_.route(in);
+    if (r.heartbeat) stats_.heartbeats.fetch_add(1, std::memory_order_relaxed);
+    if (r.written) ++routed_;
+    if (r.invalid) stats_.invalid_lines.fetch_add(1, std::memory_order_relaxed);
     const hole_tracker& holes = router_.holes();
     stats_.gaps_no_recorder.store(holes.counts().no_recorder, std::memory_order_relaxed);
     stats_.gaps_sequence.store(holes.counts().sequence, std::memory_order_relaxed);
@@ -170,10 +185,24 @@ void store_service::handle(std::vector<natsMsg*>& batch) {
     stats_.recorders_down.store(holes.recorders_down(), std::memory_order_relaxed);
 }
 
-bool store_service::commit() {
+bool store_service::commit(bool release_all) {
     last_commit_ = clock::now();
-    if (to_ack_.empty() && !files_.has_pending()) return true;
-    if (auto done = files_.commit(taken_); !done) {
+    // What has been held for the window goes to the files, in its stream's order.
+    held_.release(last_commit_, release_all, [this](natsMsg* msg, bool acked) {
+        route(msg);
+        if (acked) {
+            natsMsg_Destroy(msg);
+        } else {
+            to_ack_.push_back(msg);
+        }
+    });
+    stats_.held.store(held_.size(), std::memory_order_relaxed);
+    stats_.reordered.store(held_.reordered(), std::memory_order_relaxed);
+    stats_.late.store(held_.late(), std::memory_order_relaxed);
+    if (to_ack_.empty() && !files_.has_pending() && held_.size() == 0) return true;
+    // The held sequences (and those of the last run's not taken again yet) go in the
+    // checkpoint: a crash now reads them again, and skips the rest up to taken_.
+    if (auto done = files_.commit(taken_, held_.held_sequences(retake_)); !done) {
         stats_.write_errors.fetch_add(1, std::memory_order_relaxed);
         stats_.writing_failed.store(true, std::memory_order_relaxed);
         if (clock::now() - last_error_log_ > 10s) {
@@ -191,6 +220,7 @@ bool store_service::commit() {
         natsMsg_Destroy(m);
     }
     to_ack_.clear();
+    held_.acknowledge_held();
     stats_.messages.fetch_add(routed_, std::memory_order_relaxed);
     routed_ = 0;
     stats_.stored_sequence.store(committed_, std::memory_order_relaxed);
@@ -260,7 +290,7 @@ int store_service::run(const std::atomic<bool>& stop) {
     }
     // Stopping: what is in hand is made durable and acknowledged; what is not was never
     // acknowledged, and the next start reads it again.
-    const bool ok = commit();
+    const bool ok = commit(true);
     if (link_ && link_->connected()) natsConnection_FlushTimeout(link_->connection(), 2000);
     consumer_.reset();
     stats_.connected.store(false, std::memory_order_relaxed);

@@ -26,7 +26,9 @@ ops::metrics_snapshot collect_store_metrics(const store_stats& s) {
         .add("mdrec_store_redeliveries_total", metric_type::counter,
              "Deliveries JetStream marked as redelivered", get(s.redeliveries))
         .add("mdrec_store_last_sequence", metric_type::gauge,
-             "Last stream sequence whose line is durable (the checkpoint)", stored)
+             "Last stream sequence taken: written and durable, or held in the reorder window and "
+             "listed as such in the checkpoint",
+             stored)
         .add("mdrec_store_stream_last_sequence", metric_type::gauge,
              "The JetStream stream's last sequence", last)
         .add("mdrec_store_consumer_lag", metric_type::gauge,
@@ -39,6 +41,15 @@ ops::metrics_snapshot collect_store_metrics(const store_stats& s) {
               {"", "reason=\"sequence\"", get(s.gaps_sequence)}})
         .add("mdrec_store_stale_messages_total", metric_type::counter,
              "Data messages whose update ids go back behind what is stored (kept)", get(s.stale))
+        .add("mdrec_store_reorder_held", metric_type::gauge,
+             "Messages held in the reorder window (--reorder-window) now", get(s.held))
+        .add("mdrec_store_reordered_total", metric_type::counter,
+             "Messages put back before a newer one of their stream that JetStream stored first",
+             get(s.reordered))
+        .add("mdrec_store_late_messages_total", metric_type::counter,
+             "Messages that came after a newer one of their stream was written (beyond the "
+             "reorder window): written where they came, out of order",
+             get(s.late))
         .add("mdrec_store_invalid_lines_total", metric_type::counter,
              "Lines without a leading ts, kept in _rejects", get(s.invalid_lines))
         .add("mdrec_store_recorders", metric_type::gauge,

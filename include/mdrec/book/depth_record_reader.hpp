@@ -34,6 +34,7 @@ struct depth_record {
     std::string_view stream;
     std::string_view event;          // event lines: the event's name
     std::string_view reason;         // event lines: their "reason", if any
+    std::string_view recorder;       // event lines: "recorder" (mdrec store's merged record)
     std::int64_t first_id = -1;      // diff: U
     std::int64_t last_id = -1;       // diff: u; snapshot: lastUpdateId
     std::int64_t prev_last_id = -1;  // diff: pu (USD-M only), else -1

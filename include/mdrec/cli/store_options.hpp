@@ -19,6 +19,7 @@ struct store_options {
     std::string nats_ca_file;
     std::string metrics;  // ADDR:PORT, empty: none
     std::string fsync_interval = "200ms";
+    std::string reorder_window = "5s";
     std::string log_level = "info";
 };
 

@@ -1,11 +1,14 @@
 // One connection to a NATS deployment with its JetStream context (nats.c), reconnecting for
 // ever with backoff: the publisher and `mdrec store` each own one. nats.c runs its own threads
-// for reading, reconnecting and callbacks; the callbacks given here run on those threads.
+// for reading, reconnecting and callbacks; the callbacks given here run on those threads, and
+// never after the link is destroyed (nats.c may deliver a disconnect after Close returns, so
+// the closure is an id looked up among the live links, not the link's address).
 #pragma once
 
 #include <nats/nats.h>
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -44,11 +47,13 @@ class nats_link {
     static void on_disconnected(natsConnection*, void* self);
     static void on_reconnected(natsConnection*, void* self);
     static void on_connected(natsConnection*, void* self);
+    static void notify(void* closure, bool lost);
 
     natsOptions* options_ = nullptr;
     natsConnection* conn_ = nullptr;
     jsCtx* js_ = nullptr;
     callbacks events_;
+    std::uintptr_t id_ = 0;  // the callbacks' closure: a key into the live links, never reused
     std::string where_;
 };
 

@@ -38,9 +38,11 @@ class store_files {
     std::size_t pending_bytes() const noexcept { return pending_bytes_; }
 
     // Writes every queued line, fdatasyncs the files and fsyncs the new folders, then records
-    // `sequence` in the checkpoint. On an error the lines not yet written stay queued (a later
-    // commit tries again) and the checkpoint keeps its older sequence.
-    result<void> commit(std::uint64_t sequence);
+    // `sequence` and the sequences still `held` (not written, see checkpoint) in the
+    // checkpoint. On an error the lines not yet written stay queued (a later commit tries
+    // again) and the checkpoint keeps its older sequence.
+    result<void> commit(std::uint64_t sequence,
+                        std::vector<std::pair<std::uint64_t, std::uint64_t>> held = {});
 
     const checkpoint& last_checkpoint() const noexcept { return cp_; }
     const writer::writer_stats& stats() const noexcept { return stats_; }

@@ -1,7 +1,8 @@
 // `mdrec store`'s loop on the main thread: connect to NATS (retrying while it is down), make
 // sure the stream exists, read it through the durable pull consumer from the checkpoint on,
-// route each message into lines, and every --fsync-interval commit (write, fdatasync,
-// checkpoint) and only then acknowledge. The loop never writes a message twice: a delivery at
+// hold each message for the reorder window (reorder_buffer), route it into lines, and every
+// --fsync-interval commit (write, fdatasync, checkpoint with the sequences still held) and only
+// then acknowledge. The loop never writes a message twice: a delivery at
 // or below the checkpoint is acknowledged and skipped, one already in hand is acknowledged with
 // it, and a hole in the consumer's delivery numbers (lost in a reconnect) re-creates the
 // consumer from the checkpoint, so that nothing is skipped either.
@@ -12,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,7 @@
 #include "mdrec/nats/nats_settings.hpp"
 #include "mdrec/store/message_router.hpp"
 #include "mdrec/store/pull_consumer.hpp"
+#include "mdrec/store/reorder_buffer.hpp"
 #include "mdrec/store/store_files.hpp"
 #include "mdrec/store/store_stats.hpp"
 
@@ -32,6 +35,9 @@ struct store_config {
     std::optional<std::chrono::nanoseconds> duration;  // none: until stopped
     std::chrono::nanoseconds fsync_interval = std::chrono::milliseconds(200);
     int batch = 1000;  // messages per fetch
+    // How long each message is held to be put back in its stream's order (reorder_buffer);
+    // zero writes messages in the order JetStream stored them.
+    std::chrono::nanoseconds reorder_window = std::chrono::seconds(5);
 };
 
 class store_service {
@@ -51,7 +57,9 @@ class store_service {
     bool connect(const std::atomic<bool>& stop, clock::time_point deadline);
     bool start_consumer();
     void handle(std::vector<natsMsg*>& batch);
-    bool commit();
+    void route(natsMsg* msg);
+    bool commit(bool release_all = false);
+    std::uint64_t start_sequence() const;
     void poll_stream();
     void wait(clock::duration d, const std::atomic<bool>& stop, clock::time_point deadline);
 
@@ -59,11 +67,14 @@ class store_service {
     store_files& files_;
     store_stats& stats_;
     message_router router_;
+    reorder_buffer held_;
+    // Sequences the checkpoint listed as held when the store started: taken again, once.
+    std::set<std::uint64_t> retake_;
     std::unique_ptr<nats::nats_link> link_;
     std::unique_ptr<pull_consumer> consumer_;
     std::atomic<bool> lost_connection_{false};  // set on nats.c's thread
     std::uint64_t committed_ = 0;               // last stream sequence durable (the checkpoint's)
-    std::uint64_t taken_ = 0;                   // last stream sequence routed
+    std::uint64_t taken_ = 0;                   // last stream sequence taken (held or routed)
     std::uint64_t max_delivery_ = 0;            // highest consumer sequence of the current consumer
     std::uint64_t routed_ = 0;                  // messages written since the last commit
     bool resync_ = false;

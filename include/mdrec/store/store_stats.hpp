@@ -24,6 +24,9 @@ struct store_stats {
     std::atomic<std::uint64_t> invalid_lines{0};  // no leading ts: kept in _rejects
     std::atomic<std::uint64_t> recorders_seen{0};
     std::atomic<std::uint64_t> recorders_down{0};
+    std::atomic<std::uint64_t> held{0};       // messages in the reorder window now
+    std::atomic<std::uint64_t> reordered{0};  // put back before a newer one of their stream
+    std::atomic<std::uint64_t> late{0};       // came after a newer one was written: out of order
     std::atomic<std::uint64_t> commits{0};
     std::atomic<std::uint64_t> write_errors{0};
     std::atomic<std::uint64_t> resyncs{0};  // consumer re-created from the checkpoint in a run

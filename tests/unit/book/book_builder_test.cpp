@@ -235,6 +235,18 @@ TEST(book_builder, disconnects_and_new_connections_invalidate_clock_and_rotated_
     }
 }
 
+TEST(book_builder, a_merged_records_events_of_one_recorder_do_not_break_the_book) {
+    // mdrec store names the recorder on its connection events: another recorder delivered.
+    harness h;
+    h.feed(snapshot(1, 100, {}));
+    h.feed(diff(2, 101, 101, {{"1", "1"}}));
+    h.feed(R"({"ts":3,"recorder":"rec-a","event":"disconnected","stream":"btcusdt@depth@100ms"})");
+    h.feed(R"({"ts":4,"recorder":"rec-a","event":"connected","stream":"btcusdt@depth@100ms"})");
+    h.feed(diff(5, 102, 102, {{"1", "2"}}));
+    h.feed(R"({"ts":6,"event":"gap","stream":"btcusdt@depth@100ms","reason":"no_recorder"})");
+    EXPECT_EQ(h.sink.calls, (calls{"book 2 101", "book 5 102", "invalid 6 gap"}));
+}
+
 TEST(book_builder, one_invalid_line_per_stretch) {
     harness h;
     h.feed(snapshot(1, 100, {}));

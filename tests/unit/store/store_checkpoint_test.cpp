@@ -34,6 +34,7 @@ TEST(store_checkpoint, reads_back_what_it_wrote) {
     cp.sequence = 123456789012345ULL;
     cp.files["binance-spot/a@trade/2025-12-02/00.jsonl"] = 42;
     cp.files["binance-spot/_rejects/2025-12-02/00.jsonl"] = 0;
+    cp.held = {{123456789012300ULL, 123456789012310ULL}, {123456789012345ULL, 123456789012345ULL}};
     const std::string path = checkpoint_path(dir.path().string(), "store-1");
     ASSERT_TRUE(write_checkpoint(path, cp));
     EXPECT_FALSE(fs::exists(path + ".tmp"));
@@ -43,6 +44,26 @@ TEST(store_checkpoint, reads_back_what_it_wrote) {
     EXPECT_EQ((*back)->sequence, cp.sequence);
     EXPECT_EQ((*back)->consumer, "store-1");
     EXPECT_EQ((*back)->files, cp.files);
+    EXPECT_EQ((*back)->held, cp.held);
+}
+
+TEST(store_checkpoint, held_ranges_must_be_ordered_and_up_to_the_sequence) {
+    test::temp_dir dir;
+    const std::string path = (dir.path() / "cp.json").string();
+    const std::string head = R"({"stream":"S","consumer":"c","sequence":9,"files":{},"held":)";
+    test::write_file(path, head + "[[2,3],[5,9]]}");
+    auto ok = read_checkpoint(path);
+    ASSERT_TRUE(ok) << ok.error().message;
+    EXPECT_EQ((**ok).held.size(), 2u);
+    for (const char* bad : {"[[5,9],[2,3]]}", "[[2,10]]}", "[[3,2]]}", "[[1,2,3]]}", "[1]}"}) {
+        test::write_file(path, head + bad);
+        EXPECT_FALSE(read_checkpoint(path)) << bad;
+    }
+    // A checkpoint written before held ranges existed reads as holding none.
+    test::write_file(path, R"({"stream":"S","consumer":"c","sequence":9,"files":{}})");
+    auto old = read_checkpoint(path);
+    ASSERT_TRUE(old);
+    EXPECT_TRUE((**old).held.empty());
 }
 
 TEST(store_checkpoint, no_file_is_a_first_start_and_a_damaged_one_an_error) {
@@ -82,7 +103,7 @@ TEST(store_checkpoint, commit_writes_syncs_and_records_sizes_and_sequence) {
     test::temp_dir dir;
     const std::string out = dir.path().string();
     const std::string cp_path = checkpoint_path(out, "c");
-    store_files files(out, writer::posix_files(), cp_path, checkpoint{"S", "c", 0, {}});
+    store_files files(out, writer::posix_files(), cp_path, checkpoint{"S", "c", 0, {}, {}});
     files.add("binance-spot", "a@trade", t0 + 5, line(t0 + 5, 1), queue::record_kind::data);
     files.add("binance-spot", "a@trade", t0 + hour_ns + 1, line(t0 + hour_ns + 1, 2),
               queue::record_kind::data);
@@ -109,7 +130,7 @@ TEST(store_checkpoint, a_crash_before_the_checkpoint_is_cut_back_at_start) {
     const std::string out = dir.path().string();
     const std::string cp_path = checkpoint_path(out, "c");
     {
-        store_files files(out, writer::posix_files(), cp_path, checkpoint{"S", "c", 0, {}});
+        store_files files(out, writer::posix_files(), cp_path, checkpoint{"S", "c", 0, {}, {}});
         files.add("v", "a@trade", t0, line(t0, 1), queue::record_kind::data);
         ASSERT_TRUE(files.commit(1));
     }
@@ -151,7 +172,7 @@ TEST(store_checkpoint, a_file_is_listed_before_its_first_byte) {
     struct refusing_io : writer::posix_file_io {
         ssize_t writev(int, const iovec*, int) override { return -ENOSPC; }
     } io;
-    store_files files(out, io, cp_path, checkpoint{"S", "c", 4, {}});
+    store_files files(out, io, cp_path, checkpoint{"S", "c", 4, {}, {}});
     files.add("v", "_rejects", t0, line(t0, 1), queue::record_kind::reject);
     EXPECT_FALSE(files.commit(5));
     EXPECT_TRUE(files.has_pending());  // kept for the next try
