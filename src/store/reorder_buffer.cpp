@@ -39,7 +39,8 @@ void reorder_buffer::add(natsMsg* msg, std::uint64_t sequence, clock::time_point
     const char* subject = natsMsg_GetSubject(msg);
     e.subject = subject == nullptr ? std::string_view() : std::string_view(subject);
     auto found = subjects_.find(e.subject);
-    if (found == subjects_.end()) found = subjects_.emplace(std::string(e.subject), subject_state{}).first;
+    if (found == subjects_.end())
+        found = subjects_.emplace(std::string(e.subject), subject_state{}).first;
     subject_state& s = found->second;
     if (s.released && *e.key < *s.released) ++late_;  // its place is already written
     // Most messages come in order: after every held one of their subject.

@@ -21,9 +21,9 @@ const bool nats_opened = nats_Open(-1) == NATS_OK;
 natsMsg* message(const std::string& subject, const std::string& id, const std::string& body) {
     EXPECT_TRUE(nats_opened);
     natsMsg* msg = nullptr;
-    EXPECT_EQ(natsMsg_Create(&msg, subject.c_str(), nullptr, body.data(),
-                             static_cast<int>(body.size())),
-              NATS_OK);
+    EXPECT_EQ(
+        natsMsg_Create(&msg, subject.c_str(), nullptr, body.data(), static_cast<int>(body.size())),
+        NATS_OK);
     if (!id.empty()) {
         EXPECT_EQ(natsMsgHeader_Set(msg, "Nats-Msg-Id", id.c_str()), NATS_OK);
     }
@@ -34,7 +34,8 @@ natsMsg* message(const std::string& subject, const std::string& id, const std::s
 std::vector<std::string> release(reorder_buffer& buffer, clock::time_point now, bool all) {
     std::vector<std::string> out;
     buffer.release(now, all, [&](natsMsg* msg, bool) {
-        out.emplace_back(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+        out.emplace_back(natsMsg_GetData(msg),
+                         static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
         natsMsg_Destroy(msg);
     });
     return out;
