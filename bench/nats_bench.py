@@ -65,12 +65,13 @@ def free_ports(n):
 
 def start_nats(work, replicas, procs):
     """Starts 1 or 3 nats-server -js on loopback; returns the client URL list."""
-    ports = free_ports(2 * replicas)
-    client, cluster = ports[:replicas], ports[replicas:]
+    ports = free_ports(3 * replicas)
+    client, cluster, monitor = ports[:replicas], ports[replicas:2 * replicas], ports[2 * replicas:]
     for i in range(replicas):
         conf = os.path.join(work, "n%d.conf" % i)
         with open(conf, "w") as f:
             f.write("server_name: n%d\nlisten: 127.0.0.1:%d\n" % (i, client[i]))
+            f.write("http: 127.0.0.1:%d\n" % monitor[i])
             f.write("jetstream { store_dir: %s }\n" % json.dumps(os.path.join(work, "js%d" % i)))
             if replicas > 1:
                 routes = ", ".join("nats://127.0.0.1:%d" % p for p in cluster)
@@ -87,7 +88,23 @@ def start_nats(work, replicas, procs):
     wait_for("nats-server start", ready)
     if replicas > 1:
         time.sleep(2)  # the meta leader elected before the first stream is made
-    return ",".join("nats://127.0.0.1:%d" % p for p in client), nats
+    return ",".join("nats://127.0.0.1:%d" % p for p in client), nats, monitor
+
+
+def stream_last(monitor):
+    """The stream's last sequence, from the servers' monitoring (/jsz), highest over nodes."""
+    last = 0
+    for port in monitor:
+        try:
+            jsz = json.loads(urllib.request.urlopen(
+                "http://127.0.0.1:%d/jsz?streams=true" % port, timeout=2).read())
+        except OSError:
+            continue
+        for account in jsz.get("account_details") or []:
+            for stream in account.get("stream_detail") or []:
+                if stream.get("name") == "MDREC":
+                    last = max(last, stream["state"]["last_seq"])
+    return last
 
 
 def metric(port, name):
@@ -119,12 +136,14 @@ def run(build, replicas, count, rate, root_work):
     os.makedirs(work)
     procs = []
     try:
-        urls, nats = start_nats(work, replicas, procs)
+        urls, nats, monitor = start_nats(work, replicas, procs)
         mdrec = os.path.join(build, "src", "mdrec")
         store_log = os.path.join(work, "store.log")
+        wrapper = os.environ.get("MDREC_STORE_WRAPPER", "").split()  # e.g. valgrind
+        extra = os.environ.get("MDREC_STORE_ARGS", "").split()
         store = subprocess.Popen(
-            [mdrec, "store", "--nats", urls, "--out", os.path.join(work, "store"),
-             "--metrics", "127.0.0.1:0"], stdout=subprocess.DEVNULL,
+            wrapper + [mdrec, "store", "--nats", urls, "--out", os.path.join(work, "store"),
+             "--metrics", "127.0.0.1:0"] + extra, stdout=open(store_log + ".out", "w"),
             stderr=open(store_log, "w"))
         procs.append(store)
 
@@ -147,13 +166,12 @@ def run(build, replicas, count, rate, root_work):
         rec_cpu = rusage.ru_utime + rusage.ru_stime
         if os.waitstatus_to_exitcode(status) != 0:
             sys.exit("nats_bench: capture failed: " + open(rec_log).read()[-500:])
-        last = wait_for("the stream's last sequence", lambda: metric(
-            mport, "mdrec_store_stream_last_sequence"), 30)
+        last = wait_for("the stream's last sequence", lambda: stream_last(monitor), 30)
 
         def caught_up():
-            stream_last = metric(mport, "mdrec_store_stream_last_sequence") or 0
+            # The recorder has stopped: nothing is added but the store's own reads.
             taken = metric(mport, "mdrec_store_last_sequence") or 0
-            return time.monotonic() if taken >= stream_last > 0 else None
+            return time.monotonic() if taken >= last else None
         taken_at = wait_for("the store catching up", caught_up, 120 + count / 5000)
         store_cpu = cpu_seconds(store.pid)
         nats_cpu = sum(cpu_seconds(p.pid) for p in nats)
@@ -165,7 +183,7 @@ def run(build, replicas, count, rate, root_work):
         for path in glob.glob(os.path.join(work, "store", "binance-spot", STREAM, "*", "*.jsonl")):
             for line in open(path):
                 m = re.search(r'"lastUpdateId":(\d+)', line)
-                if m and '"event"' not in line[:40]:
+                if m and '"event"' not in line[:60]:
                     ids.add(int(m.group(1)))
                     lines += 1
         ok = lines == count and len(ids) == count
@@ -209,7 +227,10 @@ def main():
             print("  recorder: " + f["summary"], file=sys.stderr)
             failed |= not f["ok"]
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if os.environ.get("KEEP_WORK") != "1":
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print("kept " + work, file=sys.stderr)
     sys.exit(1 if failed else 0)
 
 

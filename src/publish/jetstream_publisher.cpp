@@ -176,14 +176,15 @@ void jetstream_publisher::run() {
 }
 
 void jetstream_publisher::take_inbox() {
-    inbox taken;
+    taken_.items.clear();
+    taken_.bytes.clear();
     {
         const std::lock_guard lock(inbox_mutex_);
-        std::swap(taken, inbox_);
+        std::swap(taken_, inbox_);
     }
-    for (const auto& item : taken.items) {
+    for (const auto& item : taken_.items) {
         add_line(item.kind, item.stream, item.ts,
-                 std::string_view(taken.bytes).substr(item.offset, item.size));
+                 std::string_view(taken_.bytes).substr(item.offset, item.size));
     }
 }
 

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "mdrec/store/pull_consumer.hpp"
+
 namespace mdrec::store {
 
 std::optional<std::uint64_t> order_key(std::string_view msg_id) {
@@ -58,11 +60,10 @@ void reorder_buffer::add(natsMsg* msg, std::uint64_t sequence, clock::time_point
     ++reordered_;
 }
 
-void reorder_buffer::acknowledge_held() {
+void reorder_buffer::acknowledge_held(natsConnection* nc) {
     for (auto& e : held_) {
         if (e.acked) continue;
-        natsMsg_Ack(e.msg, nullptr);
-        e.acked = true;
+        e.acked = acknowledge(nc, e.msg) == NATS_OK;
     }
 }
 

@@ -106,7 +106,8 @@ std::uint64_t store_service::start_sequence() const {
 
 bool store_service::start_consumer() {
     consumer_.reset();
-    auto consumer = pull_consumer::start(link_->jetstream(), config_.consumer, start_sequence());
+    auto consumer = pull_consumer::start(link_->jetstream(), link_->connection(),
+                                         config_.consumer, start_sequence());
     if (!consumer) {
         spdlog::error("{}; retrying", consumer.error().message);
         stats_.connected.store(false, std::memory_order_relaxed);
@@ -138,7 +139,7 @@ void store_service::handle(std::vector<natsMsg*>& batch) {
         if (!retake && d->stream_sequence <= committed_) {
             // Already durable (a crash came between the checkpoint and the ack, or an ack was
             // lost): acknowledged again, not written again.
-            natsMsg_Ack(msg, nullptr);
+            acknowledge(link_->connection(), msg);
             natsMsg_Destroy(msg);
             stats_.duplicates.fetch_add(1, std::memory_order_relaxed);
             continue;
@@ -216,11 +217,11 @@ bool store_service::commit(bool release_all) {
     committed_ = taken_;
     // Durable and in the checkpoint: now, and only now, JetStream may forget them.
     for (natsMsg* m : to_ack_) {
-        natsMsg_Ack(m, nullptr);
+        acknowledge(link_->connection(), m);
         natsMsg_Destroy(m);
     }
     to_ack_.clear();
-    held_.acknowledge_held();
+    held_.acknowledge_held(link_->connection());
     stats_.messages.fetch_add(routed_, std::memory_order_relaxed);
     routed_ = 0;
     stats_.stored_sequence.store(committed_, std::memory_order_relaxed);

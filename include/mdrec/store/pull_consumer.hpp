@@ -1,7 +1,11 @@
 // The durable pull consumer `mdrec store` reads the stream with (nats.c): explicit acks, and
 // always (re)created to deliver from a given stream sequence, the checkpoint's next, so that
 // after a start or a lost delivery the messages come in order at once instead of one AckWait
-// later. Main thread only; fetch() blocks up to its timeout.
+// later. Its pull requests are JetStream's own protocol on a plain inbox subscription, not
+// natsSubscription_Fetch: in nats.c 3.4.1 (Debian 12) a fetch that finds more than half its
+// batch already queued from an earlier request writes past its array (heap corruption, seen
+// under load). Acks are published on the connection, so a message may be acknowledged after
+// the subscription that took it is gone. Main thread only; fetch() blocks up to its timeout.
 #pragma once
 
 #include <nats/nats.h>
@@ -37,8 +41,9 @@ struct delivery {
 class pull_consumer {
   public:
     // Deletes the durable consumer (if any) and creates it again to deliver from stream
-    // sequence `from` (1: from the start), then subscribes to it.
-    static result<std::unique_ptr<pull_consumer>> start(jsCtx* js, const consumer_settings& s,
+    // sequence `from` (1: from the start), then subscribes an inbox of `nc` for its messages.
+    static result<std::unique_ptr<pull_consumer>> start(jsCtx* js, natsConnection* nc,
+                                                        const consumer_settings& s,
                                                         std::uint64_t from);
     ~pull_consumer();
     pull_consumer(const pull_consumer&) = delete;
@@ -53,9 +58,20 @@ class pull_consumer {
     static result<std::uint64_t> stream_last_sequence(jsCtx* js, const std::string& stream);
 
   private:
-    explicit pull_consumer(natsSubscription* sub) : sub_(sub) {}
+    pull_consumer(natsConnection* nc, natsSubscription* sub, std::string inbox, std::string next)
+        : nc_(nc), sub_(sub), inbox_(std::move(inbox)), next_subject_(std::move(next)) {}
+    natsConnection* nc_ = nullptr;
     natsSubscription* sub_ = nullptr;
+    std::string inbox_;         // where the consumer's messages come
+    std::string next_subject_;  // $JS.API.CONSUMER.MSG.NEXT.<stream>.<consumer>
+    using clock = std::chrono::steady_clock;
+    bool request_open_ = false;  // a pull request may still deliver
+    int request_left_ = 0;       // messages it may still deliver
+    clock::time_point request_expires_{};
 };
+
+// Acknowledges a message taken from the consumer ("+ACK" to its reply subject on `nc`).
+natsStatus acknowledge(natsConnection* nc, natsMsg* msg);
 
 // The message's delivery facts; nothing for a message that is not from JetStream.
 result<delivery> delivery_of(natsMsg* msg);

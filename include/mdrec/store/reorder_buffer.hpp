@@ -61,9 +61,9 @@ class reorder_buffer {
         }
     }
 
-    // Acknowledges the held messages not acknowledged yet (the store's checkpoint lists them
-    // as held, so JetStream need not keep them pending for us).
-    void acknowledge_held();
+    // Acknowledges on `nc` the held messages not acknowledged yet (the store's checkpoint lists
+    // them as held, so JetStream need not keep them pending for us).
+    void acknowledge_held(natsConnection* nc);
 
     // The stream sequences held, with `also`, as sorted [first, last] ranges (the checkpoint's).
     sequence_ranges held_sequences(const std::set<std::uint64_t>& also = {}) const;
