@@ -61,9 +61,8 @@ result<std::unique_ptr<pull_consumer>> pull_consumer::start(jsCtx* js, natsConne
         return fail("cannot subscribe to the consumer " + s.durable + ": " +
                     nats::status_text(status));
     }
-    return std::unique_ptr<pull_consumer>(
-        new pull_consumer(nc, sub, std::move(name),
-                          "$JS.API.CONSUMER.MSG.NEXT." + s.stream + "." + s.durable));
+    return std::unique_ptr<pull_consumer>(new pull_consumer(
+        nc, sub, std::move(name), "$JS.API.CONSUMER.MSG.NEXT." + s.stream + "." + s.durable));
 }
 
 pull_consumer::~pull_consumer() {
@@ -107,9 +106,9 @@ result<std::vector<natsMsg*>> pull_consumer::fetch(int batch, std::chrono::milli
                 "{\"batch\":" + std::to_string(batch) + ",\"expires\":" +
                 std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count()) +
                 "}";
-            const natsStatus sent = natsConnection_PublishRequest(
-                nc_, next_subject_.c_str(), inbox_.c_str(), request.data(),
-                static_cast<int>(request.size()));
+            const natsStatus sent =
+                natsConnection_PublishRequest(nc_, next_subject_.c_str(), inbox_.c_str(),
+                                              request.data(), static_cast<int>(request.size()));
             if (sent != NATS_OK) return fail_with("fetch: " + nats::status_text(sent));
             request_open_ = true;
             request_left_ = batch;

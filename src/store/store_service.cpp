@@ -106,14 +106,15 @@ std::uint64_t store_service::start_sequence() const {
 
 bool store_service::start_consumer() {
     consumer_.reset();
-    auto consumer = pull_consumer::start(link_->jetstream(), link_->connection(),
-                                         config_.consumer, start_sequence());
+    auto consumer = pull_consumer::start(link_->jetstream(), link_->connection(), config_.consumer,
+                                         start_sequence());
     if (!consumer) {
         spdlog::error("{}; retrying", consumer.error().message);
         stats_.connected.store(false, std::memory_order_relaxed);
         return false;
     }
     consumer_ = std::move(*consumer);
+    consumer_start_ = start_sequence();
     // Deliveries start again after the checkpoint: those up to taken_ are in hand (queued,
     // not yet durable) and are only acknowledged with them, never written twice.
     max_delivery_ = 0;
@@ -148,6 +149,12 @@ void store_service::handle(std::vector<natsMsg*>& batch) {
             to_ack_.push_back(msg);  // in hand already: acknowledged with it
             stats_.duplicates.fetch_add(1, std::memory_order_relaxed);
             continue;
+        }
+        if (max_delivery_ == 0 && d->stream_sequence == consumer_start_) {
+            // The first delivery of a (re)started consumer is the message asked for. A cluster
+            // may number it after the deleted consumer's deliveries (nats-server 2.9 keeps the
+            // old count for a consumer made again under its name): counted from here.
+            max_delivery_ = d->consumer_sequence - 1;
         }
         if (d->consumer_sequence > max_delivery_ + 1) {
             // A delivery never reached us (a reconnect in the middle of a fetch): it would come
