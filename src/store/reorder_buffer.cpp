@@ -30,6 +30,8 @@ void reorder_buffer::add(natsMsg* msg, std::uint64_t sequence, clock::time_point
     e.msg = msg;
     e.sequence = sequence;
     e.due = now + window_;
+    e.bytes = static_cast<std::size_t>(natsMsg_GetDataLength(msg)) + 64;
+    bytes_ += e.bytes;
     const char* id = nullptr;
     if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK && id != nullptr) {
         e.key = order_key(id);

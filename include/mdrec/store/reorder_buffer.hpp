@@ -37,7 +37,10 @@ class reorder_buffer {
     using clock = std::chrono::steady_clock;
     using sequence_ranges = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
 
-    explicit reorder_buffer(clock::duration window) : window_(window) {}
+    // Holds each message for `window`, and never more than `max_bytes` of payloads: past that
+    // the oldest go early (a store reading a backlog takes a window's worth in a fraction of it).
+    explicit reorder_buffer(clock::duration window, std::size_t max_bytes = 64u << 20)
+        : window_(window), max_bytes_(max_bytes) {}
     ~reorder_buffer();
     reorder_buffer(const reorder_buffer&) = delete;
     reorder_buffer& operator=(const reorder_buffer&) = delete;
@@ -49,8 +52,9 @@ class reorder_buffer {
     // order; `take(natsMsg*, bool acked)` owns the message from then on.
     template <typename Take>
     void release(clock::time_point now, bool all, Take&& take) {
-        while (!held_.empty() && (all || held_.front().due <= now)) {
+        while (!held_.empty() && (all || held_.front().due <= now || bytes_ > max_bytes_)) {
             entry e = held_.front();
+            bytes_ -= e.bytes;
             if (e.key) {
                 subject_state& s = subjects_.find(e.subject)->second;
                 s.keyed.pop_front();
@@ -69,6 +73,7 @@ class reorder_buffer {
     sequence_ranges held_sequences(const std::set<std::uint64_t>& also = {}) const;
 
     std::size_t size() const noexcept { return held_.size(); }
+    std::size_t bytes() const noexcept { return bytes_; }
     std::uint64_t reordered() const noexcept { return reordered_; }
     std::uint64_t late() const noexcept { return late_; }
 
@@ -79,6 +84,7 @@ class reorder_buffer {
         clock::time_point due;
         std::optional<std::uint64_t> key;
         std::string_view subject;  // the message's own, alive as long as it is held
+        std::size_t bytes = 0;
         bool acked = false;
     };
     struct subject_state {
@@ -87,6 +93,8 @@ class reorder_buffer {
     };
 
     clock::duration window_;
+    std::size_t max_bytes_;
+    std::size_t bytes_ = 0;  // payload bytes held
     std::list<entry> held_;  // release order; `due` never decreases along it
     std::map<std::string, subject_state, std::less<>> subjects_;
     std::uint64_t reordered_ = 0;

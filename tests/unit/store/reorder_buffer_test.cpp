@@ -103,6 +103,20 @@ TEST(reorder_buffer, lists_held_sequences_as_ranges_with_the_ones_to_take_again)
     EXPECT_TRUE(buffer.held_sequences().empty());
 }
 
+TEST(reorder_buffer, releases_the_oldest_early_past_its_byte_bound) {
+    reorder_buffer buffer(std::chrono::hours(1), 300);
+    const auto t = clock::now();
+    for (int i = 0; i < 4; ++i) {
+        buffer.add(message("mdrec.x.y", "", std::string(100, 'a' + i)), i + 1, t);
+    }
+    EXPECT_EQ(buffer.bytes(), 4u * 164);
+    const auto out = release(buffer, t, false);  // none due: only what exceeds the bound
+    ASSERT_EQ(out.size(), 3u);
+    EXPECT_EQ(out[0][0], 'a');
+    EXPECT_EQ(buffer.size(), 1u);
+    EXPECT_EQ(buffer.bytes(), 164u);
+}
+
 TEST(reorder_buffer, a_zero_window_releases_in_the_order_stored) {
     reorder_buffer buffer(clock::duration::zero());
     const auto t = clock::now();
