@@ -136,20 +136,6 @@ void store_service::handle(std::vector<natsMsg*>& batch) {
         }
         if (d->delivered > 1) stats_.redeliveries.fetch_add(1, std::memory_order_relaxed);
         stats_.pending.store(d->pending, std::memory_order_relaxed);
-        const bool retake = retake_.count(d->stream_sequence) != 0;
-        if (!retake && d->stream_sequence <= committed_) {
-            // Already durable (a crash came between the checkpoint and the ack, or an ack was
-            // lost): acknowledged again, not written again.
-            acknowledge(link_->connection(), msg);
-            natsMsg_Destroy(msg);
-            stats_.duplicates.fetch_add(1, std::memory_order_relaxed);
-            continue;
-        }
-        if (!retake && d->stream_sequence <= taken_) {
-            to_ack_.push_back(msg);  // in hand already: acknowledged with it
-            stats_.duplicates.fetch_add(1, std::memory_order_relaxed);
-            continue;
-        }
         if (max_delivery_ == 0 && d->stream_sequence == consumer_start_) {
             // The first delivery of a (re)started consumer is the message asked for. A cluster
             // may number it after the deleted consumer's deliveries (nats-server 2.9 keeps the
@@ -165,7 +151,22 @@ void store_service::handle(std::vector<natsMsg*>& batch) {
             natsMsg_Destroy(msg);
             continue;
         }
+        // Every delivery counts, those skipped below too: else the next would look like a hole.
         max_delivery_ = std::max(max_delivery_, d->consumer_sequence);
+        const bool retake = retake_.count(d->stream_sequence) != 0;
+        if (!retake && d->stream_sequence <= committed_) {
+            // Already durable (a crash came between the checkpoint and the ack, or an ack was
+            // lost): acknowledged again, not written again.
+            acknowledge(link_->connection(), msg);
+            natsMsg_Destroy(msg);
+            stats_.duplicates.fetch_add(1, std::memory_order_relaxed);
+            continue;
+        }
+        if (!retake && d->stream_sequence <= taken_) {
+            to_ack_.push_back(msg);  // in hand already: acknowledged with it
+            stats_.duplicates.fetch_add(1, std::memory_order_relaxed);
+            continue;
+        }
         if (retake) retake_.erase(d->stream_sequence);
         taken_ = std::max(taken_, d->stream_sequence);
         held_.add(msg, d->stream_sequence, clock::now());
