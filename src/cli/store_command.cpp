@@ -57,11 +57,11 @@ store::store_config make_config(const store_options& o) {
         throw startup_error("--prefix " + quote(o.prefix) + ": a subject prefix, e.g. mdrec");
     }
     // The consumer's name is a file name (the checkpoint) and a JetStream name: no '.', '/'.
-    if (o.consumer.empty() || o.consumer.find_first_of("./*> \\") != std::string::npos) {
+    if (o.consumer.empty() || o.consumer.find_first_of("./*>@ \\") != std::string::npos) {
         throw startup_error("--consumer " + quote(o.consumer) +
                             ": letters, digits, '-' and '_' (it names a file and a consumer)");
     }
-    if (o.stream.empty() || o.stream.find_first_of("./*> \\") != std::string::npos) {
+    if (o.stream.empty() || o.stream.find_first_of("./*>@ \\") != std::string::npos) {
         throw startup_error("--stream " + quote(o.stream) + ": a JetStream stream name");
     }
     c.stream.name = o.stream;

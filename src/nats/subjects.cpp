@@ -10,7 +10,7 @@ std::string subject_for(std::string_view prefix, std::string_view venue, std::st
     subject += '.';
     subject += venue;
     subject += '.';
-    subject += token;
+    for (const char c : token) subject += c == '@' ? '~' : c;
     return subject;
 }
 
@@ -22,7 +22,11 @@ subject_parts split_subject(std::string_view prefix, std::string_view subject) {
     const std::string_view rest = subject.substr(prefix.size() + 1);
     const auto dot = rest.find('.');
     if (dot == std::string_view::npos || dot == 0 || dot + 1 == rest.size()) return {};
-    return {rest.substr(0, dot), rest.substr(dot + 1)};
+    std::string token(rest.substr(dot + 1));
+    for (char& c : token) {
+        if (c == '~') c = '@';
+    }
+    return {rest.substr(0, dot), std::move(token)};
 }
 
 }  // namespace mdrec::nats

@@ -2,6 +2,8 @@
 #include "mdrec/store/pull_consumer.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
 #include <string_view>
 
 #include "mdrec/nats/nats_link.hpp"
@@ -49,100 +51,102 @@ result<std::unique_ptr<pull_consumer>> pull_consumer::start(jsCtx* js, natsConne
                     " was not re-created yet (it has delivered " + std::to_string(delivered) +
                     " messages)");
     }
-    natsInbox* inbox = nullptr;
-    if (natsInbox_Create(&inbox) != NATS_OK) return fail("cannot make an inbox");
-    std::string name(inbox);
-    natsInbox_Destroy(inbox);
+    (void)nc;
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = s.stream.c_str();
+    so.Consumer = s.durable.c_str();
     natsSubscription* sub = nullptr;
-    status = natsConnection_SubscribeSync(&sub, nc, name.c_str());
-    if (status == NATS_OK) status = natsSubscription_SetPendingLimits(sub, -1, -1);
+    status = js_PullSubscribe(&sub, js, s.filter.c_str(), s.durable.c_str(), nullptr, &so, &code);
     if (status != NATS_OK) {
-        if (sub != nullptr) natsSubscription_Destroy(sub);
         return fail("cannot subscribe to the consumer " + s.durable + ": " +
                     nats::status_text(status));
     }
-    return std::unique_ptr<pull_consumer>(new pull_consumer(
-        nc, sub, std::move(name), "$JS.API.CONSUMER.MSG.NEXT." + s.stream + "." + s.durable));
+    return std::unique_ptr<pull_consumer>(new pull_consumer(sub));
 }
 
 pull_consumer::~pull_consumer() {
-    // Unsubscribed from the inbox only: the durable consumer stays; the next start sets its
-    // position anyway.
-    if (sub_ != nullptr) {
-        natsSubscription_Unsubscribe(sub_);
-        natsSubscription_Destroy(sub_);
-    }
+    // Destroy only: unsubscribing could delete the durable consumer, whose position the next
+    // start sets anyway.
+    if (sub_ != nullptr) natsSubscription_Destroy(sub_);
 }
-
-namespace {
-
-// JetStream's data messages carry their ack subject as reply; its status messages (404 no
-// messages, 408 request expired, 409 consumer deleted or leadership changed, 100 heartbeat) do
-// not, and have no body.
-bool is_data(natsMsg* msg) {
-    const char* reply = natsMsg_GetReply(msg);
-    return reply != nullptr && std::string_view(reply).starts_with("$JS.ACK.");
-}
-
-}  // namespace
 
 result<std::vector<natsMsg*>> pull_consumer::fetch(int batch, std::chrono::milliseconds timeout) {
+    // nats.c 3.4.1's fetch loops on the message count in a way that can run past its array when
+    // more than half a batch was left queued by an earlier request (heap corruption under load);
+    // its byte bound is checked on every message, so the bytes end a fetch long before the
+    // count can: the array holds `fetch_slots` messages, `fetch_bytes` hold far fewer (every
+    // JetStream delivery carries an ack subject and headers: well over 64 bytes on the wire).
+    constexpr int fetch_slots = 1 << 16;
+    constexpr std::int64_t fetch_bytes = 2 << 20;
+    (void)batch;
+    jsFetchRequest req;
+    jsFetchRequest_Init(&req);
+    req.Batch = fetch_slots;
+    req.MaxBytes = fetch_bytes;
+    req.Expires = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::max<std::chrono::milliseconds>(timeout, std::chrono::milliseconds(1)))
+                      .count();
+    natsMsgList list{};
+    const natsStatus status = natsSubscription_FetchRequest(&list, sub_, &req);
     std::vector<natsMsg*> out;
-    const auto fail_with = [&](const std::string& why) {
-        for (natsMsg* m : out) natsMsg_Destroy(m);
-        out.clear();
-        request_open_ = false;
-        return fail(why);
-    };
-    const auto wait = std::max<std::chrono::milliseconds>(timeout, std::chrono::milliseconds(1));
-    const auto deadline = clock::now() + wait;
-    while (static_cast<int>(out.size()) < batch) {
-        // One pull request at a time: a new one only when the last was answered in full, ended
-        // by the server (404, 408) or is long expired. Requests sent on every early return
-        // would pile up, and the server would serve them all at once.
-        if (request_open_ && clock::now() > request_expires_) request_open_ = false;
-        if (!request_open_) {
-            const std::string request =
-                "{\"batch\":" + std::to_string(batch) + ",\"expires\":" +
-                std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count()) +
-                "}";
-            const natsStatus sent =
-                natsConnection_PublishRequest(nc_, next_subject_.c_str(), inbox_.c_str(),
-                                              request.data(), static_cast<int>(request.size()));
-            if (sent != NATS_OK) return fail_with("fetch: " + nats::status_text(sent));
-            request_open_ = true;
-            request_left_ = batch;
-            request_expires_ = clock::now() + wait + std::chrono::seconds(1);
-        }
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
-        if (left.count() <= 0) break;
-        natsMsg* msg = nullptr;
-        const natsStatus status = natsSubscription_NextMsg(&msg, sub_, left.count());
-        if (status == NATS_TIMEOUT) break;
-        if (status != NATS_OK) return fail_with("fetch: " + nats::status_text(status));
-        if (is_data(msg)) {
-            out.push_back(msg);
-            if (--request_left_ <= 0) request_open_ = false;
-            continue;
-        }
-        const char* text = nullptr;
-        const std::string code =
-            natsMsgHeader_Get(msg, "Status", &text) == NATS_OK && text != nullptr ? text : "";
-        natsMsg_Destroy(msg);
-        if (code == "100") continue;  // an idle heartbeat
-        // 409: the consumer was deleted, or its leader changed: made again from the checkpoint.
-        if (code == "409") return fail_with("fetch: the consumer answered 409 (gone or moved)");
-        request_open_ = false;  // 404 nothing now, 408 expired: the request is over
-        if (!out.empty()) break;
+    if (status == NATS_TIMEOUT || status == NATS_NOT_FOUND) return out;
+    if (status != NATS_OK) {
+        natsMsgList_Destroy(&list);
+        return fail("fetch: " + nats::status_text(status));
     }
+    out.reserve(static_cast<std::size_t>(list.Count));
+    for (int i = 0; i < list.Count; ++i) {
+        out.push_back(list.Msgs[i]);
+        list.Msgs[i] = nullptr;  // ours now
+    }
+    natsMsgList_Destroy(&list);
     return out;
 }
 
 natsStatus acknowledge(natsConnection* nc, natsMsg* msg) {
+    const std::string_view subject = ack_subject(msg);
+    if (subject.empty()) return NATS_INVALID_ARG;
+    return natsConnection_Publish(nc, std::string(subject).c_str(), "+ACK", 4);
+}
+
+std::string_view ack_subject(natsMsg* msg) {
+    // A delivery that crossed a cluster route to reach this server's client carries
+    // "@<subject>" after its ack subject (nats-server 2.9): the ack and its facts are before it.
     const char* reply = natsMsg_GetReply(msg);
-    if (reply == nullptr) return NATS_INVALID_ARG;
-    return natsConnection_PublishString(nc, reply, "+ACK");
+    if (reply == nullptr) return {};
+    const std::string_view full(reply);
+    return full.substr(0, full.find('@'));
+}
+
+std::optional<delivery> parse_ack_subject(std::string_view subject) {
+    // $JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>, or
+    // with <domain>.<account hash> before the stream (and a token after) since nats-server 2.9.
+    constexpr std::string_view prefix = "$JS.ACK.";
+    if (!subject.starts_with(prefix)) return std::nullopt;
+    subject.remove_prefix(prefix.size());
+    std::vector<std::string_view> tokens;
+    while (true) {
+        const auto dot = subject.find('.');
+        tokens.push_back(subject.substr(0, dot));
+        if (dot == std::string_view::npos) break;
+        subject.remove_prefix(dot + 1);
+    }
+    std::size_t at = 0;
+    if (tokens.size() == 7) {
+        at = 2;
+    } else if (tokens.size() >= 9) {
+        at = 4;
+    } else {
+        return std::nullopt;
+    }
+    std::uint64_t values[5] = {};
+    for (std::size_t i = 0; i < 5; ++i) {
+        const std::string_view t = tokens[at + i];
+        const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), values[i]);
+        if (ec != std::errc() || end != t.data() + t.size()) return std::nullopt;
+    }
+    return delivery{values[1], values[2], values[0], values[4]};
 }
 
 result<std::uint64_t> pull_consumer::stream_last_sequence(jsCtx* js, const std::string& stream) {
@@ -156,13 +160,11 @@ result<std::uint64_t> pull_consumer::stream_last_sequence(jsCtx* js, const std::
 }
 
 result<delivery> delivery_of(natsMsg* msg) {
-    jsMsgMetaData* meta = nullptr;
-    const natsStatus status = natsMsg_GetMetaData(&meta, msg);
-    if (status != NATS_OK) return fail("no JetStream metadata: " + nats::status_text(status));
-    delivery d{meta->Sequence.Stream, meta->Sequence.Consumer, meta->NumDelivered,
-               meta->NumPending};
-    jsMsgMetaData_Destroy(meta);
-    return d;
+    const std::string_view subject = ack_subject(msg);
+    auto d = parse_ack_subject(subject);
+    if (!d)
+        return fail("no JetStream metadata in the reply subject '" + std::string(subject) + "'");
+    return *d;
 }
 
 }  // namespace mdrec::store

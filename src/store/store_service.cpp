@@ -129,8 +129,15 @@ bool store_service::start_consumer() {
 void store_service::handle(std::vector<natsMsg*>& batch) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
         natsMsg* msg = batch[i];
+        if (resync_) {
+            natsMsg_Destroy(msg);
+            continue;
+        }
         auto d = delivery_of(msg);
-        if (!d || resync_) {
+        if (!d) {
+            // Never dropped quietly: the consumer is made again from the checkpoint.
+            spdlog::warn("{}; re-reading from {}", d.error().message, start_sequence());
+            resync_ = true;
             natsMsg_Destroy(msg);
             continue;
         }
@@ -145,8 +152,10 @@ void store_service::handle(std::vector<natsMsg*>& batch) {
         if (d->consumer_sequence > max_delivery_ + 1) {
             // A delivery never reached us (a reconnect in the middle of a fetch): it would come
             // back only after AckWait, behind later ones. Start again from the checkpoint.
-            spdlog::warn("consumer delivery {} after {}: deliveries lost, re-reading from {}",
-                         d->consumer_sequence, max_delivery_, start_sequence());
+            spdlog::warn(
+                "consumer delivery {} (stream sequence {}) after {}: deliveries lost, re-reading "
+                "from {}",
+                d->consumer_sequence, d->stream_sequence, max_delivery_, start_sequence());
             resync_ = true;
             natsMsg_Destroy(msg);
             continue;
@@ -256,7 +265,17 @@ int store_service::run(const std::atomic<bool>& stop) {
         while (running()) {
             if (!consumer_ || resync_ || lost_connection_.load()) {
                 // After a reconnect a fetch's answer may have been lost: from the checkpoint.
-                if (consumer_) stats_.resyncs.fetch_add(1, std::memory_order_relaxed);
+                if (consumer_) {
+                    stats_.resyncs.fetch_add(1, std::memory_order_relaxed);
+                    // A consumer that lost deliveries before its first one reached us is made
+                    // again only after a pause, longer each time (a cluster re-electing leaders
+                    // or still applying the delete answers the same way at once).
+                    fruitless_ = max_delivery_ == 0 ? fruitless_ + 1 : 0;
+                    if (fruitless_ > 1) {
+                        wait(std::min<clock::duration>(250ms * (1 << std::min(fruitless_, 5)), 5s),
+                             stop, deadline);
+                    }
+                }
                 commit();
                 if (!link_->connected() || !start_consumer()) {
                     wait(1s, stop, deadline);

@@ -22,14 +22,17 @@ inline constexpr std::string_view rejects_token = "_rejects";
 inline constexpr std::string_view control_token = "_control";
 inline constexpr std::string_view heartbeat_token = "_heartbeat";
 
-// "<prefix>.<venue>.<token>"
+// "<prefix>.<venue>.<token>", with every '@' of the token written '~'
+// (mdrec.binance-spot.btcusdt~depth20~100ms). Binance's stream names hold '@', and nats-server
+// 2.9 cuts a JetStream delivery that crosses a cluster route at the last '@' of its subject
+// (it appends "@<subject>" to the reply there): the store then got "100ms {...}" as payload.
 std::string subject_for(std::string_view prefix, std::string_view venue, std::string_view token);
 
-// The token after "<prefix>.<venue>." of a subject (the stream, or _control, ...), and the venue;
-// empty views when the subject does not have that shape.
+// The token after "<prefix>.<venue>." of a subject (the stream, or _control, ...) with '~' read
+// back as '@', and the venue; empty when the subject does not have that shape.
 struct subject_parts {
     std::string_view venue;
-    std::string_view token;
+    std::string token;
 };
 subject_parts split_subject(std::string_view prefix, std::string_view subject);
 

@@ -1,11 +1,11 @@
 // The durable pull consumer `mdrec store` reads the stream with (nats.c): explicit acks, and
 // always (re)created to deliver from a given stream sequence, the checkpoint's next, so that
 // after a start or a lost delivery the messages come in order at once instead of one AckWait
-// later. Its pull requests are JetStream's own protocol on a plain inbox subscription, not
-// natsSubscription_Fetch: in nats.c 3.4.1 (Debian 12) a fetch that finds more than half its
-// batch already queued from an earlier request writes past its array (heap corruption, seen
-// under load). Acks are published on the connection, so a message may be acknowledged after
-// the subscription that took it is gone. Main thread only; fetch() blocks up to its timeout.
+// later. Fetches are bounded by bytes (see fetch()): in nats.c 3.4.1 (Debian 12) a fetch that
+// finds more than half its batch already queued from an earlier request otherwise writes past
+// its array (heap corruption, seen under load). Acks are published on the connection, so a
+// message may be acknowledged after the subscription that took it is gone. Main thread only;
+// fetch() blocks up to its timeout.
 #pragma once
 
 #include <nats/nats.h>
@@ -13,7 +13,9 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mdrec/common/result.hpp"
@@ -41,7 +43,7 @@ struct delivery {
 class pull_consumer {
   public:
     // Deletes the durable consumer (if any) and creates it again to deliver from stream
-    // sequence `from` (1: from the start), then subscribes an inbox of `nc` for its messages.
+    // sequence `from` (1: from the start), then subscribes to it (`nc`: its connection).
     static result<std::unique_ptr<pull_consumer>> start(jsCtx* js, natsConnection* nc,
                                                         const consumer_settings& s,
                                                         std::uint64_t from);
@@ -49,7 +51,8 @@ class pull_consumer {
     pull_consumer(const pull_consumer&) = delete;
     pull_consumer& operator=(const pull_consumer&) = delete;
 
-    // Up to `batch` messages, waiting at most `timeout`; none when there were none. The caller
+    // The messages there are (up to 2 MiB of them; `batch` is not used), waiting at most
+    // `timeout`; none when there were none. The caller
     // owns them (natsMsg_Destroy after the ack). An error means the connection or the consumer
     // failed: start() again.
     result<std::vector<natsMsg*>> fetch(int batch, std::chrono::milliseconds timeout);
@@ -58,22 +61,21 @@ class pull_consumer {
     static result<std::uint64_t> stream_last_sequence(jsCtx* js, const std::string& stream);
 
   private:
-    pull_consumer(natsConnection* nc, natsSubscription* sub, std::string inbox, std::string next)
-        : nc_(nc), sub_(sub), inbox_(std::move(inbox)), next_subject_(std::move(next)) {}
-    natsConnection* nc_ = nullptr;
+    explicit pull_consumer(natsSubscription* sub) : sub_(sub) {}
     natsSubscription* sub_ = nullptr;
-    std::string inbox_;         // where the consumer's messages come
-    std::string next_subject_;  // $JS.API.CONSUMER.MSG.NEXT.<stream>.<consumer>
-    using clock = std::chrono::steady_clock;
-    bool request_open_ = false;  // a pull request may still deliver
-    int request_left_ = 0;       // messages it may still deliver
-    clock::time_point request_expires_{};
 };
 
-// Acknowledges a message taken from the consumer ("+ACK" to its reply subject on `nc`).
+// Acknowledges a message taken from the consumer ("+ACK" to its ack subject on `nc`).
 natsStatus acknowledge(natsConnection* nc, natsMsg* msg);
 
-// The message's delivery facts; nothing for a message that is not from JetStream.
+// The ack subject of a delivery: its reply, without the "@<subject>" a delivery that crossed a
+// cluster route carries (seen with nats-server 2.9 in a three-node cluster).
+std::string_view ack_subject(natsMsg* msg);
+
+// The delivery facts an ack subject holds (both of JetStream's formats); nothing otherwise.
+std::optional<delivery> parse_ack_subject(std::string_view subject);
+
+// The message's delivery facts (its ack subject's); an error for a message not from JetStream.
 result<delivery> delivery_of(natsMsg* msg);
 
 }  // namespace mdrec::store

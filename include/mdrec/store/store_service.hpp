@@ -77,7 +77,8 @@ class store_service {
     std::uint64_t taken_ = 0;                   // last stream sequence taken (held or routed)
     std::uint64_t max_delivery_ = 0;            // highest consumer sequence of the current consumer
     std::uint64_t consumer_start_ = 0;          // the stream sequence it was made to start at
-    std::uint64_t routed_ = 0;                  // messages written since the last commit
+    int fruitless_ = 0;         // consumers made in a row that lost deliveries before their first
+    std::uint64_t routed_ = 0;  // messages written since the last commit
     bool resync_ = false;
     std::vector<natsMsg*> to_ack_;  // after the next commit
     clock::time_point last_commit_{};

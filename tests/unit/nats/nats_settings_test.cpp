@@ -35,7 +35,9 @@ TEST(nats_settings, credentials_are_redacted) {
 
 TEST(subjects, a_line_goes_to_its_venue_and_stream) {
     EXPECT_EQ(subject_for("mdrec", "binance-spot", "btcusdt@depth20@100ms"),
-              "mdrec.binance-spot.btcusdt@depth20@100ms");
+              "mdrec.binance-spot.btcusdt~depth20~100ms");
+    EXPECT_EQ(split_subject("mdrec", "mdrec.binance-spot.btcusdt~depth20~100ms").token,
+              "btcusdt@depth20@100ms");
     const auto parts = split_subject("prod.mdrec", "prod.mdrec.binance-usdm._control");
     EXPECT_EQ(parts.venue, "binance-usdm");
     EXPECT_EQ(parts.token, "_control");
