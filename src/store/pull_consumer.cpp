@@ -10,8 +10,7 @@
 
 namespace mdrec::store {
 
-result<std::unique_ptr<pull_consumer>> pull_consumer::start(jsCtx* js, natsConnection* nc,
-                                                            const consumer_settings& s,
+result<std::unique_ptr<pull_consumer>> pull_consumer::start(jsCtx* js, const consumer_settings& s,
                                                             std::uint64_t from) {
     jsErrCode code = static_cast<jsErrCode>(0);
     // Deleted first: an existing consumer would go on from its own ack floor, and its
@@ -51,7 +50,6 @@ result<std::unique_ptr<pull_consumer>> pull_consumer::start(jsCtx* js, natsConne
                     " was not re-created yet (it has delivered " + std::to_string(delivered) +
                     " messages)");
     }
-    (void)nc;
     jsSubOptions so;
     jsSubOptions_Init(&so);
     so.Stream = s.stream.c_str();
@@ -71,7 +69,7 @@ pull_consumer::~pull_consumer() {
     if (sub_ != nullptr) natsSubscription_Destroy(sub_);
 }
 
-result<std::vector<natsMsg*>> pull_consumer::fetch(int batch, std::chrono::milliseconds timeout) {
+result<std::vector<natsMsg*>> pull_consumer::fetch(std::chrono::milliseconds timeout) {
     // nats.c 3.4.1's fetch loops on the message count in a way that can run past its array when
     // more than half a batch was left queued by an earlier request (heap corruption under load);
     // its byte bound is checked on every message, so the bytes end a fetch long before the
@@ -79,7 +77,6 @@ result<std::vector<natsMsg*>> pull_consumer::fetch(int batch, std::chrono::milli
     // JetStream delivery carries an ack subject and headers: well over 64 bytes on the wire).
     constexpr int fetch_slots = 1 << 16;
     constexpr std::int64_t fetch_bytes = 2 << 20;
-    (void)batch;
     jsFetchRequest req;
     jsFetchRequest_Init(&req);
     req.Batch = fetch_slots;

@@ -106,8 +106,7 @@ std::uint64_t store_service::start_sequence() const {
 
 bool store_service::start_consumer() {
     consumer_.reset();
-    auto consumer = pull_consumer::start(link_->jetstream(), link_->connection(), config_.consumer,
-                                         start_sequence());
+    auto consumer = pull_consumer::start(link_->jetstream(), config_.consumer, start_sequence());
     if (!consumer) {
         spdlog::error("{}; retrying", consumer.error().message);
         stats_.connected.store(false, std::memory_order_relaxed);
@@ -297,7 +296,7 @@ int store_service::run(const std::atomic<bool>& stop) {
                     std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now), 1ms,
                     timeout);
             }
-            auto batch = consumer_->fetch(config_.batch, timeout);
+            auto batch = consumer_->fetch(timeout);
             if (!batch) {
                 if (clock::now() - last_error_log_ > 10s) {
                     spdlog::warn("{}; re-reading from the checkpoint", batch.error().message);

@@ -43,19 +43,18 @@ struct delivery {
 class pull_consumer {
   public:
     // Deletes the durable consumer (if any) and creates it again to deliver from stream
-    // sequence `from` (1: from the start), then subscribes to it (`nc`: its connection).
-    static result<std::unique_ptr<pull_consumer>> start(jsCtx* js, natsConnection* nc,
-                                                        const consumer_settings& s,
+    // sequence `from` (1: from the start), then subscribes to it.
+    static result<std::unique_ptr<pull_consumer>> start(jsCtx* js, const consumer_settings& s,
                                                         std::uint64_t from);
     ~pull_consumer();
     pull_consumer(const pull_consumer&) = delete;
     pull_consumer& operator=(const pull_consumer&) = delete;
 
-    // The messages there are (up to 2 MiB of them; `batch` is not used), waiting at most
-    // `timeout`; none when there were none. The caller
+    // The messages there are (up to 2 MiB of them), waiting at most `timeout`; none when there
+    // were none. The caller
     // owns them (natsMsg_Destroy after the ack). An error means the connection or the consumer
     // failed: start() again.
-    result<std::vector<natsMsg*>> fetch(int batch, std::chrono::milliseconds timeout);
+    result<std::vector<natsMsg*>> fetch(std::chrono::milliseconds timeout);
 
     // The stream's last sequence (a JetStream request; blocks up to its timeout).
     static result<std::uint64_t> stream_last_sequence(jsCtx* js, const std::string& stream);

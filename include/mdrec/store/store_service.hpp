@@ -34,7 +34,6 @@ struct store_config {
     consumer_settings consumer;
     std::optional<std::chrono::nanoseconds> duration;  // none: until stopped
     std::chrono::nanoseconds fsync_interval = std::chrono::milliseconds(200);
-    int batch = 1000;  // messages per fetch
     // How long each message is held to be put back in its stream's order (reorder_buffer);
     // zero writes messages in the order JetStream stored them.
     std::chrono::nanoseconds reorder_window = std::chrono::seconds(5);
