@@ -1,5 +1,6 @@
-// Parser micro-benchmarks: mdrec's frame_parser (simdjson DOM, the runtime-dispatched kernel of
-// the shared library, whole frame validated) on depth20 and on the real fixtures; beside it,
+// Parser micro-benchmarks: mdrec's frame_parser (simdjson's stage 1, the runtime-dispatched
+// kernel of the shared library, and the validating structural walk; whole frame validated) on
+// depth20 and on the real fixtures, and its DOM path alone (what it was before); beside it,
 // for the record, simdjson on-demand as this build compiles it (builtin kernel, which without
 // -march is the fallback) reading the same fields without validating the rest.
 #include <benchmark/benchmark.h>
@@ -11,13 +12,14 @@ namespace {
 
 using mdrec::bench::padded_frames;
 
-void run_frame_parser(benchmark::State& state, const padded_frames& in) {
+void run_frame_parser(benchmark::State& state, const padded_frames& in, bool dom = false) {
     mdrec::parse::frame_parser parser;
     std::size_t i = 0, bytes = 0;
     for (auto _ : state) {
         const auto& f = in.frames[i];
         const std::size_t len = in.length(i);
-        auto parsed = parser.parse(f.data(), len, f.size(), false);
+        auto parsed = dom ? parser.parse_dom(f.data(), len, f.size(), false)
+                          : parser.parse(f.data(), len, f.size(), false);
         benchmark::DoNotOptimize(parsed);
         bytes += len;
         if (++i == in.frames.size()) i = 0;
@@ -33,11 +35,23 @@ void parse_depth20(benchmark::State& state) {
 }
 BENCHMARK(parse_depth20);
 
+void parse_depth20_dom(benchmark::State& state) {
+    static const padded_frames in = mdrec::bench::depth20_frames();
+    run_frame_parser(state, in, true);
+}
+BENCHMARK(parse_depth20_dom);
+
 void parse_fixture_spot(benchmark::State& state) {
     static const padded_frames in = mdrec::bench::fixture_frames("BINANCE.ws.1.0");
     run_frame_parser(state, in);
 }
 BENCHMARK(parse_fixture_spot);
+
+void parse_fixture_spot_dom(benchmark::State& state) {
+    static const padded_frames in = mdrec::bench::fixture_frames("BINANCE.ws.1.0");
+    run_frame_parser(state, in, true);
+}
+BENCHMARK(parse_fixture_spot_dom);
 
 void parse_fixture_futures(benchmark::State& state) {
     static const padded_frames in = mdrec::bench::fixture_frames("BINANCE_FUTURES.ws.1.0");

@@ -118,7 +118,7 @@ void frame_router::route_data(const parse::parsed_frame& parsed, const char* dat
     stream_id id = 0;
     if (conn.raw_stream != nullptr) {
         id = *conn.raw_stream;
-    } else if (auto found = streams_.find(parsed.stream)) {
+    } else if (auto found = find_stream(parsed.stream)) {
         id = *found;
     } else {
         // Kept, not dropped: a stream we did not ask for cannot name a folder (it comes from
@@ -131,7 +131,7 @@ void frame_router::route_data(const parse::parsed_frame& parsed, const char* dat
     stream_handover::admission admitted = handover_.admit(id, conn.id, parsed.ids, {data, len}, ts);
     switch (admitted.what) {
         case stream_handover::verdict::record:
-            record(id, parsed.ids, data, len, ts);
+            record(id, parsed.ids, data, len, ts, parsed.line_breaks);
             break;
         case stream_handover::verdict::duplicate:
             count(stats_.duplicates);
@@ -142,6 +142,16 @@ void frame_router::route_data(const parse::parsed_frame& parsed, const char* dat
     after_handover(id, ts, admitted.released);
 }
 
+std::optional<stream_id> frame_router::find_stream(std::string_view name) {
+    if (!last_stream_.empty() && name == last_stream_) return last_stream_id_;
+    const std::optional<stream_id> found = streams_.find(name);
+    if (found) {
+        last_stream_.assign(name);
+        last_stream_id_ = *found;
+    }
+    return found;
+}
+
 void frame_router::after_handover(stream_id id, std::int64_t ts, stream_handover::step& released) {
     if (!released.handed_over) return;
     events_.rotated(ts, id, *released.handed_over);
@@ -150,12 +160,12 @@ void frame_router::after_handover(stream_id id, std::int64_t ts, stream_handover
 
 void frame_router::record_released(stream_id id, stream_handover::step& released) {
     for (const auto& m : released.messages) {
-        record(id, m.ids, m.frame.data(), m.frame.size(), m.ts);
+        record(id, m.ids, m.frame.data(), m.frame.size(), m.ts, /*line_breaks=*/true);
     }
 }
 
 void frame_router::record(stream_id id, const parse::depth_ids& ids, const char* data,
-                          std::size_t len, std::int64_t ts) {
+                          std::size_t len, std::int64_t ts, bool line_breaks) {
     if (limit_reached_) return;
     // Drops this stream still owes a gap line for travel in the same record as the next message
     // that fits: a gap line alone would take the little room a full queue frees, and the
@@ -182,8 +192,8 @@ void frame_router::record(stream_id id, const parse::depth_ids& ids, const char*
         std::memcpy(dst, gap.data(), gap.size());
         char* line = dst + gap.size();
         const std::span<const char> frame(data, len);
-        const std::size_t n = raw_ ? record::format_raw_line(line, ts, name, frame)
-                                   : record::format_envelope_line(line, ts, frame);
+        const std::size_t n = raw_ ? record::format_raw_line(line, ts, name, frame, line_breaks)
+                                   : record::format_envelope_line(line, ts, frame, line_breaks);
         ring_.commit(queue::record_kind::data, id, ts, gap.size() + n);
         if (pause_owed) {
             pauses_marked_[id] = pauses_;

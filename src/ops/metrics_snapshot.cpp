@@ -4,6 +4,7 @@
 #include <sys/statvfs.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "mdrec/common/clock_sync.hpp"
 #include "mdrec/ops/process_usage.hpp"
@@ -277,7 +278,22 @@ metrics_snapshot collect_metrics(const recorder_view& view, std::int64_t now_ns)
           "Time the writer spent per flush (writev of everything queued)",
           {{"_sum", "", static_cast<double>(out.flush_ns.load(relaxed)) / 1e9},
            {"_count", "", load(out.flushes)}});
-    m.add("mdrec_writer_syncs_total", type::counter, "fdatasync passes", load(out.syncs));
+    m.add("mdrec_writer_syncs_total", type::counter, "Files made durable by interval fdatasyncs",
+          load(out.syncs));
+    m.add("mdrec_writer_sync_pass_seconds", type::summary,
+          "Interval fdatasync passes over every dirty file, on the syncer thread (writes go on "
+          "meanwhile)",
+          {{"_sum", "", static_cast<double>(out.sync_pass_ns.load(relaxed)) / 1e9},
+           {"_count", "", load(out.sync_passes)}});
+    m.add("mdrec_writer_sync_pass_max_seconds", type::gauge, "The longest fdatasync pass so far",
+          static_cast<double>(out.sync_pass_max_ns.load(relaxed)) / 1e9);
+    const std::int64_t since = out.sync_running_since_ns.load(relaxed);
+    const std::int64_t steady_ns = std::chrono::steady_clock::now().time_since_epoch().count();
+    m.add(
+        "mdrec_writer_sync_running_seconds", type::gauge,
+        "How long the fdatasync pass now running has taken (0: none runs); past the fsync "
+        "interval the disk is behind and durability lags",
+        since == 0 ? 0.0 : static_cast<double>(std::max<std::int64_t>(steady_ns - since, 0)) / 1e9);
     m.add("mdrec_files_opened_total", type::counter, "Segment files opened",
           load(out.files_opened));
 

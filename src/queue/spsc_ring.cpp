@@ -6,8 +6,13 @@
 // of a block as taken, so head - tail is what the bound applies to.
 #include "mdrec/queue/spsc_ring.hpp"
 
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 
 namespace mdrec::queue {
 
@@ -128,6 +133,45 @@ void spsc_ring::commit(record_kind kind, std::uint32_t stream, std::int64_t ts,
     const std::size_t used = align8(header_bytes + bytes);
     write_off_ = reserved_off_ + used;
     head_.store(reserved_head_ + used, std::memory_order_release);
+    // Only past the consumer's threshold (rare: it drains below it) does the producer pay for
+    // the fence that makes the wake-up race-free; a stale tail only makes it look sooner.
+    if (reserved_head_ + used - tail_.load(std::memory_order_relaxed) >=
+        wake_bytes_.load(std::memory_order_relaxed)) [[unlikely]] {
+        wake_if_waiting();
+    }
+}
+
+void spsc_ring::wake_if_waiting() noexcept {
+    // Pairs with the fence in wait_for(): either the consumer sees the new head before it
+    // sleeps, or this sees it waiting.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (consumer_waiting_.load(std::memory_order_relaxed) &&
+        consumer_waiting_.exchange(false, std::memory_order_relaxed)) {
+        wake_consumer();
+    }
+}
+
+void spsc_ring::wake_consumer() noexcept {
+    wake_seq_.fetch_add(1, std::memory_order_release);
+    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&wake_seq_), FUTEX_WAKE_PRIVATE, 1,
+              nullptr, nullptr, 0);
+}
+
+void spsc_ring::wait_for(std::size_t bytes, std::chrono::nanoseconds timeout) noexcept {
+    if (timeout.count() <= 0) return;
+    wake_bytes_.store(bytes, std::memory_order_relaxed);
+    const std::uint32_t seq = wake_seq_.load(std::memory_order_acquire);
+    consumer_waiting_.store(true, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (used_bytes() < bytes) {
+        const auto secs = std::chrono::duration_cast<std::chrono::seconds>(timeout);
+        const timespec relative{static_cast<time_t>(secs.count()),
+                                static_cast<long>((timeout - secs).count())};
+        // Returns at once if a wake bumped the word since `seq` was read.
+        ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&wake_seq_), FUTEX_WAIT_PRIVATE, seq,
+                  &relative, nullptr, 0);
+    }
+    consumer_waiting_.store(false, std::memory_order_relaxed);
 }
 
 bool spsc_ring::try_push(record_kind kind, std::uint32_t stream, std::int64_t ts,

@@ -71,8 +71,8 @@ void append_base64(std::string& out, std::span<const char> bytes) {
 
 }  // namespace
 
-std::size_t format_envelope_line(char* dst, std::int64_t ts,
-                                 std::span<const char> envelope) noexcept {
+std::size_t format_envelope_line(char* dst, std::int64_t ts, std::span<const char> envelope,
+                                 bool line_breaks) noexcept {
     // Skip leading whitespace and the opening brace; everything after it is kept as sent.
     std::size_t start = 0;
     while (start < envelope.size() && envelope[start] != '{') ++start;
@@ -84,13 +84,13 @@ std::size_t format_envelope_line(char* dst, std::int64_t ts,
     if (!empty_object) *p++ = ',';
     char* body = p;
     p = put(p, std::string_view(envelope.data() + start, end - start));
-    flatten_line_breaks(body, p);
+    if (line_breaks) flatten_line_breaks(body, p);
     *p++ = '\n';
     return static_cast<std::size_t>(p - dst);
 }
 
 std::size_t format_raw_line(char* dst, std::int64_t ts, std::string_view stream,
-                            std::span<const char> payload) noexcept {
+                            std::span<const char> payload, bool line_breaks) noexcept {
     const std::size_t end = trimmed_length(payload);
     char* p = put_ts(dst, ts);
     p = put(p, R"(,"stream":")");
@@ -98,7 +98,7 @@ std::size_t format_raw_line(char* dst, std::int64_t ts, std::string_view stream,
     p = put(p, R"(","data":)");
     char* body = p;
     p = put(p, std::string_view(payload.data(), end));
-    flatten_line_breaks(body, p);
+    if (line_breaks) flatten_line_breaks(body, p);
     p = put(p, "}\n");
     return static_cast<std::size_t>(p - dst);
 }

@@ -4,6 +4,7 @@
 // queue space for the ingest thread. The files live in writer/stream_sink and segment_file.
 #include "mdrec/writer/jsonl_writer.hpp"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -83,6 +84,7 @@ finish_outcome jsonl_writer::finish() {
     finished_ = true;
     auto done = done_.get_future();
     finishing_.store(true, std::memory_order_release);
+    ring_.wake_consumer();
     // The thread gives up by itself at the shutdown timeout; if it has not come back shortly
     // after, it is blocked inside a write on a stalled disk and cannot be interrupted.
     if (done.wait_for(config_.shutdown_timeout + std::chrono::seconds(2)) ==
@@ -101,9 +103,13 @@ finish_outcome jsonl_writer::finish() {
 
 void jsonl_writer::run() {
     using clock = std::chrono::steady_clock;
-    // Waking every 2 ms to look at the queue fill is cheap (one atomic load) and bounds how much
-    // can pile up between flushes at full speed.
+    // The writer sleeps until the next flush is due or the ingest thread's commits take the
+    // queue past flush_bytes_ (the queue wakes it), so a quiet feed costs no wake-ups in
+    // between; at most `longest_sleep` keeps the heartbeat the progress watchdog reads going.
+    // While it cannot write (retrying) or the queue stays full after a flush, it looks every
+    // `poll` instead.
     constexpr auto poll = std::chrono::milliseconds(2);
+    constexpr auto longest_sleep = std::chrono::milliseconds(100);
     auto now = clock::now();
     auto next_flush = now + config_.flush_interval;
     auto next_sync = now + config_.fsync_interval;
@@ -133,16 +139,24 @@ void jsonl_writer::run() {
             if (!healthy) retry_at = now + config_.retry_interval;
             if (now >= next_flush) next_flush = now + config_.flush_interval;
             collect_background_sync(false);
-            if (healthy && config_.fsync_interval.count() > 0 && now >= next_sync &&
-                !syncer_.busy()) {
-                start_background_sync();
-                next_sync = now + config_.fsync_interval;
+            if (healthy && config_.fsync_interval.count() > 0 && now >= next_sync) {
+                if (!syncer_.busy()) {
+                    start_background_sync();
+                    next_sync = now + config_.fsync_interval;
+                } else {
+                    report_sync_lag(now);
+                }
             }
         }
         if (finishing && ((healthy && ring_.empty_for_consumer()) || now >= deadline)) break;
         const auto wake = healthy ? next_flush : std::min(next_flush, retry_at);
-        std::this_thread::sleep_for(
-            std::clamp<clock::duration>(wake - clock::now(), clock::duration::zero(), poll));
+        const auto until_wake = std::clamp<clock::duration>(wake - clock::now(),
+                                                            clock::duration::zero(), longest_sleep);
+        if (healthy && !finishing && ring_.used_bytes() < flush_bytes_) {
+            ring_.wait_for(flush_bytes_, until_wake);
+        } else {
+            std::this_thread::sleep_for(std::min<clock::duration>(until_wake, poll));
+        }
     }
     collect_background_sync(true);
     const bool synced = sync_all();
@@ -205,12 +219,39 @@ void jsonl_writer::add_sinks_up_to(std::size_t count) {
 void jsonl_writer::start_background_sync() {
     std::vector<sync_job> jobs;
     for (auto& s : sinks_) s->take_sync_jobs(jobs);
-    if (!jobs.empty()) syncer_.submit(std::move(jobs));
+    if (jobs.empty()) return;
+    sync_started_ = std::chrono::steady_clock::now();
+    stats_.sync_running_since_ns.store(sync_started_.time_since_epoch().count(),
+                                       std::memory_order_relaxed);
+    syncer_.submit(std::move(jobs));
+}
+
+void jsonl_writer::report_sync_lag(std::chrono::steady_clock::time_point now) {
+    if (sync_lag_reported_) return;
+    sync_lag_reported_ = true;
+    spdlog::warn(
+        "fdatasync pass still running after {:.1f} s (the disk is slow): writing goes on, data "
+        "written since the last completed pass is not yet durable",
+        std::chrono::duration<double>(now - sync_started_).count());
 }
 
 void jsonl_writer::collect_background_sync(bool wait) {
     auto jobs = syncer_.collect(wait);
     if (!jobs) return;
+    const auto took = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now() - sync_started_)
+                          .count();
+    const auto took_ns = static_cast<std::uint64_t>(std::max<std::int64_t>(took, 0));
+    stats_.sync_running_since_ns.store(0, std::memory_order_relaxed);
+    stats_.sync_passes.fetch_add(1, std::memory_order_relaxed);
+    stats_.sync_pass_ns.fetch_add(took_ns, std::memory_order_relaxed);
+    if (took_ns > stats_.sync_pass_max_ns.load(std::memory_order_relaxed)) {
+        stats_.sync_pass_max_ns.store(took_ns, std::memory_order_relaxed);
+    }
+    if (sync_lag_reported_) {
+        spdlog::info("fdatasync pass done after {:.1f} s", static_cast<double>(took_ns) / 1e9);
+        sync_lag_reported_ = false;
+    }
     for (const sync_job& job : *jobs) {
         const bool data_failed = job.data && job.data_rc < 0;
         if (job.data && !data_failed) stats_.syncs.fetch_add(1, std::memory_order_relaxed);

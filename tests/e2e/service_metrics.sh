@@ -64,7 +64,9 @@ for name in mdrec_stream_messages_total mdrec_stream_received_bytes_total \
     mdrec_stream_dropped_messages_total mdrec_stream_last_message_age_seconds \
     mdrec_written_lines_total mdrec_written_bytes_total mdrec_queue_used_bytes \
     mdrec_queue_high_water_bytes mdrec_writer_flush_seconds_count mdrec_disk_free_bytes \
-    mdrec_sequence_gaps_total mdrec_connects_total mdrec_build_info mdrec_healthy mdrec_ready; do
+    mdrec_sequence_gaps_total mdrec_connects_total mdrec_build_info mdrec_healthy mdrec_ready \
+    mdrec_writer_sync_pass_seconds_count mdrec_writer_sync_pass_max_seconds \
+    mdrec_writer_sync_running_seconds; do
     grep -q "^$name" "$work/metrics.txt" || fail "/metrics lacks $name"
 done
 for s in "${streams[@]}"; do

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -106,7 +107,8 @@ class frame_router final : public frame_sink {
     void route_data(const parse::parsed_frame& parsed, const char* data, std::size_t len,
                     std::int64_t ts, const connection_info& conn);
     void record(stream_id id, const parse::depth_ids& ids, const char* data, std::size_t len,
-                std::int64_t ts);
+                std::int64_t ts, bool line_breaks);
+    std::optional<stream_id> find_stream(std::string_view name);
     // Reports a handover (the `rotated` line) and records what it released.
     void after_handover(stream_id id, std::int64_t ts, stream_handover::step& released);
     void record_released(stream_id id, stream_handover::step& released);
@@ -124,6 +126,10 @@ class frame_router final : public frame_sink {
     }
 
     const stream_table& streams_;
+    // The stream of the last data frame: a connection mostly carries runs of one stream, and
+    // comparing a name is cheaper than hashing it.
+    std::string last_stream_;
+    stream_id last_stream_id_ = 0;
     queue::spsc_ring& ring_;
     parse::frame_parser parser_;
     std::uint64_t max_messages_;

@@ -36,7 +36,11 @@ struct depth_ids {
 
 struct parsed_frame {
     frame_kind kind = frame_kind::invalid_json;
-    std::string_view stream;  // for data: valid until the next parse()
+    // The frame holds a CR or LF (whitespace between tokens in valid JSON): the line format
+    // turns them into spaces, and need not look for them when this is false.
+    bool line_breaks = false;
+    std::string_view stream;  // for data: into the frame or the parser; valid while the frame
+                              // is, and until the next parse()
     depth_ids ids;
     std::string_view detail;  // for invalid_json / control_error: a short reason
     std::int64_t id = -1;     // control messages: the request id
@@ -44,6 +48,12 @@ struct parsed_frame {
 
 // One per ingest thread; not thread-safe. Holds simdjson's reusable buffers, so after the first
 // frames no parse allocates.
+//
+// Two paths, one verdict: simdjson's stage 1 and a validating walk over its structural index
+// (parse/structural_walk.hpp) for the frames the walk can vouch for, which is every Binance
+// frame, and simdjson's DOM parse for the rest (escapes, huge numbers, errors). The walk takes
+// about half the DOM's time; the DOM decides everything the walk is not sure of, so what is
+// valid, and the fields read, are the DOM's.
 class frame_parser {
   public:
     // Parses `len` bytes at `data`; `capacity` bytes must be readable from `data`, and
@@ -52,7 +62,12 @@ class frame_parser {
     // payload and `stream` stays empty.
     parsed_frame parse(const char* data, std::size_t len, std::size_t capacity, bool raw);
 
+    // The same with the DOM parse alone: the reference the fast path is tested against.
+    parsed_frame parse_dom(const char* data, std::size_t len, std::size_t capacity, bool raw);
+
   private:
+    bool parse_fast(const char* data, std::size_t len, bool raw, parsed_frame& out);
+
     simdjson::dom::parser parser_;
 };
 

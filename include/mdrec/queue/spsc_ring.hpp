@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -67,6 +68,14 @@ class spsc_ring {
     // Consumer: true when every published record has been read.
     bool empty_for_consumer() const noexcept;
 
+    // Consumer: sleeps until at least `bytes` are taken, wake_consumer() is called or `timeout`
+    // passes (spurious returns are possible). The producer wakes it only when a commit takes
+    // the queue past `bytes`, so a writer that flushes on a timer or a fill threshold sleeps
+    // through a quiet feed instead of polling, and is up at once when a burst fills the queue.
+    void wait_for(std::size_t bytes, std::chrono::nanoseconds timeout) noexcept;
+    // Any thread: ends the consumer's wait_for() now (shutdown).
+    void wake_consumer() noexcept;
+
     // Any thread: bytes currently taken (published and not yet released). Approximate.
     std::size_t used_bytes() const noexcept;
     // Any thread: bytes of blocks currently allocated (what the queue costs in memory).
@@ -85,6 +94,7 @@ class spsc_ring {
 
     block* take_block() noexcept;       // producer
     void give_back(block* b) noexcept;  // consumer
+    void wake_if_waiting() noexcept;    // producer, past the consumer's threshold
 
     std::size_t block_bytes_;
     std::size_t max_blocks_;
@@ -94,6 +104,12 @@ class spsc_ring {
     alignas(cache_line) std::atomic<std::uint64_t> head_{0};  // written by the producer
     alignas(cache_line) std::atomic<std::uint64_t> tail_{0};  // written by the consumer
     alignas(cache_line) std::atomic<std::size_t> blocks_allocated_{0};
+
+    // The consumer's sleep: a futex word bumped by each wake, the fill it waits for, and
+    // whether it is (about to be) asleep.
+    alignas(cache_line) std::atomic<std::uint32_t> wake_seq_{0};
+    std::atomic<std::size_t> wake_bytes_{SIZE_MAX};
+    std::atomic<bool> consumer_waiting_{false};
 
     // Free blocks, consumer -> producer: a bounded SPSC ring of pointers.
     std::vector<block*> free_;

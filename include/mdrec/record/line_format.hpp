@@ -21,14 +21,15 @@ constexpr std::size_t max_line_bytes(std::size_t frame_bytes, std::size_t stream
 // Writes `{"ts":<ts>,` + the envelope after its opening brace + '\n' into `dst` and returns the
 // length. `envelope` must be a JSON object (checked by the parser). Raw CR/LF between tokens,
 // which would split the line, become spaces (the only bytes mdrec ever changes, and only in a
-// frame that carries them; Binance sends none).
-std::size_t format_envelope_line(char* dst, std::int64_t ts,
-                                 std::span<const char> envelope) noexcept;
+// frame that carries them; Binance sends none). `line_breaks` false says the caller knows the
+// frame has none (the parser looked), which saves a pass over the line.
+std::size_t format_envelope_line(char* dst, std::int64_t ts, std::span<const char> envelope,
+                                 bool line_breaks = true) noexcept;
 
 // For a connection that carries one raw stream (no envelope): writes
 // `{"ts":<ts>,"stream":"<stream>","data":<payload>}` + '\n', the same shape as an envelope line.
 std::size_t format_raw_line(char* dst, std::int64_t ts, std::string_view stream,
-                            std::span<const char> payload) noexcept;
+                            std::span<const char> payload, bool line_breaks = true) noexcept;
 
 // Builds one event line: `event_line(ts, "connected", stream).add("conn", 3).finish()`.
 // Events are rare, so this may allocate.

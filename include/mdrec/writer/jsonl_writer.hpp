@@ -95,6 +95,9 @@ class jsonl_writer {
     // ...and, on the writer thread, count the outcome once it is done (wait: block until then).
     // Must be done before any file is closed, so that no descriptor is synced after close.
     void collect_background_sync(bool wait);
+    // A pass still running when the next is due: said once per pass (the disk is slow; data
+    // written since the last completed pass is not yet durable).
+    void report_sync_lag(std::chrono::steady_clock::time_point now);
     bool sync_all();
     void close_all();
     std::uint64_t count_unwritten();
@@ -122,6 +125,8 @@ class jsonl_writer {
     bool finished_ = false;
     finish_outcome outcome_;
     background_syncer syncer_;
+    std::chrono::steady_clock::time_point sync_started_{};
+    bool sync_lag_reported_ = false;
 };
 
 }  // namespace mdrec::writer

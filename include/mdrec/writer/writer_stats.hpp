@@ -26,9 +26,16 @@ struct writer_stats {
     std::atomic<std::uint64_t> files_opened{0};
     // Liveness and load, for the service watchdog and metrics: `heartbeat` moves on every pass of
     // the writer loop (a writer stuck in a system call stops it), `queue_high_water` is the
-    // largest queue fill the writer saw (sampled every pass, i.e. at least every 2 ms) and
+    // largest queue fill the writer saw (sampled every pass: at each flush and wake-up) and
     // `flush_ns` the time spent in flushes (writev from the queue), summed over `flushes`.
     std::atomic<std::uint64_t> heartbeat{0};
+    // The interval fdatasync passes on the syncer thread, which lag rather than hold up writes:
+    // time spent (summed over `sync_passes`), the longest pass, and when the pass now running
+    // began (steady-clock ns; 0 while none runs).
+    std::atomic<std::uint64_t> sync_passes{0};
+    std::atomic<std::uint64_t> sync_pass_ns{0};
+    std::atomic<std::uint64_t> sync_pass_max_ns{0};
+    std::atomic<std::int64_t> sync_running_since_ns{0};
     std::atomic<std::uint64_t> queue_high_water{0};
     std::atomic<std::uint64_t> flush_ns{0};
 };

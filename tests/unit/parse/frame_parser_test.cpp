@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,9 @@ namespace {
 using test::padded_frame;
 
 parsed_frame parse(frame_parser& parser, std::string_view text, bool raw = false) {
-    const padded_frame frame(text);
+    // The stream may point into the frame (the fast path) or into the parser: keep the frame.
+    static std::deque<padded_frame> frames;
+    const padded_frame& frame = frames.emplace_back(text);
     return parser.parse(frame.data(), frame.size(), frame.capacity(), raw);
 }
 
@@ -361,6 +364,127 @@ TEST(frame_parser, truncated_raw_payloads_are_never_data) {
                 << accepted.size() << " truncations of raw " << payload << " parse as data"
                 << (stale_tail ? " (rest of the frame in the buffer)" : " (zero padding)") << ":"
                 << describe(payload, accepted);
+        }
+    }
+}
+
+// The fast path (stage 1 and the structural walk) and the DOM parse give the same verdict and
+// the same fields for every frame, valid or not, whichever of the two decided it.
+void expect_same_as_dom(frame_parser& parser, std::string_view text, bool raw) {
+    SCOPED_TRACE(test::cat(raw ? "raw: " : "envelope: ", text));
+    const padded_frame frame(text);
+    const parsed_frame fast = parser.parse(frame.data(), frame.size(), frame.capacity(), raw);
+    const parsed_frame dom = parser.parse_dom(frame.data(), frame.size(), frame.capacity(), raw);
+    EXPECT_EQ(fast.kind, dom.kind);
+    EXPECT_EQ(fast.stream, dom.stream);
+    EXPECT_EQ(fast.detail, dom.detail);
+    EXPECT_EQ(fast.id, dom.id);
+    EXPECT_EQ(fast.ids.last_update_id, dom.ids.last_update_id);
+    EXPECT_EQ(fast.ids.event_time, dom.ids.event_time);
+    EXPECT_EQ(fast.ids.first_id, dom.ids.first_id);
+    EXPECT_EQ(fast.ids.last_id, dom.ids.last_id);
+    EXPECT_EQ(fast.ids.prev_last_id, dom.ids.prev_last_id);
+    EXPECT_EQ(fast.ids.server_shutdown, dom.ids.server_shutdown);
+    EXPECT_EQ(fast.line_breaks, text.find_first_of("\r\n") != std::string_view::npos);
+}
+
+TEST(frame_parser, fast_path_agrees_with_the_dom) {
+    frame_parser parser;
+    const std::string deep = std::string(100, '[') + std::string(100, ']');
+    const std::string deep_ok = std::string(60, '[') + std::string(60, ']');
+    for (std::string_view text : std::initializer_list<std::string_view>{
+             R"({"a":1})",
+             " {\"a\":1} ",
+             "\t{\"a\" : 1 ,\r\n\"b\" : [ 1 , 2 ] }\n",
+             R"({"a":1}x)",
+             R"({"a":1}})",
+             R"({"a":1}{})",
+             "[]",
+             "{}",
+             "[1,]",
+             R"({"a":1,})",
+             R"({"a" 1})",
+             R"({"a"::1})",
+             R"({,"a":1})",
+             "[1 2]",
+             R"({"a":tru})",
+             R"({"a":truex})",
+             R"({"a":nul})",
+             R"({"a":null,"b":true,"c":false})",
+             R"({"a":-})",
+             R"({"a":01})",
+             R"({"a":1.})",
+             R"({"a":.5})",
+             R"({"a":1e5})",
+             R"({"a":1E+5})",
+             R"({"a":-0})",
+             R"({"a":-0.0})",
+             R"({"a":1e400})",
+             R"({"a":12345678901234567890})",
+             R"({"a":123456789012345678})",
+             R"({"a":1234567890123456789})",
+             R"({"a":"x\"y"})",
+             R"({"a":"\u0041"})",
+             R"({"a":"\q"})",
+             R"({"a":"x)",
+             R"({"a":"é"})",
+             "{\"a\":\"\xff\"}",
+             "{\"a\":\"\x01\"}",
+             deep,
+             deep_ok,
+             R"("abc")",
+             "123",
+             "true",
+             "",
+             " ",
+             R"({"a":1 "b":2})",
+             R"({"a":"x"y})",
+             R"({"a":"x" "y"})",
+             R"({"a":[1,2]])",
+             R"([{"a":1}])",
+             R"({"a":{"b":{"c":1}}})",
+             R"({"a" :1})",
+             R"({"a":"b"   })",
+             R"({"stream":"s","data":{"u":5,"U":3,"pu":2,"E":9}})",
+             R"({"stream":"s","data":{"e":"serverShutdown"}})",
+             R"({"data":{"e":"serverShutdown"},"stream":"x"})",
+             R"({"stream":"s","stream":"t","data":1})",
+             R"({"stream":1,"data":{}})",
+             R"({"stream":"","data":{}})",
+             R"({"id":5,"result":null})",
+             R"({"id":-3,"error":{"code":1}})",
+             R"({"code":-1121,"msg":"x"})",
+             R"({"id":1.5,"result":null})",
+             R"({"id":9223372036854775807,"result":null})",
+             R"({"stream":"s","data":{"lastUpdateId":123456789012345678}})",
+             R"({"stream":"s","data":{"lastUpdateId":"5","u":[1],"U":{"u":7}}})",
+             R"({"stream":"s","data":{"u":1},"data":{"U":2}})",
+             R"({"str\u0065am":"s","data":{"u":1}})",
+             R"({"stream":"s\u0040x","data":{}})",
+             R"({"e":"serverShutdown","E":1})",
+             R"([{"e":"serverShutdown"}])",
+             R"({"stream":"s","data":[{"u":1}]})",
+             R"({"x":{"data":{"u":1}},"stream":"s"})",
+         }) {
+        expect_same_as_dom(parser, text, false);
+        expect_same_as_dom(parser, text, true);
+    }
+}
+
+TEST(frame_parser, fast_path_agrees_with_the_dom_on_fixtures_and_their_truncations) {
+    frame_parser parser;
+    for (const char* file : {test::spot_fixture, test::futures_fixture, test::us_fixture}) {
+        const auto frames = test::load_fixture_frames(file);
+        for (std::size_t i = 0; i < frames.size(); i += 7) {
+            const std::string_view frame = frames[i];
+            expect_same_as_dom(parser, frame, false);
+            const std::size_t data = frame.find(R"("data":)");
+            if (data != std::string_view::npos) {
+                expect_same_as_dom(parser, frame.substr(data + 7, frame.size() - data - 8), true);
+            }
+            for (std::size_t len = 0; len < frame.size(); len += 13) {
+                expect_same_as_dom(parser, frame.substr(0, len), false);
+            }
         }
     }
 }

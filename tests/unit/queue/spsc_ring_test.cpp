@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -451,6 +453,57 @@ TEST(spsc_ring, two_threads_pass_every_byte_in_order) {
     EXPECT_EQ(consumer_sum, producer_sum);
     EXPECT_FALSE(ring.read().has_value());
     EXPECT_EQ(ring.used_bytes(), 0u);
+}
+
+// The consumer's sleep: a commit past its threshold ends it long before the timeout, commits
+// below it do not, and wake_consumer() ends it from any thread. (The bounds are generous: only
+// "well before the 30 s timeout" is asserted, never how soon.)
+TEST(spsc_ring, wait_for_ends_when_a_commit_passes_the_threshold) {
+    spsc_ring ring(1 << 20);
+    const std::string small(100, 'x');
+    std::thread producer([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        for (int i = 0; i < 100; ++i) ASSERT_TRUE(ring.try_push(record_kind::data, 1, i, small));
+    });
+    const auto start = std::chrono::steady_clock::now();
+    ring.wait_for(5000, std::chrono::seconds(30));
+    const auto waited = std::chrono::steady_clock::now() - start;
+    producer.join();
+    EXPECT_LT(waited, std::chrono::seconds(20));
+    EXPECT_GE(ring.used_bytes(), 5000u);
+}
+
+TEST(spsc_ring, wait_for_sleeps_through_commits_below_the_threshold) {
+    spsc_ring ring(1 << 20);
+    ASSERT_TRUE(ring.try_push(record_kind::data, 1, 0, std::string(100, 'x')));
+    const auto start = std::chrono::steady_clock::now();
+    ring.wait_for(1 << 19, std::chrono::milliseconds(50));
+    EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50));
+}
+
+TEST(spsc_ring, wait_for_returns_at_once_when_already_past_the_threshold) {
+    spsc_ring ring(1 << 20);
+    ASSERT_TRUE(ring.try_push(record_kind::data, 1, 0, std::string(1000, 'x')));
+    const auto start = std::chrono::steady_clock::now();
+    ring.wait_for(500, std::chrono::seconds(30));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+}
+
+TEST(spsc_ring, wake_consumer_ends_a_wait) {
+    spsc_ring ring(1 << 20);
+    std::atomic<bool> done{false};
+    std::thread waker([&] {
+        while (!done.load()) {  // again and again: a wake before the wait began is no wake
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            ring.wake_consumer();
+        }
+    });
+    const auto start = std::chrono::steady_clock::now();
+    ring.wait_for(1 << 19, std::chrono::seconds(30));
+    const auto waited = std::chrono::steady_clock::now() - start;
+    done.store(true);
+    waker.join();
+    EXPECT_LT(waited, std::chrono::seconds(20));
 }
 
 }  // namespace

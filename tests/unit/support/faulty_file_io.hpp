@@ -79,6 +79,23 @@ class faulty_file_io : public writer::file_io {
         }
         changed_.notify_all();
     }
+    // From now on every fdatasync blocks until release_fdatasync() (a slow disk's sync).
+    void stall_fdatasync() {
+        std::lock_guard lock(mutex_);
+        stall_sync_ = true;
+    }
+    void release_fdatasync() {
+        {
+            std::lock_guard lock(mutex_);
+            stall_sync_ = false;
+        }
+        changed_.notify_all();
+    }
+    // True once an fdatasync is blocked in a stall (false if none is within `timeout`).
+    bool wait_until_sync_stalled(std::chrono::milliseconds timeout) {
+        std::unique_lock lock(mutex_);
+        return changed_.wait_for(lock, timeout, [this] { return stalled_syncs_ > 0; });
+    }
     // Clears every scripted fault and releases a stall.
     void heal() {
         {
@@ -90,6 +107,7 @@ class faulty_file_io : public writer::file_io {
             sync_dir_fault_ = {};
             short_pending_ = false;
             stall_ = false;
+            stall_sync_ = false;
         }
         changed_.notify_all();
     }
@@ -195,7 +213,13 @@ class faulty_file_io : public writer::file_io {
 
     int fdatasync(int fd) override {
         {
-            std::lock_guard lock(mutex_);
+            std::unique_lock lock(mutex_);
+            if (stall_sync_) {
+                ++stalled_syncs_;
+                changed_.notify_all();
+                changed_.wait(lock, [this] { return !stall_sync_; });
+                --stalled_syncs_;
+            }
             ++sync_calls_;
             ++syncs_by_path_[path_of(fd)];
             if (const int err = take(sync_fault_, path_of(fd))) {
@@ -259,6 +283,8 @@ class faulty_file_io : public writer::file_io {
     std::size_t short_whole_ = 0;
     bool stall_ = false;
     int stalled_ = 0;
+    bool stall_sync_ = false;
+    int stalled_syncs_ = 0;
     int writev_calls_ = 0;
     int writev_failures_ = 0;
     int sync_calls_ = 0;

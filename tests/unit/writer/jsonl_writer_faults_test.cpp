@@ -736,6 +736,35 @@ TEST(jsonl_writer_faults, fdatasync_runs_on_the_interval) {
     EXPECT_EQ(h.stats().write_errors.load(), 0u);
 }
 
+// A slow disk's sync lags, it does not hold up the writes: while a pass is stuck in fdatasync
+// the lines keep reaching the file, and the stats show the pass running; once it is let go
+// it is counted, with its duration.
+TEST(jsonl_writer_faults, a_stalled_fdatasync_lags_without_holding_up_writes) {
+    fault_harness h;
+    h.config.fsync_interval = 10ms;
+    h.start({"a"});
+    const fs::path file = h.file("a", t10);
+    h.files.stall_fdatasync();
+    h.push_data(0, t10, data_line(t10, "a", 0));
+    ASSERT_TRUE(h.files.wait_until_sync_stalled(10s));
+    EXPECT_NE(h.stats().sync_running_since_ns.load(), 0);
+    std::string expect = data_line(t10, "a", 0);
+    for (int n = 1; n < 50; ++n) {
+        h.push_data(0, t10 + n, data_line(t10 + n, "a", n));
+        expect += data_line(t10 + n, "a", n);
+    }
+    EXPECT_TRUE(eventually([&] { return read_records(file) == expect; }))
+        << "lines pushed during the stalled sync did not reach the file";
+    EXPECT_EQ(h.stats().sync_passes.load(), 0u);
+    h.files.release_fdatasync();
+    EXPECT_TRUE(eventually([&] { return h.stats().sync_passes.load() >= 1; }));
+    EXPECT_TRUE(h.writer->finish().complete);
+    EXPECT_GT(h.stats().sync_pass_ns.load(), 0u);
+    EXPECT_GE(h.stats().sync_pass_max_ns.load(),
+              h.stats().sync_pass_ns.load() / h.stats().sync_passes.load());
+    EXPECT_EQ(h.stats().sync_running_since_ns.load(), 0);
+}
+
 // With no interval syncs in the way, the syncs at segment close and at finish() are exact.
 void check_syncs_only_at_rotation_and_finish(std::chrono::nanoseconds fsync_interval) {
     fault_harness h;
