@@ -91,6 +91,20 @@ inline bool plain_number(const std::uint8_t* s, const std::uint8_t* end) noexcep
     return plain_number(buf + begin, buf + end) ? t : std::string_view();
 }
 
+// Structurals i..i+4 are `["...","..."]` with nothing but the strings between them (no
+// whitespace): the array's tokens, each string closed by the quote before the next structural.
+[[gnu::always_inline]] inline bool string_pair(const std::uint8_t* buf, const std::uint32_t* index,
+                                               std::uint32_t i, std::uint32_t count) noexcept {
+    if (i + 5 > count) return false;
+    const std::uint32_t open = index[i], first = index[i + 1], comma = index[i + 2],
+                        second = index[i + 3], close = index[i + 4];
+    // Bitwise & rather than &&: one branch for the whole test, which is nearly always true.
+    return (first == open + 1) & (buf[first] == '"') & (buf[comma] == ',') &
+           (buf[comma - 1] == '"') & (comma - first >= 2) & (second == comma + 1) &
+           (buf[second] == '"') & (buf[close] == ']') & (buf[close - 1] == '"') &
+           (close - second >= 2);
+}
+
 }  // namespace detail
 
 template <class Visitor>
@@ -125,6 +139,13 @@ value:  // structural i starts a value (of member `key` when the container is an
         case '[':
             if (depth == max_depth) return false;
             if (reported(depth)) visit(depth == 2 ? parent_key : std::string_view(), key, "[");
+            // A pair of strings, `["price","quantity"]`: each level of a depth message, 240 of
+            // the 261 structural characters of a depth20 frame. Checked in one step; anything
+            // else takes the general path below.
+            if (detail::string_pair(buf, index, i, count)) [[likely]] {
+                i += 5;
+                goto after_value;
+            }
             in_object[depth++] = false;
             if (++i < count && buf[index[i]] == ']') {
                 ++i;
