@@ -71,7 +71,8 @@ class spsc_ring {
     // Consumer: sleeps until at least `bytes` are taken, wake_consumer() is called or `timeout`
     // passes (spurious returns are possible). The producer wakes it only when a commit takes
     // the queue past `bytes`, so a writer that flushes on a timer or a fill threshold sleeps
-    // through a quiet feed instead of polling, and is up at once when a burst fills the queue.
+    // through a quiet feed instead of polling, and is up within a message or two when a burst
+    // fills the queue (the commit racing the sleep may miss it; the next one does not).
     void wait_for(std::size_t bytes, std::chrono::nanoseconds timeout) noexcept;
     // Any thread: ends the consumer's wait_for() now (shutdown).
     void wake_consumer() noexcept;
