@@ -247,15 +247,19 @@ frame_bytes scan_frame(const char* data, std::size_t len) noexcept {
     return scan_frame_sse2(data, len);
 }
 
+// Both paths read ahead of the frame (SIMD blocks): the buffer must carry simdjson's padding.
+bool without_padding(std::size_t len, std::size_t capacity, parsed_frame& out) {
+    if (capacity >= len + sj::SIMDJSON_PADDING) return false;
+    out.detail = "internal: receive buffer without padding";
+    return true;
+}
+
 }  // namespace
 
 parsed_frame frame_parser::parse(const char* data, std::size_t len, std::size_t capacity,
                                  bool raw) {
     parsed_frame out;
-    if (capacity < len + sj::SIMDJSON_PADDING) {
-        out.detail = "internal: receive buffer without padding";
-        return out;
-    }
+    if (without_padding(len, capacity, out)) return out;
     const frame_bytes bytes = scan_frame(data, len);
     if (!bytes.backslash && parse_fast(data, len, raw, out)) {
         out.line_breaks = bytes.line_breaks;
@@ -294,10 +298,7 @@ bool frame_parser::parse_fast(const char* data, std::size_t len, bool raw, parse
 parsed_frame frame_parser::parse_dom(const char* data, std::size_t len, std::size_t capacity,
                                      bool raw) {
     parsed_frame out;
-    if (capacity < len + sj::SIMDJSON_PADDING) {
-        out.detail = "internal: receive buffer without padding";
-        return out;
-    }
+    if (without_padding(len, capacity, out)) return out;
     sj::dom::element doc;
     // realloc_if_needed=false: the receive buffer already carries the padding simdjson needs.
     if (auto err =
